@@ -1,0 +1,54 @@
+package dev.dispatcher.cli;
+
+import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.control.Dispatcher;
+import dev.dispatcher.control.InterfaceInfo;
+import dev.dispatcher.dataplane.io.PacketIoException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Take over the configured VIPs on the interface and forward their flows to the real servers.")
+final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML configuration file.")
+    Path config;
+
+    @Option(names = "--status-interval", defaultValue = "10s", paramLabel = "DURATION",
+            description = "How often to log what changed (servers resolved or lost, drops that need action). Default: ${DEFAULT-VALUE}.")
+    String statusInterval;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        DispatcherConfig loaded = ConfigFiles.loadOrReport(config, spec.commandLine().getErr());
+        if (loaded == null) {
+            return DispatcherMain.EXIT_CONFIG;
+        }
+        Duration interval;
+        try {
+            interval = Duration.parse("PT" + statusInterval.toUpperCase(java.util.Locale.ROOT));
+        } catch (java.time.format.DateTimeParseException e) {
+            spec.commandLine().getErr().println("--status-interval: not a duration: " + statusInterval + " (e.g. 10s, 1m)");
+            return DispatcherMain.EXIT_CONFIG;
+        }
+        Dispatcher dispatcher;
+        try {
+            dispatcher = Dispatcher.open(loaded);
+        } catch (InterfaceInfo.InterfaceException | PacketIoException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            return DispatcherMain.EXIT_FAILURE;
+        }
+        Thread hook = new Thread(dispatcher::stop, "dispatcher-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        dispatcher.start();
+        dispatcher.monitorUntilStopped(interval);
+        return 0;
+    }
+}

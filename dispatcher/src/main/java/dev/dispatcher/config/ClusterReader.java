@@ -1,0 +1,105 @@
+package dev.dispatcher.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Reads {@code clusters} into drafts that keep each value's position, so {@link ClusterChecks}
+ * can point at both ends of a conflict. A draft value is null when it was missing or invalid;
+ * that is already reported, and the checks skip it.
+ */
+final class ClusterReader {
+    static final List<String> CLUSTER_KEYS = List.of("address", "ports");
+    static final List<String> PORT_KEYS = List.of("port", "protocol", "servers");
+    static final List<String> SERVER_KEYS = List.of("address", "weight", "mac");
+
+    record Cluster(Site addressSite, Integer address, List<Port> ports) {
+    }
+
+    record Port(Site portSite, Integer port, Protocol protocol, List<Server> servers) {
+    }
+
+    /** {@code mac} is {@link ServerConfig#NO_MAC} when not given, null when invalid. */
+    record Server(Site addressSite, Integer address, Integer weight, Site macSite, Long mac) {
+    }
+
+    private final Problems problems;
+    private final ValueReader values;
+
+    ClusterReader(Problems problems, ValueReader values) {
+        this.problems = problems;
+        this.values = values;
+    }
+
+    List<Cluster> read(Node node, String path) {
+        List<Cluster> clusters = new ArrayList<>();
+        List<Node> items = values.list(node, path, "clusters");
+        for (int i = 0; items != null && i < items.size(); i++) {
+            MappingReader m = MappingReader.open(items.get(i), Site.element(path, i), CLUSTER_KEYS, problems);
+            if (m != null) {
+                Integer address = m.required("address", values::unicastIpv4);
+                Node ports = m.require("ports");
+                clusters.add(new Cluster(m.site("address"), address,
+                        ports == null ? List.of() : ports(ports, m.path("ports"))));
+            }
+        }
+        return clusters;
+    }
+
+    private List<Port> ports(Node node, String path) {
+        List<Port> ports = new ArrayList<>();
+        List<Node> items = values.list(node, path, "ports");
+        for (int i = 0; items != null && i < items.size(); i++) {
+            MappingReader m = MappingReader.open(items.get(i), Site.element(path, i), PORT_KEYS, problems);
+            if (m != null) {
+                Integer port = m.required("port",
+                        (n, p) -> values.integer(n, p, PortConfig.MIN_PORT, PortConfig.MAX_PORT));
+                Protocol protocol = m.optional("protocol", PortConfig.DEFAULT_PROTOCOL,
+                        (n, p) -> values.choice(n, p, Protocol.values()));
+                Node servers = m.require("servers");
+                ports.add(new Port(m.site("port"), port, protocol,
+                        servers == null ? List.of() : servers(servers, m.path("servers"))));
+            }
+        }
+        return ports;
+    }
+
+    private List<Server> servers(Node node, String path) {
+        List<Server> servers = new ArrayList<>();
+        List<Node> items = values.list(node, path, "real servers");
+        for (int i = 0; items != null && i < items.size(); i++) {
+            MappingReader m = MappingReader.open(items.get(i), Site.element(path, i), SERVER_KEYS, problems);
+            if (m != null) {
+                Integer address = m.required("address", values::unicastIpv4);
+                Integer weight = m.optional("weight", ServerConfig.DEFAULT_WEIGHT,
+                        (n, p) -> values.integer(n, p, ServerConfig.MIN_WEIGHT, ServerConfig.MAX_WEIGHT));
+                Long mac = m.optional("mac", ServerConfig.NO_MAC, values::unicastMac);
+                servers.add(new Server(m.site("address"), address, weight, m.site("mac"), mac));
+            }
+        }
+        return servers;
+    }
+
+    /**
+     * The records, once every draft value is known to be valid. A static MAC belongs to the
+     * address, not to the listing: every listing of an address gets the MAC given for it anywhere.
+     */
+    static List<ClusterConfig> build(List<Cluster> clusters, Map<Integer, Long> staticMacs) {
+        List<ClusterConfig> built = new ArrayList<>();
+        for (Cluster cluster : clusters) {
+            List<PortConfig> ports = new ArrayList<>();
+            for (Port port : cluster.ports()) {
+                List<ServerConfig> servers = new ArrayList<>();
+                for (Server server : port.servers()) {
+                    long mac = staticMacs.getOrDefault(server.address(), ServerConfig.NO_MAC);
+                    servers.add(new ServerConfig(server.address(), server.weight(), mac));
+                }
+                ports.add(new PortConfig(port.port(), port.protocol(), servers));
+            }
+            built.add(new ClusterConfig(cluster.address(), ports));
+        }
+        return built;
+    }
+}

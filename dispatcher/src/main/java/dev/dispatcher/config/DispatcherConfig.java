@@ -1,0 +1,30 @@
+package dev.dispatcher.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A complete, validated configuration. Only {@link ConfigLoader} checks the rules; building one by
+ * hand (in tests) is allowed and checks only that nothing is null.
+ *
+ * @param source        the file it was read from, for messages and reloads
+ * @param interfaceName the one L2 interface that faces both clients and real servers (MAC
+ *                      forwarding rewrites the destination MAC and sends the frame back out)
+ * @param clusters      the VIPs, in file order
+ */
+public record DispatcherConfig(Path source, String interfaceName, List<ClusterConfig> clusters,
+        FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline) {
+    /** Linux IFNAMSIZ (16) less the terminating NUL. */
+    public static final int MAX_INTERFACE_NAME_BYTES = 15;
+
+    public DispatcherConfig {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(interfaceName, "interfaceName");
+        clusters = List.copyOf(clusters);
+        Objects.requireNonNull(flowTable, "flowTable");
+        Objects.requireNonNull(arp, "arp");
+        Objects.requireNonNull(io, "io");
+        Objects.requireNonNull(pipeline, "pipeline");
+    }
+}

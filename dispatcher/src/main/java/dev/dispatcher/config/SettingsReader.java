@@ -1,0 +1,149 @@
+package dev.dispatcher.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.snakeyaml.engine.v2.nodes.Node;
+
+/**
+ * Reads the optional sections ({@code flow-table}, {@code arp}, {@code io}, {@code pipeline}).
+ * An absent section or key takes the default from the record's {@code DEFAULTS}; each method
+ * returns null when something in its section was invalid (already reported).
+ */
+final class SettingsReader {
+    static final List<String> FLOW_TABLE_KEYS = List.of("capacity", "tcp-syn-timeout", "tcp-established-timeout",
+            "tcp-closing-timeout", "tcp-reset-timeout", "udp-timeout");
+    static final List<String> ARP_KEYS = List.of("request-interval", "refresh-interval", "expire-after",
+            "gratuitous-count", "gratuitous-interval");
+    static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout");
+    static final List<String> PIPELINE_KEYS = List.of("mode", "workers", "ring-size", "wait-strategy");
+
+    private final Problems problems;
+    private final ValueReader values;
+
+    SettingsReader(Problems problems, ValueReader values) {
+        this.problems = problems;
+        this.values = values;
+    }
+
+    FlowTableConfig flowTable(Node node, String path) {
+        FlowTableConfig d = FlowTableConfig.DEFAULTS;
+        if (node == null) {
+            return d;
+        }
+        MappingReader m = MappingReader.openSection(node, path, FLOW_TABLE_KEYS, problems);
+        if (m == null) {
+            return null;
+        }
+        var timeout = durations(FlowTableConfig.MIN_TIMEOUT, FlowTableConfig.MAX_TIMEOUT);
+        Integer capacity = m.optional("capacity", d.capacity(),
+                (n, p) -> values.integer(n, p, FlowTableConfig.MIN_CAPACITY, FlowTableConfig.MAX_CAPACITY));
+        Duration syn = m.optional("tcp-syn-timeout", d.tcpSynTimeout(), timeout);
+        Duration established = m.optional("tcp-established-timeout", d.tcpEstablishedTimeout(), timeout);
+        Duration closing = m.optional("tcp-closing-timeout", d.tcpClosingTimeout(), timeout);
+        Duration reset = m.optional("tcp-reset-timeout", d.tcpResetTimeout(), timeout);
+        Duration udp = m.optional("udp-timeout", d.udpTimeout(), timeout);
+        if (anyNull(capacity, syn, established, closing, reset, udp)) {
+            return null;
+        }
+        return new FlowTableConfig(capacity, syn, established, closing, reset, udp);
+    }
+
+    ArpConfig arp(Node node, String path) {
+        ArpConfig d = ArpConfig.DEFAULTS;
+        if (node == null) {
+            return d;
+        }
+        MappingReader m = MappingReader.openSection(node, path, ARP_KEYS, problems);
+        if (m == null) {
+            return null;
+        }
+        Duration request = m.optional("request-interval", d.requestInterval(),
+                durations(ArpConfig.MIN_REQUEST_INTERVAL, ArpConfig.MAX_REQUEST_INTERVAL));
+        Duration refresh = m.optional("refresh-interval", d.refreshInterval(),
+                durations(ArpConfig.MIN_REFRESH_INTERVAL, ArpConfig.MAX_REFRESH_INTERVAL));
+        Duration expire = m.optional("expire-after", d.expireAfter(),
+                durations(ArpConfig.MIN_EXPIRE_AFTER, ArpConfig.MAX_EXPIRE_AFTER));
+        Integer count = m.optional("gratuitous-count", d.gratuitousCount(),
+                (n, p) -> values.integer(n, p, ArpConfig.MIN_GRATUITOUS_COUNT, ArpConfig.MAX_GRATUITOUS_COUNT));
+        Duration gratuitous = m.optional("gratuitous-interval", d.gratuitousInterval(),
+                durations(ArpConfig.MIN_GRATUITOUS_INTERVAL, ArpConfig.MAX_GRATUITOUS_INTERVAL));
+        if (refresh != null && expire != null && expire.compareTo(refresh) <= 0) {
+            // A live server must be asked again before its entry runs out, or its MAC would be
+            // forgotten between refreshes and its flows dropped until the next answer.
+            Site expireSite = m.site("expire-after");
+            if (expireSite != null) {
+                problems.report(expireSite, "must be longer than refresh-interval ("
+                        + Durations.format(refresh) + "), found " + ValueReader.found(m.get("expire-after")));
+            } else {
+                problems.report(m.site("refresh-interval"), "must be shorter than expire-after ("
+                        + Durations.format(expire) + ", the default), found "
+                        + ValueReader.found(m.get("refresh-interval")));
+            }
+            return null;
+        }
+        if (anyNull(request, refresh, expire, count, gratuitous)) {
+            return null;
+        }
+        return new ArpConfig(request, refresh, expire, count, gratuitous);
+    }
+
+    IoConfig io(Node node, String path) {
+        IoConfig d = IoConfig.DEFAULTS;
+        if (node == null) {
+            return d;
+        }
+        MappingReader m = MappingReader.openSection(node, path, IO_KEYS, problems);
+        if (m == null) {
+            return null;
+        }
+        IoBackend backend = m.optional("backend", d.backend(), (n, p) -> values.choice(n, p, IoBackend.values()));
+        Integer snaplen = m.optional("snaplen", d.snaplen(),
+                (n, p) -> values.integer(n, p, IoConfig.MIN_SNAPLEN, IoConfig.MAX_SNAPLEN));
+        Integer buffer = m.optional("buffer-size", d.bufferBytes(),
+                (n, p) -> values.byteSize(n, p, IoConfig.MIN_BUFFER_BYTES, IoConfig.MAX_BUFFER_BYTES));
+        Integer batch = m.optional("batch-size", d.batchSize(),
+                (n, p) -> values.integer(n, p, IoConfig.MIN_BATCH_SIZE, IoConfig.MAX_BATCH_SIZE));
+        Duration poll = m.optional("poll-timeout", d.pollTimeout(),
+                durations(IoConfig.MIN_POLL_TIMEOUT, IoConfig.MAX_POLL_TIMEOUT));
+        if (anyNull(backend, snaplen, buffer, batch, poll)) {
+            return null;
+        }
+        return new IoConfig(backend, snaplen, buffer, batch, poll);
+    }
+
+    PipelineConfig pipeline(Node node, String path) {
+        PipelineConfig d = PipelineConfig.DEFAULTS;
+        if (node == null) {
+            return d;
+        }
+        MappingReader m = MappingReader.openSection(node, path, PIPELINE_KEYS, problems);
+        if (m == null) {
+            return null;
+        }
+        PipelineMode mode = m.optional("mode", d.mode(), (n, p) -> values.choice(n, p, PipelineMode.values()));
+        Integer workers = m.optional("workers", d.workers(),
+                (n, p) -> values.integer(n, p, PipelineConfig.MIN_WORKERS, PipelineConfig.MAX_WORKERS));
+        Integer ringSize = m.optional("ring-size", d.ringSize(),
+                (n, p) -> values.powerOfTwo(n, p, PipelineConfig.MIN_RING_SIZE, PipelineConfig.MAX_RING_SIZE));
+        WaitStrategyName wait = m.optional("wait-strategy", d.waitStrategy(),
+                (n, p) -> values.choice(n, p, WaitStrategyName.values()));
+        if (anyNull(mode, workers, ringSize, wait)) {
+            return null;
+        }
+        return new PipelineConfig(mode, workers, ringSize, wait);
+    }
+
+    private BiFunction<Node, String, Duration> durations(Duration min, Duration max) {
+        return (node, path) -> values.duration(node, path, min, max);
+    }
+
+    private static boolean anyNull(Object... values) {
+        for (Object value : values) {
+            if (value == null) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,269 @@
+package dev.dispatcher.config;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+
+/**
+ * Reads typed values from YAML nodes. Each method returns the value, or null after reporting
+ * "must be EXPECTED, found FOUND" at the node; the caller only has to stop building.
+ */
+final class ValueReader {
+    /** Long values are cut in messages so one bad line cannot flood the terminal. */
+    private static final int MAX_SHOWN = 60;
+    /** Decimal, no sign, no leading zero: YAML 1.1 readers take 010 for octal 8. */
+    private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]{0,17})");
+
+    private final Problems problems;
+
+    ValueReader(Problems problems) {
+        this.problems = problems;
+    }
+
+    /** How a node looks to a person, for "found ...". */
+    static String found(Node node) {
+        return switch (node) {
+            case MappingNode mapping -> mapping.getValue().isEmpty() ? "an empty mapping" : "a mapping";
+            case SequenceNode sequence -> sequence.getValue().isEmpty() ? "an empty list" : "a list";
+            case ScalarNode scalar when isNull(scalar) && scalar.getValue().isEmpty() -> "no value";
+            case ScalarNode scalar when isNull(scalar) -> quote(scalar.getValue()) + " (YAML null)";
+            case ScalarNode scalar -> quote(scalar.getValue());
+            default -> "a " + node.getNodeType();
+        };
+    }
+
+    /** Plain {@code ~}, {@code null} or nothing (YAML 1.2 core schema); quoted text is never null. */
+    static boolean isNull(Node node) {
+        return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    }
+
+    /** A value as it appears in a message: quoted, escaped, cut to a readable length. */
+    static String quote(String text) {
+        StringBuilder quoted = new StringBuilder("\"");
+        text.codePoints().limit(MAX_SHOWN).forEach(c -> {
+            switch (c) {
+                case '"' -> quoted.append("\\\"");
+                case '\\' -> quoted.append("\\\\");
+                case '\t' -> quoted.append("\\t");
+                case '\n' -> quoted.append("\\n");
+                case '\r' -> quoted.append("\\r");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        quoted.append(String.format("\\u%04X", c));
+                    } else {
+                        quoted.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        if (text.codePointCount(0, text.length()) > MAX_SHOWN) {
+            quoted.append("...");
+        }
+        return quoted.append('"').toString();
+    }
+
+    void mismatch(Node node, String path, String expected) {
+        problems.report(node, path, "must be " + expected + ", found " + found(node));
+    }
+
+    /** The text of a non-null scalar. */
+    String text(Node node, String path, String expected) {
+        if (node instanceof ScalarNode scalar && !isNull(scalar)) {
+            return scalar.getValue();
+        }
+        mismatch(node, path, expected);
+        return null;
+    }
+
+    /** The elements of a non-empty list. */
+    List<Node> list(Node node, String path, String elements) {
+        if (node instanceof SequenceNode sequence && !sequence.getValue().isEmpty()) {
+            return sequence.getValue();
+        }
+        mismatch(node, path, "a non-empty list of " + elements);
+        return null;
+    }
+
+    Integer integer(Node node, String path, int min, int max) {
+        return integer(node, path, min, max, "an integer from " + min + " to " + max);
+    }
+
+    /** Ring sizes: a power of two lets a sequence number pick its slot with a mask. */
+    Integer powerOfTwo(Node node, String path, int min, int max) {
+        Integer value = integer(node, path, min, max, "a power of two from " + min + " to " + max);
+        if (value != null && Integer.bitCount(value) != 1) {
+            mismatch(node, path, "a power of two from " + min + " to " + max);
+            return null;
+        }
+        return value;
+    }
+
+    private Integer integer(Node node, String path, int min, int max, String expected) {
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        if (INTEGER.matcher(text).matches()) {
+            long value = Long.parseLong(text);
+            if (value >= min && value <= max) {
+                return (int) value;
+            }
+        }
+        mismatch(node, path, expected);
+        return null;
+    }
+
+    Duration duration(Node node, String path, Duration min, Duration max) {
+        String expected = "a duration from " + Durations.format(min) + " to " + Durations.format(max)
+                + " (an integer with unit ms, s, m or h)";
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        try {
+            Duration value = Durations.parse(text);
+            if (value.compareTo(min) >= 0 && value.compareTo(max) <= 0) {
+                return value;
+            }
+        } catch (IllegalArgumentException notADuration) {
+            // reported below with the expected form
+        }
+        mismatch(node, path, expected);
+        return null;
+    }
+
+    Integer byteSize(Node node, String path, int min, int max) {
+        String expected = "a size from " + ByteSizes.format(min) + " to " + ByteSizes.format(max)
+                + " (bytes, or an integer with unit KiB, MiB or GiB)";
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        try {
+            long value = ByteSizes.parse(text);
+            if (value >= min && value <= max) {
+                return (int) value;
+            }
+        } catch (IllegalArgumentException notASize) {
+            // reported below with the expected form
+        }
+        mismatch(node, path, expected);
+        return null;
+    }
+
+    /** A unicast IPv4 address: VIPs and real servers are single hosts. */
+    Integer unicastIpv4(Node node, String path) {
+        String text = text(node, path, "an IPv4 address in dotted-quad form");
+        if (text == null) {
+            return null;
+        }
+        int address;
+        try {
+            address = Ipv4.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.report(node, path, "must be an IPv4 address in dotted-quad form, found " + quote(text)
+                    + " (" + e.getMessage() + ")");
+            return null;
+        }
+        Optional<String> why = Ipv4.whyNotUnicast(address);
+        if (why.isPresent()) {
+            problems.report(node, path, "must be a unicast IPv4 address, found " + quote(text) + " (" + why.get() + ")");
+            return null;
+        }
+        return address;
+    }
+
+    /** A static MAC: frames are sent to it, so it must name one station. */
+    Long unicastMac(Node node, String path) {
+        String expected = "a MAC address like 02:00:00:00:00:11";
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        long mac;
+        try {
+            mac = MacAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            mismatch(node, path, expected);
+            return null;
+        }
+        if (mac == 0) {
+            problems.report(node, path, "must be a unicast MAC address, found " + quote(text) + " (all zeros)");
+            return null;
+        }
+        if (MacAddress.isMulticast(mac)) {
+            problems.report(node, path, "must be a unicast MAC address, found " + quote(text)
+                    + " (the group bit of the first octet is set: multicast)");
+            return null;
+        }
+        return mac;
+    }
+
+    /** One of an enum's config names, exactly as documented (lower case). */
+    <E extends Enum<E>> E choice(Node node, String path, E[] constants) {
+        List<String> names = new ArrayList<>();
+        for (E constant : constants) {
+            names.add(ConfigNames.of(constant));
+        }
+        String expected = orList(names);
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        int index = names.indexOf(text);
+        if (index >= 0) {
+            return constants[index];
+        }
+        String suggestion = Suggestions.closest(text, names).map(name -> "; did you mean \"" + name + "\"?").orElse("");
+        problems.report(node, path, "must be " + expected + ", found " + quote(text) + suggestion);
+        return null;
+    }
+
+    /**
+     * A Linux interface name as the kernel's dev_valid_name() accepts it: at most 15 bytes, no
+     * '/', ':' (alias syntax) or whitespace, not "." or "..".
+     */
+    String interfaceName(Node node, String path) {
+        String expected = "a network interface name (1 to 15 bytes, no \"/\", \":\" or whitespace)";
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        String why = null;
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (text.isEmpty()) {
+            why = "empty";
+        } else if (bytes > DispatcherConfig.MAX_INTERFACE_NAME_BYTES) {
+            why = bytes + " bytes";
+        } else if (text.indexOf('/') >= 0) {
+            why = "contains \"/\"";
+        } else if (text.indexOf(':') >= 0) {
+            why = "contains \":\"";
+        } else if (text.codePoints().anyMatch(Character::isWhitespace)) {
+            why = "contains whitespace";
+        } else if (text.equals(".") || text.equals("..")) {
+            why = "reserved name";
+        }
+        if (why != null) {
+            problems.report(node, path, "must be " + expected + ", found " + quote(text) + " (" + why + ")");
+            return null;
+        }
+        return text;
+    }
+
+    /** "a", "a or b", "a, b or c". */
+    static String orList(List<String> words) {
+        if (words.size() == 1) {
+            return words.getFirst();
+        }
+        return String.join(", ", words.subList(0, words.size() - 1)) + " or " + words.getLast();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.dispatcher.control;
+
+import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.config.Ipv4;
+
+/**
+ * The BPF expression for the capture handle: ARP, and IPv4 to a VIP, untagged or behind one VLAN
+ * tag; never frames we sent ourselves. Everything else stays in the kernel and costs us nothing.
+ */
+public final class CaptureFilter {
+    private CaptureFilter() {
+    }
+
+    public static String forTable(ForwardingTable table, long ownMac) {
+        StringBuilder vips = new StringBuilder();
+        for (int i = 0; i < table.vipCount(); i++) {
+            if (i > 0) {
+                vips.append(" or ");
+            }
+            vips.append("dst host ").append(Ipv4.format(table.vip(i)));
+        }
+        String ours = "(arp or (ip and (" + vips + ")))";
+        return "not ether src " + formatMac(ownMac) + " and (" + ours + " or (vlan and " + ours + "))";
+    }
+
+    static String formatMac(long mac) {
+        StringBuilder s = new StringBuilder(17);
+        for (int shift = 40; shift >= 0; shift -= 8) {
+            if (shift < 40) {
+                s.append(':');
+            }
+            s.append(String.format("%02x", (mac >>> shift) & 0xFF));
+        }
+        return s.toString();
+    }
+}

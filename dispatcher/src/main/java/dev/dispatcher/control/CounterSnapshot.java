@@ -1,0 +1,87 @@
+package dev.dispatcher.control;
+
+import dev.dispatcher.dataplane.forward.ForwarderCounters;
+import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.pipeline.Pipeline;
+import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
+
+/** Counters summed over all workers at one moment; the control plane's read of the data plane. */
+public record CounterSnapshot(long[] verdicts, long receivedBytes, long forwardedBytes, long lookupHit,
+                              long lookupMissSyn, long lookupMissNoSyn, long[] serverPackets,
+                              long[] serverNewFlows, long flows, long evictedExpired, long evictedCapacity) {
+
+    public static CounterSnapshot of(Pipeline pipeline, int servers) {
+        long[] verdicts = new long[Verdict.COUNT];
+        long[] serverPackets = new long[servers];
+        long[] serverNewFlows = new long[servers];
+        long rx = 0;
+        long fwd = 0;
+        long hit = 0;
+        long missSyn = 0;
+        long missNoSyn = 0;
+        long flows = 0;
+        long expired = 0;
+        long capacity = 0;
+        for (ForwardingWorker worker : pipeline.workers()) {
+            ForwarderCounters c = worker.forwarder().counters();
+            for (int v = 0; v < Verdict.COUNT; v++) {
+                verdicts[v] += c.verdictPackets[v];
+            }
+            for (int s = 0; s < servers && s < c.serverForwardedPackets.length; s++) {
+                serverPackets[s] += c.serverForwardedPackets[s];
+                serverNewFlows[s] += c.serverNewFlows[s];
+            }
+            rx += c.receivedBytes;
+            fwd += c.forwardedBytes;
+            hit += c.lookupHit;
+            missSyn += c.lookupMissSyn;
+            missNoSyn += c.lookupMissNoSyn;
+            flows += worker.forwarder().flows().size();
+            expired += worker.forwarder().flows().evictedExpired();
+            capacity += worker.forwarder().flows().evictedCapacity();
+        }
+        verdicts[Verdict.RING_FULL] += pipeline.ringFullDrops();
+        return new CounterSnapshot(verdicts, rx, fwd, hit, missSyn, missNoSyn, serverPackets, serverNewFlows,
+                flows, expired, capacity);
+    }
+
+    public long received() {
+        long sum = 0;
+        for (long v : verdicts) {
+            sum += v;
+        }
+        return sum;
+    }
+
+    public long dropped() {
+        long sum = 0;
+        for (int v = 0; v < Verdict.COUNT; v++) {
+            if (Verdict.isDrop(v)) {
+                sum += verdicts[v];
+            }
+        }
+        return sum;
+    }
+
+    public long passed() {
+        long sum = 0;
+        for (int v = 0; v < Verdict.COUNT; v++) {
+            if (Verdict.isPass(v)) {
+                sum += verdicts[v];
+            }
+        }
+        return sum;
+    }
+
+    /** One line per non-zero verdict, e.g. "forwarded 1200 (forwarded to a real server)". */
+    public String verdictSummary() {
+        StringBuilder s = new StringBuilder();
+        for (int v = 0; v < Verdict.COUNT; v++) {
+            if (verdicts[v] != 0) {
+                s.append(String.format("  %-18s %-9s %12d  %s%n", Verdict.name(v), Verdict.kind(v), verdicts[v],
+                        Verdict.description(v)));
+            }
+        }
+        return s.toString();
+    }
+}

@@ -1,0 +1,99 @@
+package dev.dispatcher.control;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.FlowTableConfig;
+import dev.dispatcher.config.PipelineMode;
+import dev.dispatcher.config.WaitStrategyName;
+import dev.dispatcher.dataplane.arp.ArpAgent;
+import dev.dispatcher.dataplane.arp.ArpTimings;
+import dev.dispatcher.dataplane.arp.NeighbourTable;
+import dev.dispatcher.dataplane.conntrack.FlowTable;
+import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
+import dev.dispatcher.dataplane.forward.Forwarder;
+import dev.dispatcher.dataplane.forward.ForwarderCounters;
+import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.dataplane.io.PacketSink;
+import dev.dispatcher.dataplane.io.PacketSource;
+import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
+import dev.dispatcher.dataplane.pipeline.InlinePipeline;
+import dev.dispatcher.dataplane.pipeline.Pipeline;
+import dev.dispatcher.dataplane.pipeline.RingPipeline;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+
+/** Assembles workers and the pipeline for the configured threading mode; shared by run and replay. */
+public final class DataPlaneFactory {
+    private DataPlaneFactory() {
+    }
+
+    /** The mode {@code auto} resolves to on this host, with the reason, for the start-up log. */
+    public static PipelineMode resolveMode(PipelineMode configured, int cores) {
+        if (configured != PipelineMode.AUTO) {
+            return configured;
+        }
+        // On <= 2 cores a spinning or blocking hand-off takes the core the kernel needs for the
+        // packets themselves; inline measured faster in the lab (see README, threading modes).
+        return cores <= 2 ? PipelineMode.INLINE : PipelineMode.RING;
+    }
+
+    public static FlowTimeouts timeouts(FlowTableConfig c) {
+        return new FlowTimeouts(c.tcpSynTimeout().toNanos(), c.tcpEstablishedTimeout().toNanos(),
+                c.tcpClosingTimeout().toNanos(), c.tcpResetTimeout().toNanos(), c.udpTimeout().toNanos());
+    }
+
+    public static ArpTimings arpTimings(DispatcherConfig config) {
+        var a = config.arp();
+        return new ArpTimings(a.requestInterval().toNanos(), a.refreshInterval().toNanos(),
+                a.expireAfter().toNanos(), a.gratuitousCount(), a.gratuitousInterval().toNanos(), true);
+    }
+
+    static WaitStrategy waitStrategy(WaitStrategyName name) {
+        return switch (name) {
+            case BLOCKING -> new BlockingWaitStrategy();
+            case SLEEPING -> new SleepingWaitStrategy();
+            case YIELDING -> new YieldingWaitStrategy();
+            case BUSY_SPIN -> new BusySpinWaitStrategy();
+        };
+    }
+
+    /**
+     * @param sinks opens the sink of a worker; the argument is true when that worker also polls
+     *     the source (inline mode)
+     */
+    public static Pipeline build(DispatcherConfig config, PipelineMode mode, AtomicReference<ForwardingTable> tables,
+                                 NeighbourTable neighbours, ArpTimings arpTimings, PacketSource source,
+                                 Function<Boolean, PacketSink> sinks) {
+        ForwardingTable table = tables.get();
+        int workers = mode == PipelineMode.INLINE ? 1 : Math.max(1, config.pipeline().workers());
+        FlowTimeouts timeouts = timeouts(config.flowTable());
+        int capacityPerWorker = Math.max(1, (config.flowTable().capacity() + workers - 1) / workers);
+        List<ForwardingWorker> list = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            ArpAgent arp = i == 0 ? new ArpAgent(table, neighbours, arpTimings) : null;
+            ForwarderCounters counters = new ForwarderCounters(table.serverCount());
+            Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp, counters);
+            PacketSink sink = sinks.apply(mode == PipelineMode.INLINE);
+            list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sink, tables));
+        }
+        if (mode == PipelineMode.INLINE) {
+            return new InlinePipeline(source, list.getFirst(), config.io().batchSize());
+        }
+        return new RingPipeline(source, list, config.io().batchSize(), config.pipeline().ringSize(),
+                config.io().snaplen(), waitStrategy(config.pipeline().waitStrategy()));
+    }
+
+    public static NeighbourTable neighbours(ForwardingTable table) {
+        long[] staticMacs = new long[table.serverCount()];
+        for (int s = 0; s < staticMacs.length; s++) {
+            staticMacs[s] = table.serverStaticMac(s);
+        }
+        return new NeighbourTable(staticMacs);
+    }
+}

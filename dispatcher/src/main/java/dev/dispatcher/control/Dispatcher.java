@@ -1,0 +1,185 @@
+package dev.dispatcher.control;
+
+import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.config.MacAddress;
+import dev.dispatcher.config.PipelineMode;
+import dev.dispatcher.dataplane.arp.ArpAgent;
+import dev.dispatcher.dataplane.arp.ArpTimings;
+import dev.dispatcher.dataplane.arp.NeighbourTable;
+import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.io.PacketIoException;
+import dev.dispatcher.dataplane.io.PacketSource;
+import dev.dispatcher.dataplane.io.pcap4j.PcapLiveBackend;
+import dev.dispatcher.dataplane.pipeline.Pipeline;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running dispatcher on a live interface: opens the backend, starts the pipeline, watches the
+ * counters and logs what they reveal (real servers resolved or lost, ARP conflicts, frames that
+ * point at a misconfigured sender), and stops cleanly on request.
+ */
+public final class Dispatcher implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final DispatcherConfig config;
+    private final InterfaceInfo nic;
+    private final ForwardingTable table;
+    private final NeighbourTable neighbours;
+    private final PcapLiveBackend backend;
+    private final Pipeline pipeline;
+    private final PacketSource source;
+    private final PipelineMode mode;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+
+    private Dispatcher(DispatcherConfig config, InterfaceInfo nic, ForwardingTable table, NeighbourTable neighbours,
+                       PcapLiveBackend backend, PacketSource source, Pipeline pipeline, PipelineMode mode) {
+        this.config = config;
+        this.nic = nic;
+        this.table = table;
+        this.neighbours = neighbours;
+        this.backend = backend;
+        this.source = source;
+        this.pipeline = pipeline;
+        this.mode = mode;
+    }
+
+    /** Opens everything; nothing is started if any step fails. */
+    public static Dispatcher open(DispatcherConfig config) throws InterfaceInfo.InterfaceException, PacketIoException {
+        InterfaceInfo nic = InterfaceInfo.read(config.interfaceName());
+        ForwardingTable table = TableCompiler.compile(config, nic.mac(), nic.ipv4(), nic.mtu(), 1);
+        String filter = CaptureFilter.forTable(table, nic.mac());
+        int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
+        PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
+                pollMillis, filter);
+        try {
+            backend.open();
+            NeighbourTable neighbours = DataPlaneFactory.neighbours(table);
+            ArpTimings timings = DataPlaneFactory.arpTimings(config);
+            PipelineMode mode = DataPlaneFactory.resolveMode(config.pipeline().mode(), Runtime.getRuntime().availableProcessors());
+            PacketSource source = backend.openSource();
+            Pipeline pipeline = DataPlaneFactory.build(config, mode, new AtomicReference<>(table), neighbours, timings,
+                    source, backend::openSink);
+            return new Dispatcher(config, nic, table, neighbours, backend, source, pipeline, mode);
+        } catch (PacketIoException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    public void start() {
+        LOG.info("dispatcher on {} (MAC {}, {} , MTU {}), {} mode with {} worker(s), backend {}",
+                nic.name(), MacAddress.format(nic.mac()), nic.ipv4() == 0 ? "no IPv4 address" : "IPv4 " + Ipv4.format(nic.ipv4()),
+                nic.mtu(), mode.name().toLowerCase(java.util.Locale.ROOT), pipeline.workers().size(), backend.description());
+        for (int v = 0; v < table.vipCount(); v++) {
+            LOG.info("answering ARP for VIP {}", Ipv4.format(table.vip(v)));
+        }
+        for (int s = 0; s < table.serviceCount(); s++) {
+            LOG.info("service {}:{}/{} -> {} server(s)", Ipv4.format(table.serviceVip(s)), table.servicePort(s),
+                    table.serviceProtocol(s) == 6 ? "tcp" : "udp", table.serviceServers(s).length);
+        }
+        pipeline.start();
+    }
+
+    /** Watches counters until {@link #stop}; returns when stopped. */
+    public void monitorUntilStopped(Duration interval) throws InterruptedException {
+        CounterWatch watch = new CounterWatch();
+        while (!stopped.await(interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            watch.report();
+        }
+        watch.report();
+    }
+
+    public void stop() {
+        if (stopping) {
+            return;
+        }
+        stopping = true;
+        pipeline.stop();
+        try {
+            pipeline.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        CounterSnapshot snapshot = CounterSnapshot.of(pipeline, table.serverCount());
+        LOG.info("stopped: received {}, forwarded {}, passed {}, dropped {}, kernel drops {}\n{}", snapshot.received(),
+                snapshot.verdicts()[Verdict.FORWARDED], snapshot.passed(), snapshot.dropped(), source.kernelDrops(),
+                snapshot.verdictSummary());
+        backend.close();
+        stopped.countDown();
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public CounterSnapshot counters() {
+        return CounterSnapshot.of(pipeline, table.serverCount());
+    }
+
+    /** Logs transitions only, never a line per packet. */
+    private final class CounterWatch {
+        private final long[] lastMacs = new long[table.serverCount()];
+        private long lastChecksum;
+        private long lastOversize;
+        private long lastTruncated;
+        private long lastConflicts;
+        private long lastNoServer;
+
+        void report() {
+            for (int s = 0; s < lastMacs.length; s++) {
+                long mac = neighbours.mac(s);
+                if (mac != lastMacs[s]) {
+                    if (mac == NeighbourTable.UNKNOWN) {
+                        LOG.warn("real server {}: MAC no longer confirmed by ARP; no new flows until it answers",
+                                Ipv4.format(table.serverIp(s)));
+                    } else {
+                        LOG.info("real server {} is at {}{}", Ipv4.format(table.serverIp(s)), MacAddress.format(mac),
+                                neighbours.isStatic(s) ? " (static)" : " (ARP)");
+                    }
+                    lastMacs[s] = mac;
+                } else if (mac == NeighbourTable.UNKNOWN) {
+                    LOG.warn("real server {}: no ARP reply yet on {}; it gets no flows until resolved",
+                            Ipv4.format(table.serverIp(s)), nic.name());
+                }
+            }
+            CounterSnapshot c = counters();
+            long checksum = c.verdicts()[Verdict.BAD_CHECKSUM];
+            if (checksum > lastChecksum) {
+                LOG.warn("{} new flows dropped with a bad TCP/UDP checksum: a sender with checksum offload on a "
+                        + "virtual link (veth, VM)? turn it off there: ethtool -K <iface> tx off tso off gso off",
+                        checksum - lastChecksum);
+                lastChecksum = checksum;
+            }
+            long oversize = c.verdicts()[Verdict.OVERSIZE];
+            long truncated = c.verdicts()[Verdict.CAPTURE_TRUNCATED];
+            if (oversize > lastOversize || truncated > lastTruncated) {
+                LOG.warn("{} frames larger than the MTU or than the capture ({} bytes): GRO/LRO on {} or TSO/GSO on a "
+                        + "local sender; run: ethtool -K {} gro off lro off (and tso/gso off on the sender)",
+                        (oversize - lastOversize) + (truncated - lastTruncated), config.io().snaplen(), nic.name(), nic.name());
+                lastOversize = oversize;
+                lastTruncated = truncated;
+            }
+            ArpAgent arp = pipeline.workers().getFirst().arp();
+            if (arp != null && arp.conflicts() > lastConflicts) {
+                LOG.error("ARP conflict: {} claims VIP {} ({} frames): a real server without hidden ARP "
+                                + "(run realserver-setup check on it) or a spoofer",
+                        MacAddress.format(arp.lastConflictMac()), Ipv4.format(arp.lastConflictIp()),
+                        arp.conflicts() - lastConflicts);
+                lastConflicts = arp.conflicts();
+            }
+            long noServer = c.verdicts()[Verdict.NO_SERVER];
+            if (noServer > lastNoServer) {
+                LOG.warn("{} packets dropped: no eligible real server (all weights 0 or no MAC known)", noServer - lastNoServer);
+                lastNoServer = noServer;
+            }
+        }
+    }
+}

@@ -1,0 +1,205 @@
+package dev.dispatcher.dataplane.arp;
+
+import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.io.PacketSink;
+import dev.dispatcher.packet.ArpPacket;
+import dev.dispatcher.packet.EthernetFrame;
+import dev.dispatcher.packet.PacketBuffer;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * The dispatcher's ARP: answers requests for the VIPs (and nothing else) with our MAC, learns real
+ * servers' MACs from any ARP they send, flags ARP that claims a VIP from another MAC, announces the
+ * VIPs with gratuitous ARP at start, and resolves the real servers on a timer. Runs on the one
+ * worker that owns the {@link NeighbourTable}. Replies are built in a scratch buffer owned here.
+ */
+public final class ArpAgent {
+    private static final int MIN_FRAME = 60;
+
+    private final EthernetFrame requestEth = new EthernetFrame();
+    private final ArpPacket requestArp = new ArpPacket();
+    private final EthernetFrame replyEth = new EthernetFrame();
+    private final ArpPacket replyArp = new ArpPacket();
+    private final PacketBuffer scratch = new PacketBuffer();
+    private final NeighbourTable neighbours;
+    private final ArpTimings timings;
+
+    private ForwardingTable table;
+    private int gratuitousLeft;
+    private long nextGratuitousAtNanos;
+    private boolean started;
+
+    private long requestsAnswered;
+    private long gratuitousSent;
+    private long requestsSent;
+    private long conflicts;
+    private long lastConflictMac;
+    private int lastConflictIp;
+
+    public ArpAgent(ForwardingTable table, NeighbourTable neighbours, ArpTimings timings) {
+        this.table = table;
+        this.neighbours = neighbours;
+        this.timings = timings;
+        this.scratch.wrap(MemorySegment.ofArray(new byte[128]), 0, 0);
+        this.gratuitousLeft = timings.active() ? timings.gratuitousCount() : 0;
+    }
+
+    public void adopt(ForwardingTable newTable) {
+        this.table = newTable;
+    }
+
+    /**
+     * Handles an ARP frame already parsed by {@code eth} and returns its verdict. A reply to a
+     * request for a VIP reuses the request's VLAN tags, so it goes back on the same VLAN.
+     */
+    public int onArp(PacketBuffer frame, EthernetFrame eth, long nowNanos, PacketSink sink) {
+        int arpOffset = eth.payloadOffset();
+        int status = requestArp.wrap(frame, arpOffset);
+        if (status == ArpPacket.TRUNCATED) {
+            return Verdict.TRUNCATED;
+        }
+        if (status != ArpPacket.OK) {
+            return Verdict.BAD_HEADER;
+        }
+        long ownMac = table.ownMac();
+        long senderMac = requestArp.senderMac();
+        int senderIp = requestArp.senderIp();
+        if (senderMac == ownMac) {
+            return Verdict.ARP_IGNORED;
+        }
+        if (table.isVip(senderIp)) {
+            // Someone else claims a VIP: a real server without hidden ARP, or a spoofer.
+            conflicts++;
+            lastConflictMac = senderMac;
+            lastConflictIp = senderIp;
+            return Verdict.ARP_IGNORED;
+        }
+        int server = table.serverIndex(senderIp);
+        int verdict = Verdict.ARP_IGNORED;
+        if (server >= 0 && senderMac != 0 && !EthernetFrame.isGroupAddress(senderMac)) {
+            neighbours.learn(server, senderMac, nowNanos);
+            verdict = Verdict.ARP_LEARNED;
+        }
+        long dst = eth.destination();
+        if (requestArp.operation() == ArpPacket.OP_REQUEST && table.isVip(requestArp.targetIp())
+                && (dst == EthernetFrame.BROADCAST || dst == ownMac)) {
+            if (!reply(frame, arpOffset, ownMac, senderMac, senderIp, requestArp.targetIp(), sink)) {
+                return Verdict.SEND_ERROR;
+            }
+            requestsAnswered++;
+            return Verdict.ARP_REPLIED;
+        }
+        return verdict;
+    }
+
+    private boolean reply(PacketBuffer request, int arpOffset, long ownMac, long requesterMac,
+                          int requesterIp, int vip, PacketSink sink) {
+        scratch.length(scratch.capacity());
+        // Copy the request's Ethernet header and tags, then overwrite addresses and the ARP body.
+        MemorySegment.copy(request.segment(), request.offset(), scratch.segment(), scratch.offset(), arpOffset);
+        replyEth.wrap(scratch);
+        replyEth.destination(requesterMac);
+        replyEth.source(ownMac);
+        replyArp.wrap(scratch, arpOffset);
+        replyArp.write(ArpPacket.OP_REPLY, ownMac, vip, requesterMac, requesterIp);
+        finish(arpOffset + ArpPacket.LENGTH);
+        return sink.send(scratch);
+    }
+
+    /** Pads to the Ethernet minimum, as NICs would, so captures compare byte for byte. */
+    private void finish(int length) {
+        int padded = Math.max(length, MIN_FRAME);
+        for (int i = length; i < padded; i++) {
+            scratch.putU8(i, 0);
+        }
+        scratch.length(padded);
+    }
+
+    private boolean sendArp(long dstMac, int operation, int senderIp, long targetMac, int targetIp, PacketSink sink) {
+        scratch.length(scratch.capacity());
+        long ownMac = table.ownMac();
+        scratch.putU48(0, dstMac);
+        scratch.putU48(6, ownMac);
+        scratch.putU16(12, EthernetFrame.TYPE_ARP);
+        replyArp.wrap(scratch, EthernetFrame.HEADER_LENGTH);
+        replyArp.write(operation, ownMac, senderIp, targetMac, targetIp);
+        finish(EthernetFrame.HEADER_LENGTH + ArpPacket.LENGTH);
+        return sink.send(scratch);
+    }
+
+    /**
+     * Timer duty: gratuitous ARP at start, requests for unknown servers every request interval,
+     * refresh of known ones, expiry of MACs not confirmed in time. Cheap when nothing is due.
+     */
+    public void onTimer(long nowNanos, PacketSink sink) {
+        if (!timings.active()) {
+            return;
+        }
+        if (!started) {
+            started = true;
+            nextGratuitousAtNanos = nowNanos;
+            for (int s = 0; s < neighbours.size(); s++) {
+                neighbours.nextRequestAtNanos[s] = nowNanos;
+            }
+        }
+        if (gratuitousLeft > 0 && nowNanos - nextGratuitousAtNanos >= 0) {
+            for (int v = 0; v < table.vipCount(); v++) {
+                int vip = table.vip(v);
+                // RFC 5227 section 3: an ARP request with sender and target both set to the address.
+                if (sendArp(EthernetFrame.BROADCAST, ArpPacket.OP_REQUEST, vip, 0, vip, sink)) {
+                    gratuitousSent++;
+                }
+            }
+            gratuitousLeft--;
+            nextGratuitousAtNanos = nowNanos + timings.gratuitousIntervalNanos();
+        }
+        int servers = Math.min(neighbours.size(), table.serverCount());
+        for (int s = 0; s < servers; s++) {
+            if (neighbours.isStatic(s) || nowNanos - neighbours.nextRequestAtNanos[s] < 0) {
+                continue;
+            }
+            long mac = neighbours.mac(s);
+            long sinceConfirmed = nowNanos - neighbours.confirmedAtNanos[s];
+            if (mac != NeighbourTable.UNKNOWN && sinceConfirmed >= timings.expireAfterNanos()) {
+                neighbours.expire(s);
+                mac = NeighbourTable.UNKNOWN;
+            }
+            if (mac == NeighbourTable.UNKNOWN || sinceConfirmed >= timings.refreshIntervalNanos()) {
+                // Unicast refreshes to the known MAC, as the kernel's own neighbour probes do.
+                long dst = mac == NeighbourTable.UNKNOWN ? EthernetFrame.BROADCAST : mac;
+                if (sendArp(dst, ArpPacket.OP_REQUEST, table.ownIp(), 0, table.serverIp(s), sink)) {
+                    requestsSent++;
+                }
+                neighbours.nextRequestAtNanos[s] = nowNanos + timings.requestIntervalNanos();
+            } else {
+                neighbours.nextRequestAtNanos[s] =
+                        neighbours.confirmedAtNanos[s] + timings.refreshIntervalNanos();
+            }
+        }
+    }
+
+    public long requestsAnswered() {
+        return requestsAnswered;
+    }
+
+    public long gratuitousSent() {
+        return gratuitousSent;
+    }
+
+    public long requestsSent() {
+        return requestsSent;
+    }
+
+    public long conflicts() {
+        return conflicts;
+    }
+
+    public long lastConflictMac() {
+        return lastConflictMac;
+    }
+
+    public int lastConflictIp() {
+        return lastConflictIp;
+    }
+}

@@ -1,0 +1,89 @@
+package dev.dispatcher.dataplane.arp;
+
+import dev.dispatcher.dataplane.sched.SmoothWeightedRoundRobin;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+/**
+ * Real servers' MAC addresses by server index. One writer (the ARP-owning worker); other workers
+ * read through release/acquire so a MAC is never seen half-written. A MAC of 0 means unknown, and a
+ * server whose MAC is unknown takes no new flows.
+ */
+public final class NeighbourTable implements SmoothWeightedRoundRobin.Eligibility {
+    public static final long UNKNOWN = 0L;
+
+    private final AtomicLongArray macs;
+    private final boolean[] staticMac;
+    final long[] confirmedAtNanos;
+    final long[] nextRequestAtNanos;
+    private long learned;
+    private long expired;
+    private long changed;
+
+    public NeighbourTable(long[] staticMacs) {
+        int n = staticMacs.length;
+        this.macs = new AtomicLongArray(n);
+        this.staticMac = new boolean[n];
+        this.confirmedAtNanos = new long[n];
+        this.nextRequestAtNanos = new long[n];
+        for (int i = 0; i < n; i++) {
+            if (staticMacs[i] != 0) {
+                macs.set(i, staticMacs[i]);
+                staticMac[i] = true;
+            }
+        }
+    }
+
+    public int size() {
+        return staticMac.length;
+    }
+
+    public long mac(int server) {
+        return macs.getAcquire(server);
+    }
+
+    public boolean isStatic(int server) {
+        return staticMac[server];
+    }
+
+    @Override
+    public boolean eligible(int server) {
+        return macs.getAcquire(server) != UNKNOWN;
+    }
+
+    /** Records an ARP-confirmed MAC (writer thread only). Static entries never change. */
+    public void learn(int server, long mac, long nowNanos) {
+        if (staticMac[server]) {
+            return;
+        }
+        long old = macs.get(server);
+        if (old != mac) {
+            if (old == UNKNOWN) {
+                learned++;
+            } else {
+                changed++;
+            }
+            macs.setRelease(server, mac);
+        }
+        confirmedAtNanos[server] = nowNanos;
+    }
+
+    /** Forgets a MAC that was not confirmed in time (writer thread only). */
+    void expire(int server) {
+        if (!staticMac[server] && macs.get(server) != UNKNOWN) {
+            macs.setRelease(server, UNKNOWN);
+            expired++;
+        }
+    }
+
+    public long learnedCount() {
+        return learned;
+    }
+
+    public long expiredCount() {
+        return expired;
+    }
+
+    public long changedCount() {
+        return changed;
+    }
+}

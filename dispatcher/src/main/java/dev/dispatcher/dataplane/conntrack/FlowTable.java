@@ -1,0 +1,225 @@
+package dev.dispatcher.dataplane.conntrack;
+
+/**
+ * Open-addressing flow table (linear probing, backward-shift deletion, no tombstones) from a
+ * 5-tuple to a real server, with TCP-state-aware idle timeouts. Owned by exactly one forwarding
+ * worker; nothing here is thread-safe and nothing allocates after construction.
+ *
+ * <p>Each entry stores its absolute expiry time, refreshed on every packet. An expired entry met
+ * by a lookup is removed there (so a stale flow never decides a new connection), and
+ * {@link #sweep} removes the others a bounded number of slots at a time from a rotating cursor,
+ * so the cost per call is constant whatever the table holds. When the table holds
+ * {@code capacity} flows, a new flow evicts the entry closest to expiry among the few slots of its
+ * own probe window; only when that window holds nothing evictable is the new flow refused.
+ */
+public final class FlowTable {
+    /** Result of {@link #lookup} when the flow is not in the table. */
+    public static final int MISS = -1;
+    /** Result of {@link #insert} when the table is full and nothing could be evicted. */
+    public static final int FULL = -1;
+
+    /** How far a full table looks from a new flow's home slot for an entry to evict. */
+    static final int EVICTION_WINDOW = 16;
+
+    private final int capacity;
+    private final int mask;
+    private final long[] keyHigh;
+    private final long[] keyLow;
+    private final long[] expiresAtNanos;
+    private final int[] server;
+    private final byte[] state;
+    private final FlowTimeouts timeouts;
+
+    private int size;
+    private int sweepCursor;
+    private long evictedExpired;
+    private long evictedCapacity;
+
+    public FlowTable(int capacity, FlowTimeouts timeouts) {
+        if (capacity < 1 || capacity > (1 << 28)) {
+            throw new IllegalArgumentException("flow table capacity out of range: " + capacity);
+        }
+        this.capacity = capacity;
+        // Load factor at most 0.75 keeps linear-probing chains short.
+        int slots = Integer.highestOneBit(Math.max(16, (int) Math.min(1 << 30, (capacity * 4L + 2) / 3)) - 1) << 1;
+        this.mask = slots - 1;
+        this.keyHigh = new long[slots];
+        this.keyLow = new long[slots];
+        this.expiresAtNanos = new long[slots];
+        this.server = new int[slots];
+        this.state = new byte[slots];
+        this.timeouts = timeouts;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    int slots() {
+        return mask + 1;
+    }
+
+    public long evictedExpired() {
+        return evictedExpired;
+    }
+
+    public long evictedCapacity() {
+        return evictedCapacity;
+    }
+
+    /** Slot index of the live flow, or {@link #MISS}; an expired match is removed and misses. */
+    public int lookup(long high, long low, long hash, long nowNanos) {
+        int i = (int) hash & mask;
+        while (true) {
+            long k = keyLow[i];
+            if (k == 0) {
+                return MISS;
+            }
+            if (k == low && keyHigh[i] == high) {
+                if (expiresAtNanos[i] - nowNanos <= 0) {
+                    removeAt(i);
+                    evictedExpired++;
+                    return MISS;
+                }
+                return i;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /** Server index stored at {@code slot} (from {@link #lookup} or {@link #insert}). */
+    public int serverAt(int slot) {
+        return server[slot];
+    }
+
+    public int stateAt(int slot) {
+        return state[slot];
+    }
+
+    /** Records a packet of the flow at {@code slot}: new state, expiry pushed out. */
+    public void touch(int slot, int newState, long nowNanos) {
+        state[slot] = (byte) newState;
+        expiresAtNanos[slot] = nowNanos + timeouts.forState(newState);
+    }
+
+    /** Points an existing entry at another server (a new connection reusing a closing 5-tuple). */
+    public void reassign(int slot, int serverIndex, int newState, long nowNanos) {
+        server[slot] = serverIndex;
+        touch(slot, newState, nowNanos);
+    }
+
+    /**
+     * Adds a flow that {@link #lookup} just missed. Returns its slot, or {@link #FULL}. At capacity,
+     * evicts the entry nearest to expiry in the new flow's probe window first.
+     */
+    public int insert(long high, long low, long hash, int serverIndex, int newState, long nowNanos) {
+        if (size >= capacity && !evictNear((int) hash & mask)) {
+            return FULL;
+        }
+        int i = (int) hash & mask;
+        while (keyLow[i] != 0) {
+            i = (i + 1) & mask;
+        }
+        keyHigh[i] = high;
+        keyLow[i] = low;
+        server[i] = serverIndex;
+        state[i] = (byte) newState;
+        expiresAtNanos[i] = nowNanos + timeouts.forState(newState);
+        size++;
+        return i;
+    }
+
+    private boolean evictNear(int home) {
+        int victim = -1;
+        long earliest = Long.MAX_VALUE;
+        for (int n = 0, i = home; n < EVICTION_WINDOW; n++, i = (i + 1) & mask) {
+            if (keyLow[i] != 0 && (victim < 0 || expiresAtNanos[i] - earliest < 0)) {
+                victim = i;
+                earliest = expiresAtNanos[i];
+            }
+        }
+        if (victim < 0) {
+            return false;
+        }
+        removeAt(victim);
+        evictedCapacity++;
+        return true;
+    }
+
+    /** Removes the entry at {@code slot}. */
+    public void remove(int slot) {
+        removeAt(slot);
+    }
+
+    /**
+     * Examines up to {@code maxSlots} slots from the rotating cursor and removes expired entries.
+     * Returns how many it removed. Cost is bounded by {@code maxSlots}, not by the table size.
+     */
+    public int sweep(long nowNanos, int maxSlots) {
+        int removed = 0;
+        int i = sweepCursor;
+        for (int n = 0; n < maxSlots; n++) {
+            // Backward shift may move a later entry into slot i: look at i again before moving on.
+            while (keyLow[i] != 0 && expiresAtNanos[i] - nowNanos <= 0) {
+                removeAt(i);
+                removed++;
+            }
+            i = (i + 1) & mask;
+        }
+        sweepCursor = i;
+        evictedExpired += removed;
+        return removed;
+    }
+
+    /** Backward-shift deletion (Knuth 6.4, algorithm R): keeps every probe chain unbroken. */
+    private void removeAt(int slot) {
+        int hole = slot;
+        int i = slot;
+        while (true) {
+            i = (i + 1) & mask;
+            long low = keyLow[i];
+            if (low == 0) {
+                break;
+            }
+            int home = (int) FlowHash.hash(keyHigh[i], low) & mask;
+            // Move entry i into the hole unless its home lies cyclically in (hole, i].
+            boolean homeBetween = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
+            if (!homeBetween) {
+                keyHigh[hole] = keyHigh[i];
+                keyLow[hole] = low;
+                server[hole] = server[i];
+                state[hole] = state[i];
+                expiresAtNanos[hole] = expiresAtNanos[i];
+                hole = i;
+            }
+        }
+        keyLow[hole] = 0;
+        keyHigh[hole] = 0;
+        size--;
+    }
+
+    /** Removes every flow of {@code serverIndex}; control-plane use (runs on the owning thread). */
+    public int removeServer(int serverIndex) {
+        int removed = 0;
+        for (int i = 0; i <= mask; i++) {
+            while (keyLow[i] != 0 && server[i] == serverIndex) {
+                removeAt(i);
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    /** Counts live flows per server into {@code counts}; for status, runs on the owning thread. */
+    public void countByServer(long nowNanos, long[] counts) {
+        for (int i = 0; i <= mask; i++) {
+            if (keyLow[i] != 0 && expiresAtNanos[i] - nowNanos > 0 && server[i] < counts.length) {
+                counts[server[i]]++;
+            }
+        }
+    }
+}

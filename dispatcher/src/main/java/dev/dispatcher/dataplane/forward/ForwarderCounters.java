@@ -1,0 +1,33 @@
+package dev.dispatcher.dataplane.forward;
+
+/**
+ * Plain counters of one forwarding worker. Written only by the worker's thread; the control plane
+ * reads them (racy but monotonic 64-bit reads on a 64-bit JVM) at scrape or status time and sums
+ * over workers. No atomics: a counter per thread needs none.
+ */
+public final class ForwarderCounters {
+    public final long[] verdictPackets = new long[Verdict.COUNT];
+    public long receivedBytes;
+    public long forwardedBytes;
+    public long lookupHit;
+    public long lookupMissSyn;
+    /** A TCP segment without SYN that matched no flow: state was lost (restart, eviction, failover). */
+    public long lookupMissNoSyn;
+    public long[] serverForwardedPackets;
+    public long[] serverForwardedBytes;
+    public long[] serverNewFlows;
+
+    public ForwarderCounters(int maxServers) {
+        serverForwardedPackets = new long[maxServers];
+        serverForwardedBytes = new long[maxServers];
+        serverNewFlows = new long[maxServers];
+    }
+
+    public long received() {
+        long sum = 0;
+        for (long count : verdictPackets) {
+            sum += count;
+        }
+        return sum;
+    }
+}

@@ -1,0 +1,265 @@
+package dev.dispatcher.dataplane.forward;
+
+import java.util.Arrays;
+
+/**
+ * The immutable forwarding table the control plane compiles from a validated configuration and
+ * publishes to the workers: the VIPs, the services (VIP, port, protocol) with their servers and
+ * weights, and the real servers themselves. Workers adopt a new instance at the top of a batch;
+ * nothing in it changes after construction, so it is shared without synchronisation.
+ *
+ * <p>Servers are numbered 0..n-1 across the whole table (a server in several services has one
+ * index, so one MAC entry and one set of counters).
+ */
+public final class ForwardingTable {
+    public static final int NO_SERVICE = -1;
+    private static final int VIP_ONLY = Integer.MAX_VALUE;
+
+    private final long ownMac;
+    private final int ownIp;
+    private final int mtu;
+    private final int[] vips;
+    private final long[] mapKeys;
+    private final int[] mapValues;
+    private final int mapMask;
+    private final int[] serviceVip;
+    private final int[] servicePort;
+    private final int[] serviceProtocol;
+    private final int[][] serviceServers;
+    private final int[][] serviceWeights;
+    private final int[] serverIp;
+    private final long[] serverStaticMac;
+    private final long version;
+
+    private ForwardingTable(Builder b, long version) {
+        this.ownMac = b.ownMac;
+        this.ownIp = b.ownIp;
+        this.mtu = b.mtu;
+        this.vips = Arrays.copyOf(b.vips, b.vipCount);
+        int services = b.serviceCount;
+        this.serviceVip = Arrays.copyOf(b.serviceVip, services);
+        this.servicePort = Arrays.copyOf(b.servicePort, services);
+        this.serviceProtocol = Arrays.copyOf(b.serviceProtocol, services);
+        this.serviceServers = Arrays.copyOf(b.serviceServers, services);
+        this.serviceWeights = Arrays.copyOf(b.serviceWeights, services);
+        this.serverIp = Arrays.copyOf(b.serverIp, b.serverCount);
+        this.serverStaticMac = Arrays.copyOf(b.serverStaticMac, b.serverCount);
+        this.version = version;
+        int slots = Integer.highestOneBit(Math.max(8, (vips.length + services) * 4) - 1) << 1;
+        this.mapMask = slots - 1;
+        this.mapKeys = new long[slots];
+        this.mapValues = new int[slots];
+        for (int vip : vips) {
+            put(vipKey(vip), VIP_ONLY);
+        }
+        for (int s = 0; s < services; s++) {
+            put(serviceKey(serviceVip[s], servicePort[s], serviceProtocol[s]), s);
+        }
+    }
+
+    private static long vipKey(int vip) {
+        return ((long) vip << 32) | 0xFFFF_FF00L;
+    }
+
+    private static long serviceKey(int vip, int port, int protocol) {
+        return ((long) vip << 32) | ((long) port << 8) | protocol;
+    }
+
+    private static int slotOf(long key, int mask) {
+        long h = key * 0x9E37_79B9_7F4A_7C15L;
+        return (int) (h >>> 40) & mask;
+    }
+
+    private void put(long key, int value) {
+        int i = slotOf(key, mapMask);
+        while (mapValues[i] != 0) {
+            i = (i + 1) & mapMask;
+        }
+        mapKeys[i] = key;
+        mapValues[i] = value == VIP_ONLY ? VIP_ONLY : value + 1;
+    }
+
+    private int get(long key) {
+        int i = slotOf(key, mapMask);
+        while (true) {
+            int value = mapValues[i];
+            if (value == 0) {
+                return 0;
+            }
+            if (mapKeys[i] == key) {
+                return value;
+            }
+            i = (i + 1) & mapMask;
+        }
+    }
+
+    public boolean isVip(int address) {
+        return get(vipKey(address)) != 0;
+    }
+
+    /** The service index for a packet to {@code vip:port/protocol}, or {@link #NO_SERVICE}. */
+    public int service(int vip, int port, int protocol) {
+        int value = get(serviceKey(vip, port, protocol));
+        return value == 0 || value == VIP_ONLY ? NO_SERVICE : value - 1;
+    }
+
+    public long ownMac() {
+        return ownMac;
+    }
+
+    public int ownIp() {
+        return ownIp;
+    }
+
+    public int mtu() {
+        return mtu;
+    }
+
+    public int vipCount() {
+        return vips.length;
+    }
+
+    public int vip(int i) {
+        return vips[i];
+    }
+
+    public int serviceCount() {
+        return serviceVip.length;
+    }
+
+    public int serviceVip(int s) {
+        return serviceVip[s];
+    }
+
+    public int servicePort(int s) {
+        return servicePort[s];
+    }
+
+    public int serviceProtocol(int s) {
+        return serviceProtocol[s];
+    }
+
+    /** Copies: for building per-worker schedulers, never per packet. */
+    public int[] serviceServers(int s) {
+        return serviceServers[s].clone();
+    }
+
+    public int[] serviceWeights(int s) {
+        return serviceWeights[s].clone();
+    }
+
+    public int serverCount() {
+        return serverIp.length;
+    }
+
+    public int serverIp(int server) {
+        return serverIp[server];
+    }
+
+    /** Static MAC from the configuration, or 0 when the server's MAC is learned by ARP. */
+    public long serverStaticMac(int server) {
+        return serverStaticMac[server];
+    }
+
+    public int serverIndex(int address) {
+        for (int i = 0; i < serverIp.length; i++) {
+            if (serverIp[i] == address) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public long version() {
+        return version;
+    }
+
+    /** Assembles a table; control-plane only. */
+    public static final class Builder {
+        private long ownMac;
+        private int ownIp;
+        private int mtu = 1500;
+        private int[] vips = new int[4];
+        private int vipCount;
+        private int[] serviceVip = new int[4];
+        private int[] servicePort = new int[4];
+        private int[] serviceProtocol = new int[4];
+        private int[][] serviceServers = new int[4][];
+        private int[][] serviceWeights = new int[4][];
+        private int serviceCount;
+        private int[] serverIp = new int[4];
+        private long[] serverStaticMac = new long[4];
+        private int serverCount;
+
+        public Builder ownMac(long mac) {
+            this.ownMac = mac;
+            return this;
+        }
+
+        public Builder ownIp(int ip) {
+            this.ownIp = ip;
+            return this;
+        }
+
+        public Builder mtu(int mtu) {
+            this.mtu = mtu;
+            return this;
+        }
+
+        public Builder vip(int vip) {
+            for (int i = 0; i < vipCount; i++) {
+                if (vips[i] == vip) {
+                    return this;
+                }
+            }
+            if (vipCount == vips.length) {
+                vips = Arrays.copyOf(vips, vipCount * 2);
+            }
+            vips[vipCount++] = vip;
+            return this;
+        }
+
+        /** Registers a real server (once per address) and returns its index. */
+        public int server(int ip, long staticMac) {
+            for (int i = 0; i < serverCount; i++) {
+                if (serverIp[i] == ip) {
+                    if (staticMac != 0) {
+                        serverStaticMac[i] = staticMac;
+                    }
+                    return i;
+                }
+            }
+            if (serverCount == serverIp.length) {
+                serverIp = Arrays.copyOf(serverIp, serverCount * 2);
+                serverStaticMac = Arrays.copyOf(serverStaticMac, serverCount * 2);
+            }
+            serverIp[serverCount] = ip;
+            serverStaticMac[serverCount] = staticMac;
+            return serverCount++;
+        }
+
+        /** Adds a service; {@code servers} are indexes from {@link #server}. */
+        public Builder service(int vip, int port, int protocol, int[] servers, int[] weights) {
+            vip(vip);
+            if (serviceCount == serviceVip.length) {
+                int n = serviceCount * 2;
+                serviceVip = Arrays.copyOf(serviceVip, n);
+                servicePort = Arrays.copyOf(servicePort, n);
+                serviceProtocol = Arrays.copyOf(serviceProtocol, n);
+                serviceServers = Arrays.copyOf(serviceServers, n);
+                serviceWeights = Arrays.copyOf(serviceWeights, n);
+            }
+            serviceVip[serviceCount] = vip;
+            servicePort[serviceCount] = port;
+            serviceProtocol[serviceCount] = protocol;
+            serviceServers[serviceCount] = servers.clone();
+            serviceWeights[serviceCount] = weights.clone();
+            serviceCount++;
+            return this;
+        }
+
+        public ForwardingTable build(long version) {
+            return new ForwardingTable(this, version);
+        }
+    }
+}

@@ -1,0 +1,29 @@
+package dev.dispatcher.dataplane.io;
+
+/** Where frames come from: a live interface or a capture file. Polled by exactly one thread. */
+public interface PacketSource extends AutoCloseable {
+    /** Returned by {@link #poll} when a finite source (a file) has no more frames. */
+    int END_OF_STREAM = -1;
+
+    /**
+     * Hands up to {@code maxFrames} frames to {@code handler}, waiting at most the source's poll
+     * timeout for the first one. Returns the number delivered (0 on timeout) or
+     * {@link #END_OF_STREAM}.
+     */
+    int poll(FrameHandler handler, int maxFrames);
+
+    /** Monotonic time as the source sees it: the clock for timers when no frame arrives. */
+    long nowNanos();
+
+    /** Frames the kernel dropped before we could read them (0 where unknown). */
+    default long kernelDrops() {
+        return 0;
+    }
+
+    /** Wakes a blocked {@link #poll} so that the polling thread can notice a stop request. */
+    default void wakeup() {
+    }
+
+    @Override
+    void close();
+}

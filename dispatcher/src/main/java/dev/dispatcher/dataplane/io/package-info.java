@@ -1,0 +1,9 @@
+/**
+ * Hot path. The seam between the dispatcher and whatever moves frames: a
+ * {@link dev.dispatcher.dataplane.io.PacketSource} hands frames to a
+ * {@link dev.dispatcher.dataplane.io.FrameHandler} in place (the buffer is only valid during the
+ * call, so a memory-mapped ring can lend its slots without a copy) and a
+ * {@link dev.dispatcher.dataplane.io.PacketSink} sends frames, flushing at the end of each batch.
+ * Backends live in sub-packages; {@code pcap4j} is the only one that touches pcap4j.
+ */
+package dev.dispatcher.dataplane.io;

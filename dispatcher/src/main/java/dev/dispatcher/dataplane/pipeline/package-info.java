@@ -1,0 +1,10 @@
+/**
+ * Hot path. Threading of the data plane. {@link dev.dispatcher.dataplane.pipeline.InlinePipeline}
+ * runs receive, decision and send on one thread, batch by batch (the default on hosts with two
+ * cores or fewer, where a spinning hand-off would steal the core the kernel needs for the packets).
+ * {@link dev.dispatcher.dataplane.pipeline.RingPipeline} has a receive thread copy frames into the
+ * preallocated slots of a Disruptor ring and several forwarding workers, each owning the shard of
+ * the flow table chosen by the flow hash, consume it. Both drive the same
+ * {@link dev.dispatcher.dataplane.pipeline.ForwardingWorker}.
+ */
+package dev.dispatcher.dataplane.pipeline;

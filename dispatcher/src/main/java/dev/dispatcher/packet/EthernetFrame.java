@@ -1,0 +1,99 @@
+package dev.dispatcher.packet;
+
+/**
+ * Flyweight for an Ethernet II header (IEEE 802.3 clause 3.2) with up to two VLAN tags
+ * (IEEE 802.1Q C-tag 0x8100, 802.1ad S-tag 0x88A8), read in place.
+ *
+ * <p>After a successful {@link #wrap}, {@link #etherType()} is the type after the tags and
+ * {@link #payloadOffset()} the index of the first byte after them. Tags are kept as they are when a
+ * frame is forwarded: only the two MAC fields are ever written.
+ */
+public final class EthernetFrame {
+    public static final int HEADER_LENGTH = 14;
+    public static final int VLAN_TAG_LENGTH = 4;
+    public static final int MAX_VLAN_TAGS = 2;
+    public static final int TYPE_IPV4 = 0x0800;
+    public static final int TYPE_ARP = 0x0806;
+    public static final int TYPE_VLAN = 0x8100;
+    public static final int TYPE_QINQ = 0x88A8;
+    public static final long BROADCAST = 0xFFFF_FFFF_FFFFL;
+
+    /** {@link #wrap} results. */
+    public static final int OK = 0;
+    public static final int TRUNCATED = 1;
+    public static final int TOO_MANY_TAGS = 2;
+
+    private static final int DST_OFFSET = 0;
+    private static final int SRC_OFFSET = 6;
+    private static final int TYPE_OFFSET = 12;
+
+    private PacketBuffer buffer;
+    private int etherType;
+    private int payloadOffset;
+    private int vlanTags;
+
+    /** Reads the header; returns {@link #OK}, {@link #TRUNCATED} or {@link #TOO_MANY_TAGS}. */
+    public int wrap(PacketBuffer buffer) {
+        this.buffer = buffer;
+        int length = buffer.length();
+        if (length < HEADER_LENGTH) {
+            return TRUNCATED;
+        }
+        int typeOffset = TYPE_OFFSET;
+        int type = buffer.getU16(typeOffset);
+        int tags = 0;
+        while (type == TYPE_VLAN || type == TYPE_QINQ) {
+            if (tags == MAX_VLAN_TAGS) {
+                return TOO_MANY_TAGS;
+            }
+            typeOffset += VLAN_TAG_LENGTH;
+            if (typeOffset + 2 > length) {
+                return TRUNCATED;
+            }
+            type = buffer.getU16(typeOffset);
+            tags++;
+        }
+        this.etherType = type;
+        this.vlanTags = tags;
+        this.payloadOffset = typeOffset + 2;
+        return OK;
+    }
+
+    public long destination() {
+        return buffer.getU48(DST_OFFSET);
+    }
+
+    public long source() {
+        return buffer.getU48(SRC_OFFSET);
+    }
+
+    public void destination(long mac) {
+        buffer.putU48(DST_OFFSET, mac);
+    }
+
+    public void source(long mac) {
+        buffer.putU48(SRC_OFFSET, mac);
+    }
+
+    public int etherType() {
+        return etherType;
+    }
+
+    public int vlanTags() {
+        return vlanTags;
+    }
+
+    /** VLAN id (12 bits) of the outermost tag, or -1 when the frame is untagged. */
+    public int outerVlanId() {
+        return vlanTags == 0 ? -1 : buffer.getU16(TYPE_OFFSET + 2) & 0x0FFF;
+    }
+
+    public int payloadOffset() {
+        return payloadOffset;
+    }
+
+    /** True for group addresses (broadcast and multicast): the I/G bit of the first octet. */
+    public static boolean isGroupAddress(long mac) {
+        return (mac & 0x0100_0000_0000L) != 0;
+    }
+}

@@ -1,0 +1,91 @@
+package dev.dispatcher.packet;
+
+/**
+ * Flyweight for an IPv4 header (RFC 791 section 3.1), options included, read in place.
+ *
+ * <p>{@link #wrap} checks what a forwarder must trust before it reads ports: version 4, an IHL of
+ * at least 5 words that fits the frame, and a total length that covers the header and does not
+ * run past the captured bytes (Ethernet padding after it is allowed).
+ */
+public final class Ipv4Packet {
+    public static final int MIN_HEADER_LENGTH = 20;
+    public static final int PROTO_TCP = 6;
+    public static final int PROTO_UDP = 17;
+
+    /** {@link #wrap} results. */
+    public static final int OK = 0;
+    public static final int TRUNCATED = 1;
+    public static final int BAD_VERSION = 2;
+    public static final int BAD_IHL = 3;
+    public static final int BAD_TOTAL_LENGTH = 4;
+
+    private static final int FLAGS_MF = 0x2000;
+    private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+
+    private PacketBuffer buffer;
+    private int offset;
+    private int headerLength;
+    private int totalLength;
+
+    public int wrap(PacketBuffer buffer, int offset) {
+        this.buffer = buffer;
+        this.offset = offset;
+        int available = buffer.length() - offset;
+        if (available < MIN_HEADER_LENGTH) {
+            return TRUNCATED;
+        }
+        int versionIhl = buffer.getU8(offset);
+        if ((versionIhl >>> 4) != 4) {
+            return BAD_VERSION;
+        }
+        int ihlBytes = (versionIhl & 0x0F) * 4;
+        if (ihlBytes < MIN_HEADER_LENGTH || ihlBytes > available) {
+            return BAD_IHL;
+        }
+        int total = buffer.getU16(offset + 2);
+        if (total < ihlBytes || total > available) {
+            return BAD_TOTAL_LENGTH;
+        }
+        this.headerLength = ihlBytes;
+        this.totalLength = total;
+        return OK;
+    }
+
+    public int headerLength() {
+        return headerLength;
+    }
+
+    public int totalLength() {
+        return totalLength;
+    }
+
+    public int protocol() {
+        return buffer.getU8(offset + 9);
+    }
+
+    public int ttl() {
+        return buffer.getU8(offset + 8);
+    }
+
+    public int source() {
+        return buffer.getInt(offset + 12);
+    }
+
+    public int destination() {
+        return buffer.getInt(offset + 16);
+    }
+
+    /** True for any fragment, first or later: more-fragments set or a non-zero offset. */
+    public boolean isFragment() {
+        int flagsOffset = buffer.getU16(offset + 6);
+        return (flagsOffset & (FLAGS_MF | FRAGMENT_OFFSET_MASK)) != 0;
+    }
+
+    public int payloadOffset() {
+        return offset + headerLength;
+    }
+
+    public int payloadLength() {
+        return totalLength - headerLength;
+    }
+}

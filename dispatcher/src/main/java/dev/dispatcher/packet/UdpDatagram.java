@@ -1,0 +1,44 @@
+package dev.dispatcher.packet;
+
+/** Flyweight for a UDP header (RFC 768), read in place. */
+public final class UdpDatagram {
+    public static final int HEADER_LENGTH = 8;
+
+    /** {@link #wrap} results. */
+    public static final int OK = 0;
+    public static final int TRUNCATED = 1;
+    public static final int BAD_LENGTH = 2;
+
+    private PacketBuffer buffer;
+    private int offset;
+
+    /** {@code length} is the IP payload length, which bounds the datagram. */
+    public int wrap(PacketBuffer buffer, int offset, int length) {
+        this.buffer = buffer;
+        this.offset = offset;
+        if (length < HEADER_LENGTH) {
+            return TRUNCATED;
+        }
+        int udpLength = buffer.getU16(offset + 4);
+        if (udpLength < HEADER_LENGTH || udpLength > length) {
+            return BAD_LENGTH;
+        }
+        return OK;
+    }
+
+    public int sourcePort() {
+        return buffer.getU16(offset);
+    }
+
+    public int destinationPort() {
+        return buffer.getU16(offset + 2);
+    }
+
+    public int length() {
+        return buffer.getU16(offset + 4);
+    }
+
+    public int checksum() {
+        return buffer.getU16(offset + 6);
+    }
+}

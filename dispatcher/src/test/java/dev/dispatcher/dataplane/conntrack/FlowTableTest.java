@@ -1,0 +1,152 @@
+package dev.dispatcher.dataplane.conntrack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dispatcher.packet.TcpSegment;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class FlowTableTest {
+    private static final long S = 1_000_000_000L;
+    private static final FlowTimeouts T = new FlowTimeouts(5 * S, 100 * S, 20 * S, 2 * S, 30 * S);
+
+    private static long high(int i) {
+        return FlowHash.keyHigh(0xC6120000 | i, 0xC6120064);
+    }
+
+    private static long low(int i) {
+        return FlowHash.keyLow(1024 + (i & 0x7FFF), 80, 6);
+    }
+
+    private static int insert(FlowTable t, int i, int server, int state, long now) {
+        return t.insert(high(i), low(i), FlowHash.hash(high(i), low(i)), server, state, now);
+    }
+
+    private static int lookup(FlowTable t, int i, long now) {
+        return t.lookup(high(i), low(i), FlowHash.hash(high(i), low(i)), now);
+    }
+
+    @Test
+    void timeoutsFollowTcpState() {
+        FlowTable t = new FlowTable(1024, T);
+        int slot = insert(t, 1, 7, FlowState.TCP_SYN, 0);
+        assertEquals(7, t.serverAt(slot));
+        assertNotEquals(FlowTable.MISS, lookup(t, 1, 4 * S), "SYN state lives 5 s");
+        assertEquals(FlowTable.MISS, lookup(t, 1, 5 * S + 1 + 4 * S), "expired 5 s after the last packet");
+        assertEquals(0, t.size(), "an expired entry met by lookup is removed");
+
+        slot = insert(t, 2, 1, FlowState.TCP_SYN, 0);
+        t.touch(slot, FlowState.next(FlowState.TCP_SYN, TcpSegment.ACK, false), S);
+        assertEquals(FlowState.TCP_ESTABLISHED, t.stateAt(slot));
+        assertNotEquals(FlowTable.MISS, lookup(t, 2, 100 * S));
+        assertEquals(FlowTable.MISS, lookup(t, 2, 101 * S + 1));
+
+        slot = insert(t, 3, 1, FlowState.TCP_ESTABLISHED, 0);
+        t.touch(slot, FlowState.next(FlowState.TCP_ESTABLISHED, TcpSegment.ACK | TcpSegment.FIN, false), 0);
+        assertEquals(FlowState.TCP_CLOSING, t.stateAt(slot));
+        assertEquals(FlowTable.MISS, lookup(t, 3, 20 * S + 1));
+
+        slot = insert(t, 4, 1, FlowState.TCP_ESTABLISHED, 0);
+        t.touch(slot, FlowState.next(FlowState.TCP_ESTABLISHED, TcpSegment.RST, false), 0);
+        assertEquals(FlowState.TCP_RESET, t.stateAt(slot));
+        assertEquals(FlowTable.MISS, lookup(t, 4, 2 * S + 1));
+
+        insert(t, 5, 1, FlowState.UDP, 0);
+        assertNotEquals(FlowTable.MISS, lookup(t, 5, 29 * S));
+        assertEquals(FlowTable.MISS, lookup(t, 5, 60 * S));
+    }
+
+    @Test
+    void sweepRemovesExpiredWithBoundedWork() {
+        FlowTable t = new FlowTable(10_000, T);
+        for (int i = 0; i < 10_000; i++) {
+            insert(t, i, i % 3, i < 5_000 ? FlowState.TCP_RESET : FlowState.TCP_ESTABLISHED, 0);
+        }
+        assertEquals(10_000, t.size());
+        int removed = t.sweep(3 * S, 256);
+        assertTrue(removed <= 256 + FlowTable.EVICTION_WINDOW * 4, "one call does bounded work: " + removed);
+        int calls = 1;
+        while (t.size() > 5_000 && calls < 10_000) {
+            t.sweep(3 * S, 256);
+            calls++;
+        }
+        assertEquals(5_000, t.size(), "every reset flow swept, no established one");
+        assertTrue(calls <= t.slots() / 256 + 1, "one pass over the slots suffices: " + calls);
+        for (int i = 5_000; i < 10_000; i++) {
+            assertNotEquals(FlowTable.MISS, lookup(t, i, 3 * S), "flow " + i + " survives the sweep");
+        }
+        assertEquals(5_000, t.evictedExpired());
+    }
+
+    @Test
+    void capacityIsBoundedAndEvictsTheStalestNearby() {
+        FlowTable t = new FlowTable(1024, T);
+        for (int i = 0; i < 1024; i++) {
+            assertNotEquals(FlowTable.FULL, insert(t, i, 0, FlowState.TCP_ESTABLISHED, i));
+        }
+        assertEquals(1024, t.size());
+        for (int i = 1024; i < 3000; i++) {
+            assertNotEquals(FlowTable.FULL, insert(t, i, 1, FlowState.TCP_ESTABLISHED, 10_000 + i));
+            assertTrue(t.size() <= 1024);
+        }
+        assertEquals(1024, t.size());
+        assertEquals(3000 - 1024, t.evictedCapacity());
+        int newest = 0;
+        for (int i = 2000; i < 3000; i++) {
+            if (lookup(t, i, 20_000) != FlowTable.MISS) {
+                newest++;
+            }
+        }
+        int oldest = 0;
+        for (int i = 0; i < 1024; i++) {
+            if (lookup(t, i, 20_000) != FlowTable.MISS) {
+                oldest++;
+            }
+        }
+        // Eviction is local to the probe window (constant work), so it approximates LRU.
+        assertTrue(newest > 800, "recent flows survive eviction: " + newest);
+        assertTrue(oldest < 100, "the stalest flows were evicted first: " + oldest + " survive");
+    }
+
+    @Test
+    void matchesAReferenceMapUnderRandomChurn() {
+        FlowTable t = new FlowTable(4096, T);
+        Map<Integer, Integer> reference = new HashMap<>();
+        Random random = new Random(42);
+        for (int step = 0; step < 200_000; step++) {
+            int i = random.nextInt(3000);
+            int slot = lookup(t, i, 0);
+            if (reference.containsKey(i)) {
+                assertNotEquals(FlowTable.MISS, slot, "flow " + i + " present");
+                assertEquals((int) reference.get(i), t.serverAt(slot));
+                if (random.nextBoolean()) {
+                    t.remove(slot);
+                    reference.remove(i);
+                }
+            } else {
+                assertEquals(FlowTable.MISS, slot, "flow " + i + " absent");
+                insert(t, i, i % 5, FlowState.TCP_ESTABLISHED, 0);
+                reference.put(i, i % 5);
+            }
+            assertEquals(reference.size(), t.size());
+        }
+    }
+
+    @Test
+    void removesAllFlowsOfAServer() {
+        FlowTable t = new FlowTable(2048, T);
+        for (int i = 0; i < 1500; i++) {
+            insert(t, i, i % 3, FlowState.TCP_ESTABLISHED, 0);
+        }
+        assertEquals(500, t.removeServer(1));
+        long[] counts = new long[3];
+        t.countByServer(0, counts);
+        assertEquals(500, counts[0]);
+        assertEquals(0, counts[1]);
+        assertEquals(500, counts[2]);
+    }
+}

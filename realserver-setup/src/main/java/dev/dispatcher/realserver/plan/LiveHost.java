@@ -1,0 +1,51 @@
+package dev.dispatcher.realserver.plan;
+
+import dev.dispatcher.realserver.kernel.IpTool;
+import dev.dispatcher.realserver.kernel.ProcSys;
+import dev.dispatcher.realserver.kernel.SetupException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** {@link HostOperations} on the real kernel and file system. */
+public final class LiveHost implements HostOperations {
+    private final ProcSys procSys;
+    private final IpTool ip;
+
+    public LiveHost(ProcSys procSys, IpTool ip) {
+        this.procSys = procSys;
+        this.ip = ip;
+    }
+
+    @Override
+    public void perform(Change change) {
+        switch (change) {
+            case Change.SetSysctl s -> procSys.write(s.key(), s.to());
+            case Change.AddAddress a -> ip.add(a.address());
+            case Change.DeleteAddress d -> ip.delete(d.address());
+            case Change.WriteFile f -> write(f.path(), f.after());
+        }
+    }
+
+    private static void write(Path path, FileContent content) {
+        try {
+            switch (content) {
+                case FileContent.Absent a -> Files.deleteIfExists(path);
+                case FileContent.Text t -> {
+                    Files.createDirectories(path.toAbsolutePath().getParent());
+                    Path tmp = path.resolveSibling(path.getFileName() + ".realserver-setup.tmp");
+                    Files.writeString(tmp, t.text());
+                    Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                }
+                case FileContent.Symlink l -> {
+                    Files.createDirectories(path.toAbsolutePath().getParent());
+                    Files.deleteIfExists(path);
+                    Files.createSymbolicLink(path, Path.of(l.target()));
+                }
+            }
+        } catch (IOException ex) {
+            throw new SetupException("cannot write " + path + ": " + ex, ex);
+        }
+    }
+}

@@ -1,0 +1,116 @@
+package dev.dispatcher.realserver.plan;
+
+import dev.dispatcher.realserver.kernel.InterfaceAddress;
+import dev.dispatcher.realserver.kernel.Ipv4Address;
+import dev.dispatcher.realserver.kernel.KernelState;
+import dev.dispatcher.realserver.kernel.ProcSys;
+import dev.dispatcher.realserver.kernel.SetupException;
+import dev.dispatcher.realserver.state.AppliedState;
+import dev.dispatcher.realserver.state.SysctlRecord;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Lists the changes that undo what the state says {@code apply} did, and nothing else.
+ *
+ * <p>Order is the reverse of apply's: VIPs leave lo before ARP is un-hidden, so the host never
+ * answers ARP for a VIP it still holds. A sysctl is restored only while it still holds the value
+ * apply set; one changed since belongs to someone else now and is left as it is (and said so).
+ * With {@code --vip}, only those VIPs go; the sysctls and boot files stay until the last VIP goes.
+ */
+public final class RemovePlanner {
+    private RemovePlanner() {}
+
+    public static Plan plan(List<Ipv4Address> only, KernelState kernel, AppliedState state, Path ipBinary,
+            Function<Path, FileContent> files) {
+        for (Ipv4Address vip : only) {
+            if (!state.vips().contains(vip)) {
+                throw new SetupException(vip + " was not set up by apply with this state directory (it has "
+                        + (state.vips().isEmpty() ? "no VIPs" : String.join(", ", state.vips().stream().map(Ipv4Address::toString).toList()))
+                        + "); nothing was changed");
+            }
+        }
+        List<Ipv4Address> removing = only.isEmpty() ? state.vips() : only;
+        List<Ipv4Address> remaining = state.vips().stream().filter(v -> !removing.contains(v)).toList();
+
+        List<Change> changes = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        List<InterfaceAddress> added = new ArrayList<>(state.added());
+        List<InterfaceAddress> replaced = new ArrayList<>(state.replaced());
+        for (Ipv4Address vip : removing) {
+            for (InterfaceAddress ours : state.added().stream().filter(a -> a.address().equals(vip)).toList()) {
+                // Delete what the kernel holds now: ip matches the label too, and it may have been relabelled.
+                Optional<InterfaceAddress> present = kernel.find(vip).stream()
+                        .filter(a -> a.device().equals(ours.device()) && a.prefixLength() == ours.prefixLength())
+                        .findFirst();
+                if (present.isPresent()) {
+                    changes.add(new Change.DeleteAddress(present.get(), "apply added it"));
+                } else {
+                    notes.add(ours.cidr() + " is already gone from " + ours.device());
+                }
+                added.remove(ours);
+            }
+            for (InterfaceAddress original : state.replaced().stream().filter(a -> a.address().equals(vip)).toList()) {
+                boolean present = kernel.find(vip).stream().anyMatch(a ->
+                        a.device().equals(original.device()) && a.prefixLength() == original.prefixLength());
+                if (!present) {
+                    changes.add(new Change.AddAddress(original, "apply replaced it; this restores it as it was"));
+                }
+                replaced.remove(original);
+            }
+            if (state.added().stream().noneMatch(a -> a.address().equals(vip))) {
+                notes.add(vip + " was on lo before apply; left in place");
+            }
+        }
+
+        if (!remaining.isEmpty()) {
+            List<InterfaceAddress> remainingAddresses = new ArrayList<>();
+            for (Ipv4Address vip : remaining) {
+                kernel.find(vip).stream().filter(a -> a.device().equals("lo")).findFirst()
+                        .ifPresent(remainingAddresses::add);
+            }
+            if (state.persisted()) {
+                BootFiles boot = BootFiles.of(state.bootFiles());
+                List<Setting> settings = HiddenArpSettings.table(state.arpIgnore());
+                rewrite(changes, files, boot.sysctlFile(), new FileContent.Text(BootFiles.sysctlConf(settings, remainingAddresses)));
+                rewrite(changes, files, boot.unitFile(), new FileContent.Text(boot.unit(ipBinary, remainingAddresses)));
+            }
+            notes.add("sysctls stay until the last VIP is removed (still set up: "
+                    + String.join(", ", remaining.stream().map(Ipv4Address::toString).toList()) + ")");
+            AppliedState next = new AppliedState(state.arpIgnore(), remaining, state.sysctls(), added, replaced, state.bootFiles());
+            return new Plan(changes, notes, next);
+        }
+
+        for (SysctlRecord record : state.sysctls().reversed()) {
+            String name = ProcSys.dotted(record.key());
+            String current = kernel.sysctl(record.key());
+            if (current == null) {
+                notes.add(name + " no longer exists; nothing to restore");
+            } else if (current.equals(record.original())) {
+                notes.add(name + " is already " + current);
+            } else if (current.equals(record.applied())) {
+                changes.add(new Change.SetSysctl(record.key(), current, record.original(), "restores the value apply replaced"));
+            } else {
+                notes.add(name + " left at " + current + ": changed since apply set " + record.applied()
+                        + " (apply found " + record.original() + ")");
+            }
+        }
+        for (String path : state.bootFiles().reversed()) {
+            FileContent current = files.apply(Path.of(path));
+            if (!(current instanceof FileContent.Absent)) {
+                changes.add(new Change.WriteFile(Path.of(path), current, FileContent.ABSENT, "apply --persist wrote it"));
+            }
+        }
+        return new Plan(changes, notes, null);
+    }
+
+    private static void rewrite(List<Change> changes, Function<Path, FileContent> files, Path path, FileContent wanted) {
+        FileContent current = files.apply(path);
+        if (!current.equals(wanted)) {
+            changes.add(new Change.WriteFile(path, current, wanted, "the boot setup keeps only the remaining VIPs"));
+        }
+    }
+}
