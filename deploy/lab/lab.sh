@@ -270,6 +270,10 @@ status() {
     echo "== $ns"
     ip -n "$ns" -br addr show | sed 's/^/  addr  /'
     ip -n "$ns" neigh show | sed 's/^/  neigh /'
+    if [[ " ${LAB_SERVERS[*]} " == *" $role "* ]]; then
+      echo "  vip   $(ip -n "$ns" -o addr show dev lo to "$LAB_VIP/32" | grep -o 'inet .* scope [a-z]*' || echo "$LAB_VIP NOT on lo");" \
+        "effective arp_ignore=$(max_sysctl "$ns" arp_ignore) arp_announce=$(max_sysctl "$ns" arp_announce)"
+    fi
   done
   echo "== processes"
   for f in "$LAB_DIR"/*.pid; do

@@ -9,8 +9,9 @@ package dev.dispatcher.dataplane.conntrack;
  * by a lookup is removed there (so a stale flow never decides a new connection), and
  * {@link #sweep} removes the others a bounded number of slots at a time from a rotating cursor,
  * so the cost per call is constant whatever the table holds. When the table holds
- * {@code capacity} flows, a new flow evicts the entry closest to expiry among the few slots of its
- * own probe window; only when that window holds nothing evictable is the new flow refused.
+ * {@code capacity} flows, a new flow evicts the entry closest to expiry among the first 16 entries
+ * found near its home slot (or near the sweep cursor); only when both neighbourhoods are empty
+ * is the new flow refused, which at a load factor of at most 0.75 does not happen in practice.
  */
 public final class FlowTable {
     /** Result of {@link #lookup} when the flow is not in the table. */
@@ -20,6 +21,8 @@ public final class FlowTable {
 
     /** How far a full table looks from a new flow's home slot for an entry to evict. */
     static final int EVICTION_WINDOW = 16;
+    /** At most this many slots are looked at to find those entries: constant work. */
+    static final int EVICTION_SCAN = 128;
 
     private final int capacity;
     private final int mask;
@@ -134,13 +137,10 @@ public final class FlowTable {
     }
 
     private boolean evictNear(int home) {
-        int victim = -1;
-        long earliest = Long.MAX_VALUE;
-        for (int n = 0, i = home; n < EVICTION_WINDOW; n++, i = (i + 1) & mask) {
-            if (keyLow[i] != 0 && (victim < 0 || expiresAtNanos[i] - earliest < 0)) {
-                victim = i;
-                earliest = expiresAtNanos[i];
-            }
+        int victim = stalestFrom(home);
+        if (victim < 0) {
+            // An empty neighbourhood in a table that is full by count: take from the sweep area.
+            victim = stalestFrom(sweepCursor);
         }
         if (victim < 0) {
             return false;
@@ -148,6 +148,23 @@ public final class FlowTable {
         removeAt(victim);
         evictedCapacity++;
         return true;
+    }
+
+    /** The occupied slot nearest to expiry among the first few from {@code start}, or -1. */
+    private int stalestFrom(int start) {
+        int victim = -1;
+        long earliest = Long.MAX_VALUE;
+        int seen = 0;
+        for (int n = 0, i = start; n < EVICTION_SCAN && seen < EVICTION_WINDOW; n++, i = (i + 1) & mask) {
+            if (keyLow[i] != 0) {
+                seen++;
+                if (victim < 0 || expiresAtNanos[i] - earliest < 0) {
+                    victim = i;
+                    earliest = expiresAtNanos[i];
+                }
+            }
+        }
+        return victim;
     }
 
     /** Removes the entry at {@code slot}. */

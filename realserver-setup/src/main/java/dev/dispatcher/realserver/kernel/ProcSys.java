@@ -32,7 +32,11 @@ public final class ProcSys {
 
     /** The name sysctl(8) and sysctl.d use: dots between parts, dots inside a part written as slashes. */
     public static String dotted(String key) {
-        return String.join(".", key.replace('.', '/').split("/"));
+        String[] parts = key.split("/");
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = parts[i].replace('.', '/');
+        }
+        return String.join(".", parts);
     }
 
     public Path file(String key) {

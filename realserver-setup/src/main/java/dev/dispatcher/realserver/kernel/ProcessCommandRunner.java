@@ -24,7 +24,8 @@ public final class ProcessCommandRunner implements CommandRunner {
     public Result run(List<String> argv) {
         Process process;
         try {
-            process = new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.DISCARD).start();
+            process = new ProcessBuilder(argv).start();
+            process.getOutputStream().close();
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot run " + argv.getFirst() + ": " + ex.getMessage(), ex);
         }

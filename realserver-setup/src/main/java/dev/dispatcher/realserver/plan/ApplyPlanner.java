@@ -74,8 +74,8 @@ public final class ApplyPlanner {
                 continue;
             }
             for (InterfaceAddress wrong : onLo) {
-                changes.add(new Change.DeleteAddress(wrong, "it is on lo as " + wrong.cidr() + " scope " + wrong.scope()
-                        + "; arp_ignore=3 hides only scope host, and a prefix wider than /32 claims the whole subnet"));
+                changes.add(new Change.DeleteAddress(wrong, whyReplace(wrong)));
+                labels.remove(wrong.label());
                 boolean ours = added.removeIf(a -> a.address().equals(vip) && a.prefixLength() == wrong.prefixLength());
                 if (!ours) {
                     replaced.add(wrong);
@@ -127,6 +127,17 @@ public final class ApplyPlanner {
                 }
             }
         }
+    }
+
+    private static String whyReplace(InterfaceAddress wrong) {
+        List<String> reasons = new ArrayList<>();
+        if (!wrong.hostScope()) {
+            reasons.add("scope " + wrong.scope() + ", and arp_ignore 3 hides only scope host");
+        }
+        if (wrong.prefixLength() != 32) {
+            reasons.add("prefix /" + wrong.prefixLength() + ", which claims the whole subnet for this host");
+        }
+        return "the VIP is on lo with " + String.join(" and with ", reasons) + "; replaced by the /32 scope host below";
     }
 
     /** The lowest free {@code lo:N}; labels only need to be unique on lo, and small numbers read best. */

@@ -53,8 +53,9 @@ public final class RemovePlanner {
                 }
                 added.remove(ours);
             }
+            KernelState afterDeletes = new Plan(changes, List.of(), null).simulate(kernel);
             for (InterfaceAddress original : state.replaced().stream().filter(a -> a.address().equals(vip)).toList()) {
-                boolean present = kernel.find(vip).stream().anyMatch(a ->
+                boolean present = afterDeletes.find(vip).stream().anyMatch(a ->
                         a.device().equals(original.device()) && a.prefixLength() == original.prefixLength());
                 if (!present) {
                     changes.add(new Change.AddAddress(original, "apply replaced it; this restores it as it was"));

@@ -5,6 +5,7 @@ import dev.dispatcher.realserver.kernel.SetupException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,12 @@ public final class StateStore {
         try {
             Files.createDirectories(dir);
             FileChannel channel = FileChannel.open(dir.resolve("lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            FileLock lock = channel.tryLock();
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException ex) {
+                lock = null; // held by this same process
+            }
             if (lock == null) {
                 channel.close();
                 throw new SetupException("another realserver-setup holds " + dir.resolve("lock") + "; nothing was changed");

@@ -1,0 +1,186 @@
+package dev.dispatcher.realserver.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dispatcher.realserver.kernel.ProcSys;
+import dev.dispatcher.realserver.kernel.ProcessCommandRunner;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The commands against a fake {@code /proc/sys} tree and a fake {@code ip} that prints recorded
+ * output and logs any other call: the error conventions and "changes nothing" without root.
+ */
+class CliTest {
+    @TempDir
+    Path tmp;
+    Path proc;
+    Path bin;
+    Path ipLog;
+    Path status;
+
+    @BeforeEach
+    void fakeHost() throws IOException {
+        proc = tmp.resolve("proc");
+        for (String iface : List.of("all", "default", "lo", "eth1")) {
+            for (String name : List.of("arp_ignore", "arp_announce", "rp_filter")) {
+                Path file = proc.resolve("net/ipv4/conf/" + iface + "/" + name);
+                Files.createDirectories(file.getParent());
+                Files.writeString(file, "0\n");
+            }
+        }
+        Files.writeString(proc.resolve("net/ipv4/icmp_echo_ignore_broadcasts"), "1\n");
+        bin = Files.createDirectories(tmp.resolve("bin"));
+        Path recorded = tmp.resolve("ip-addr-show.json");
+        try (InputStream in = CliTest.class.getResourceAsStream("/ip-addr-show.json")) {
+            Files.write(recorded, in.readAllBytes());
+        }
+        ipLog = tmp.resolve("ip.log");
+        Path ip = bin.resolve("ip");
+        Files.writeString(ip, "#!/bin/sh\nif [ \"$1\" = -json ]; then cat '" + recorded + "'; exit 0; fi\necho \"$@\" >> '" + ipLog
+                + "'\nexit 0\n");
+        Files.setPosixFilePermissions(ip, PosixFilePermissions.fromString("rwxr-xr-x"));
+        status = tmp.resolve("status");
+        rootStatus(true);
+    }
+
+    private void rootStatus(boolean root) throws IOException {
+        Files.writeString(status, "Name:\tjava\nUid:\t" + (root ? "0\t0\t0\t0" : "1000\t1000\t1000\t1000") + "\nCapEff:\t"
+                + (root ? "000001ffffffffff" : "0000000000000000") + "\n");
+    }
+
+    private record Run(int exit, String out, String err) {}
+
+    private Run runWithPath(String path, String... args) {
+        Environment env = new Environment(new ProcSys(proc), status, path, new ProcessCommandRunner(5_000));
+        CommandLine cl = Cli.commandLine(env);
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private Run run(String... args) {
+        return runWithPath(bin.toString(), args);
+    }
+
+    private Map<String, String> snapshot() throws IOException {
+        Map<String, String> values = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(tmp)) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                values.put(tmp.relativize(p).toString(), Files.readString(p));
+            }
+        }
+        return values;
+    }
+
+    private static void assertOneLine(Run run, int exit, String prefix) {
+        assertEquals(exit, run.exit(), run.toString());
+        assertTrue(run.err().startsWith(prefix), run.err());
+        assertEquals(1, run.err().lines().count(), "one line on stderr: " + run.err());
+    }
+
+    @Test
+    void anInvalidAddressIsAOneLineUsageError() throws IOException {
+        Map<String, String> before = snapshot();
+        Run run = run("apply", "--vip", "300.1.1.1", "--state-dir", tmp.resolve("state").toString());
+        assertOneLine(run, 2, "realserver-setup: Invalid value for option '--vip': '300.1.1.1' is not an IPv4 address");
+        assertTrue(run.err().endsWith("(see 'realserver-setup apply --help')\n"), run.err());
+        assertEquals(before, snapshot());
+    }
+
+    @Test
+    void usageErrorsExitTwoWithOneLine() {
+        assertOneLine(run("apply"), 2, "realserver-setup: apply needs at least one --vip ADDRESS");
+        assertOneLine(run("apply", "--vip", "198.18.1.100", "--arp-ignore", "2"), 2, "realserver-setup: Invalid value for option '--arp-ignore'");
+        assertOneLine(run("check", "--state-dir", tmp.resolve("none").toString()), 2, "realserver-setup: check needs --vip ADDRESS");
+        assertOneLine(run("frobnicate"), 2, "realserver-setup: Unmatched argument");
+        assertOneLine(run(), 2, "realserver-setup: missing COMMAND");
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String command : List.of("plan", "apply", "check", "remove", "status")) {
+            Run run = run(command, "--help");
+            assertEquals(0, run.exit());
+            assertTrue(run.out().startsWith("Usage: realserver-setup " + command), run.out());
+        }
+    }
+
+    @Test
+    void aMissingIpBinaryIsOneLineAndChangesNothing() throws IOException {
+        Map<String, String> before = snapshot();
+        Run run = runWithPath(tmp.resolve("empty").toString(), "apply", "--vip", "198.18.1.100", "--state-dir", tmp.resolve("state").toString());
+        assertOneLine(run, 1, "realserver-setup: error: the ip command (iproute2) is not on PATH");
+        assertEquals(before, snapshot());
+    }
+
+    @Test
+    void missingRootIsOneLineAndChangesNothing() throws IOException {
+        rootStatus(false);
+        Map<String, String> before = snapshot();
+        Run run = run("apply", "--vip", "198.18.1.100", "--state-dir", tmp.resolve("state").toString());
+        assertOneLine(run, 1, "realserver-setup: error: apply must run as root (effective uid is 1000); nothing was changed");
+        assertEquals(before, snapshot());
+        assertOneLine(run("remove", "--state-dir", tmp.resolve("state").toString()), 1, "realserver-setup: error: remove must run as root");
+    }
+
+    @Test
+    void planNeedsNoRootAndChangesNothing() throws IOException {
+        rootStatus(false);
+        Map<String, String> before = snapshot();
+        // The recorded ip output has 198.18.1.100/32 scope host on lo already, and 198.18.1.101/24 global on lo.
+        Run run = run("plan", "--vip", "198.18.1.101", "--state-dir", tmp.resolve("state").toString());
+        assertEquals(0, run.exit(), run.toString());
+        assertTrue(run.out().contains("  1. sysctl net.ipv4.conf.all.arp_ignore: 0 -> 3\n"), run.out());
+        assertTrue(run.out().contains("ip -4 addr del 198.18.1.101/24 dev lo scope global label lo:7\n"), run.out());
+        assertTrue(run.out().contains("ip -4 addr add 198.18.1.101/32 dev lo scope host label lo:2\n"), run.out());
+        assertTrue(run.out().endsWith("Nothing was changed (plan only).\n"), run.out());
+        assertEquals(before, snapshot());
+        assertFalse(Files.exists(ipLog));
+        assertEquals(run.out(), run("apply", "--dry-run", "--vip", "198.18.1.101", "--state-dir", tmp.resolve("state").toString()).out(),
+                "apply --dry-run is the same as plan");
+    }
+
+    @Test
+    void aVipOnANetworkInterfaceIsRefused() throws IOException {
+        Map<String, String> before = snapshot();
+        Run run = run("apply", "--vip", "198.18.1.10", "--state-dir", tmp.resolve("state").toString());
+        assertOneLine(run, 1, "realserver-setup: error: 198.18.1.10 is configured on eth1 (198.18.1.10/24)");
+        assertTrue(run.err().strip().endsWith("nothing was changed"), run.err());
+        assertEquals(before.keySet(), snapshot().keySet().stream().filter(k -> !k.startsWith("state/")).collect(java.util.stream.Collectors.toSet()));
+        assertFalse(Files.exists(ipLog));
+        assertFalse(Files.exists(tmp.resolve("state/state.json")));
+    }
+
+    @Test
+    void checkReportsEachProblemAndExitsOne() {
+        Run run = run("check", "--vip", "198.18.1.100", "--state-dir", tmp.resolve("state").toString());
+        assertEquals(1, run.exit());
+        assertEquals(List.of(
+                "eth1: arp_ignore is 0 (all=0, eth1=0): this host answers ARP for 198.18.1.100",
+                "eth1: arp_announce is 0 (all=0, eth1=0): this host may send ARP requests with 198.18.1.100 as sender address,"
+                        + " and neighbours then send the VIP's traffic here"), run.out().lines().toList());
+        Run json = run("check", "--json", "--vip", "198.18.1.100");
+        assertEquals(1, json.exit());
+        assertTrue(json.out().startsWith("{\"ok\":false,\"vips\":[\"198.18.1.100\"],\"problems\":[{\"kind\":\"arp_ignore\",\"interface\":\"eth1\","),
+                json.out());
+    }
+}
