@@ -7,15 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.api.lowlevel.Compose;
-import org.snakeyaml.engine.v2.exceptions.Mark;
-import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
-import org.snakeyaml.engine.v2.exceptions.ReaderException;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.nodes.Node;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Loads the dispatcher's YAML configuration. Either every rule holds and a complete
@@ -63,44 +54,13 @@ public final class ConfigLoader {
 
     private static DispatcherConfig parse(String name, String text, Path source) throws ConfigException {
         Problems problems = new Problems(name);
-        DispatcherConfig config = compose(name, text, problems)
+        DispatcherConfig config = YamlDocument.compose(name, text, problems)
                 .map(root -> new ConfigReader(problems).read(root, source))
                 .orElse(null);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems.sorted());
         }
         return config;
-    }
-
-    /** The document's root node; empty when there is none or the YAML is broken (reported). */
-    private static Optional<Node> compose(String name, String text, Problems problems) {
-        LoadSettings settings = LoadSettings.builder()
-                .setLabel(name)
-                // YAML 1.2 core: "~" and "null" are null; our own parsers type every other value.
-                .setSchema(new CoreSchema())
-                // Let them through so the reader can say "a key must be a name" with a position.
-                .setAllowNonScalarKeys(true)
-                .build();
-        try {
-            Optional<Node> root = new Compose(settings).composeString(text);
-            if (root.isEmpty()) {
-                problems.report(1, 1, Problems.DOCUMENT,
-                        "the file is empty; expected a mapping with at least interface and clusters");
-            }
-            return root;
-        } catch (MarkedYamlEngineException e) {
-            Mark mark = e.getProblemMark().or(e::getContextMark).orElse(null);
-            problems.report(mark == null ? 1 : mark.getLine() + 1, mark == null ? 1 : mark.getColumn() + 1,
-                    Problems.YAML, YamlErrors.describe(e));
-        } catch (ReaderException e) {
-            int[] lineColumn = YamlErrors.lineColumn(text, e.getPosition());
-            problems.report(lineColumn[0], lineColumn[1], Problems.YAML, String.format(
-                    "character U+%04X is not allowed in YAML; write it escaped in a double-quoted string",
-                    e.getCodePoint()));
-        } catch (YamlEngineException e) {
-            problems.report(1, 1, Problems.YAML, YamlErrors.clean(e.getMessage()));
-        }
-        return Optional.empty();
     }
 
     private static ConfigException fileError(String name, String message) {

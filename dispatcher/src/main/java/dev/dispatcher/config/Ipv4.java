@@ -7,6 +7,8 @@ import java.util.Optional;
  * address has on the wire, so the data plane compares it without conversion.
  */
 public final class Ipv4 {
+    private static final String FORM = "not four decimal octets separated by dots";
+
     private Ipv4() {
     }
 
@@ -31,7 +33,7 @@ public final class Ipv4 {
             }
             int digits = i - start;
             if (digits == 0 || digits > 3) {
-                throw new IllegalArgumentException("not four decimal octets separated by dots");
+                throw new IllegalArgumentException(FORM);
             }
             if (digits > 1 && text.charAt(start) == '0') {
                 throw new IllegalArgumentException("an octet has a leading zero");
@@ -43,12 +45,12 @@ public final class Ipv4 {
             octets++;
             if (octets == 4) {
                 if (i != length) {
-                    throw new IllegalArgumentException("not four decimal octets separated by dots");
+                    throw new IllegalArgumentException(FORM);
                 }
                 return address;
             }
             if (i >= length || text.charAt(i) != '.') {
-                throw new IllegalArgumentException("not four decimal octets separated by dots");
+                throw new IllegalArgumentException(FORM);
             }
             i++;
         }

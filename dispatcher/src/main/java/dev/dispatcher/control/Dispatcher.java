@@ -87,13 +87,21 @@ public final class Dispatcher implements AutoCloseable {
         pipeline.start();
     }
 
-    /** Watches counters until {@link #stop}; returns when stopped. */
+    /**
+     * Watches the data plane until {@link #stop}: MAC changes of real servers are logged within a
+     * second, counter-based warnings at most once per {@code interval}.
+     */
     public void monitorUntilStopped(Duration interval) throws InterruptedException {
         CounterWatch watch = new CounterWatch();
-        while (!stopped.await(interval.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-            watch.report();
+        long tickMillis = Math.min(1000, interval.toMillis());
+        long nextReport = System.nanoTime() + interval.toNanos();
+        while (!stopped.await(tickMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            boolean periodic = System.nanoTime() - nextReport >= 0;
+            watch.report(periodic);
+            if (periodic) {
+                nextReport = System.nanoTime() + interval.toNanos();
+            }
         }
-        watch.report();
     }
 
     public void stop() {
@@ -133,7 +141,7 @@ public final class Dispatcher implements AutoCloseable {
         private long lastConflicts;
         private long lastNoServer;
 
-        void report() {
+        void report(boolean periodic) {
             for (int s = 0; s < lastMacs.length; s++) {
                 long mac = neighbours.mac(s);
                 if (mac != lastMacs[s]) {
@@ -145,10 +153,13 @@ public final class Dispatcher implements AutoCloseable {
                                 neighbours.isStatic(s) ? " (static)" : " (ARP)");
                     }
                     lastMacs[s] = mac;
-                } else if (mac == NeighbourTable.UNKNOWN) {
+                } else if (mac == NeighbourTable.UNKNOWN && periodic) {
                     LOG.warn("real server {}: no ARP reply yet on {}; it gets no flows until resolved",
                             Ipv4.format(table.serverIp(s)), nic.name());
                 }
+            }
+            if (!periodic) {
+                return;
             }
             CounterSnapshot c = counters();
             long checksum = c.verdicts()[Verdict.BAD_CHECKSUM];

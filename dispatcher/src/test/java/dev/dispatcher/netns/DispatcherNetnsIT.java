@@ -185,4 +185,19 @@ class DispatcherNetnsIT {
         assertTrue(again.ok() && again.output().matches("(?s)rs[123]\\s*"), "after restart: " + again.output()
                 + "\n" + dispatcherLog());
     }
+
+    @Test
+    @Order(5)
+    void withoutCapNetRawStartIsAOneLineErrorThatNamesIt() {
+        Shell.run(30, env, List.of(lab("dispatcher.sh"), "stop"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Shell.Result r = Shell.run(60, env, List.of("ip", "netns", "exec", DISP, "setpriv",
+                "--bounding-set=-net_raw,-net_admin", "--inh-caps=-net_raw,-net_admin", java,
+                "-jar", repo.resolve("dispatcher/target/dispatcher.jar").toString(), "run", "--config",
+                repo.resolve("deploy/lab/dispatcher-lab.yaml").toString()));
+        assertEquals(1, r.exit(), r.output());
+        List<String> errors = r.output().lines().filter(l -> l.startsWith("error:")).toList();
+        assertEquals(1, errors.size(), r.output());
+        assertTrue(errors.getFirst().contains("CAP_NET_RAW"), errors.getFirst());
+    }
 }

@@ -58,7 +58,7 @@ public final class Executor {
         private final List<String> rollbackFailures;
 
         ApplyFailed(Change failed, int step, int total, RuntimeException cause, int undone, List<String> rollbackFailures) {
-            super("step " + step + " of " + total + " failed: " + cause.getMessage() + "; "
+            super("step " + step + " of " + total + ": " + cause.getMessage() + "; "
                     + (rollbackFailures.isEmpty()
                             ? (undone == 0 ? "nothing had been changed before it" : "rolled back the " + undone + " change" + (undone == 1 ? "" : "s") + " made before it")
                             : "ROLLBACK INCOMPLETE, still changed: " + String.join("; ", rollbackFailures)),

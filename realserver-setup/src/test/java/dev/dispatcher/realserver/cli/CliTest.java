@@ -101,7 +101,7 @@ class CliTest {
     void anInvalidAddressIsAOneLineUsageError() throws IOException {
         Map<String, String> before = snapshot();
         Run run = run("apply", "--vip", "300.1.1.1", "--state-dir", tmp.resolve("state").toString());
-        assertOneLine(run, 2, "realserver-setup: Invalid value for option '--vip': '300.1.1.1' is not an IPv4 address");
+        assertOneLine(run, 2, "realserver-setup: Invalid value for option '--vip' (ADDRESS): '300.1.1.1' is not an IPv4 address");
         assertTrue(run.err().endsWith("(see 'realserver-setup apply --help')\n"), run.err());
         assertEquals(before, snapshot());
     }

@@ -62,7 +62,7 @@ class ExecutorTest {
                 "sysctl net.ipv4.conf.all.rp_filter: 1 -> 0",
                 "sysctl net.ipv4.conf.all.arp_announce: 2 -> 0",
                 "sysctl net.ipv4.conf.all.arp_ignore: 3 -> 0"), host.log.subList(4, 8));
-        assertTrue(ex.getMessage().startsWith("step 5 of 5 failed: injected failure of ip -4 addr add 198.18.1.101/32"), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("step 5 of 5: injected failure of ip -4 addr add 198.18.1.101/32"), ex.getMessage());
         assertTrue(ex.getMessage().endsWith("rolled back the 4 changes made before it"), ex.getMessage());
         assertTrue(ex.rollbackFailures().isEmpty());
     }

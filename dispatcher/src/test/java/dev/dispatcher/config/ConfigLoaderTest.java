@@ -1,0 +1,312 @@
+package dev.dispatcher.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ConfigLoaderTest {
+    private static final String MINIMAL_CLUSTERS = """
+            clusters:
+              - address: 198.18.0.100
+                ports:
+                  - port: 80
+                    servers:
+                      - address: 198.18.0.11
+            """;
+
+    @Test
+    void minimalFileTakesEveryDefault() throws Exception {
+        Path file = TestFiles.resource("good/minimal.yaml");
+        DispatcherConfig config = ConfigLoader.load(file);
+
+        assertEquals(file, config.source());
+        assertEquals("eth0", config.interfaceName());
+        assertEquals(List.of(new ClusterConfig(0xC6120064, List.of(new PortConfig(80, Protocol.TCP,
+                List.of(new ServerConfig(0xC612000B, 1, ServerConfig.NO_MAC)))))), config.clusters());
+        assertFalse(config.clusters().getFirst().ports().getFirst().servers().getFirst().hasStaticMac());
+
+        assertEquals(FlowTableConfig.DEFAULTS, config.flowTable());
+        assertEquals(ArpConfig.DEFAULTS, config.arp());
+        assertEquals(IoConfig.DEFAULTS, config.io());
+        assertEquals(PipelineConfig.DEFAULTS, config.pipeline());
+    }
+
+    @Test
+    void defaultsAreTheDocumentedValues() {
+        assertEquals(new FlowTableConfig(1_048_576, Duration.ofSeconds(60), Duration.ofMinutes(15),
+                Duration.ofMinutes(2), Duration.ofSeconds(10), Duration.ofMinutes(5)), FlowTableConfig.DEFAULTS);
+        assertEquals(new ArpConfig(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), 3,
+                Duration.ofSeconds(1)), ArpConfig.DEFAULTS);
+        assertEquals(new IoConfig(IoBackend.PCAP4J, 2048, 16 * 1024 * 1024, 64, Duration.ofMillis(10)),
+                IoConfig.DEFAULTS);
+        assertEquals(new PipelineConfig(PipelineMode.AUTO, 1, 4096, WaitStrategyName.BLOCKING),
+                PipelineConfig.DEFAULTS);
+        assertEquals(1, ServerConfig.DEFAULT_WEIGHT);
+        assertEquals(Protocol.TCP, PortConfig.DEFAULT_PROTOCOL);
+    }
+
+    @Test
+    void fullFileSetsEveryValue() throws Exception {
+        DispatcherConfig config = ConfigLoader.load(TestFiles.resource("good/full.yaml"));
+
+        assertEquals("dsp-lab0", config.interfaceName());
+        assertEquals(2, config.clusters().size());
+
+        ClusterConfig first = config.clusters().get(0);
+        assertEquals("198.18.0.100", Ipv4.format(first.address()));
+        assertEquals(2, first.ports().size());
+        PortConfig http = first.ports().get(0);
+        assertEquals(80, http.port());
+        assertEquals(Protocol.TCP, http.protocol());
+        assertEquals(List.of(
+                new ServerConfig(Ipv4.parse("198.18.0.11"), 3, 0x020000000011L),
+                // The static MAC given for 198.18.0.12 under port 53 belongs to the address.
+                new ServerConfig(Ipv4.parse("198.18.0.12"), 0, 0x02000000001AL)), http.servers());
+        PortConfig dns = first.ports().get(1);
+        assertEquals(53, dns.port());
+        assertEquals(Protocol.UDP, dns.protocol());
+        assertEquals(List.of(new ServerConfig(Ipv4.parse("198.18.0.12"), 10_000, 0x02000000001AL)), dns.servers());
+
+        ClusterConfig second = config.clusters().get(1);
+        assertEquals("198.19.255.254", Ipv4.format(second.address()));
+        assertEquals(List.of(new PortConfig(65_535, Protocol.TCP,
+                List.of(new ServerConfig(Ipv4.parse("198.18.0.13"), 1, ServerConfig.NO_MAC)))), second.ports());
+
+        assertEquals(new FlowTableConfig(67_108_864, Duration.ofSeconds(30), Duration.ofHours(2),
+                Duration.ofSeconds(90), Duration.ofSeconds(5), Duration.ofMinutes(1)), config.flowTable());
+        assertEquals(new ArpConfig(Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(45), 0,
+                Duration.ofMillis(500)), config.arp());
+        assertEquals(new IoConfig(IoBackend.PCAP4J, 1522, 64 * 1024 * 1024, 1024, Duration.ofMillis(1)),
+                config.io());
+        assertEquals(new PipelineConfig(PipelineMode.RING, 64, 1_048_576, WaitStrategyName.BUSY_SPIN),
+                config.pipeline());
+    }
+
+    @Test
+    void anchorsQuotingAndEmptySectionsAreAccepted() throws Exception {
+        DispatcherConfig config = ConfigLoader.load(TestFiles.resource("good/aliases.yaml"));
+
+        List<PortConfig> ports = config.clusters().getFirst().ports();
+        assertEquals(80, ports.get(0).port());
+        assertEquals(443, ports.get(1).port());
+        assertEquals(ports.get(0).servers(), ports.get(1).servers());
+        assertEquals(2, ports.get(0).servers().getFirst().weight());
+        assertEquals(List.of(new ServerConfig(Ipv4.parse("198.18.0.13"), 5, ServerConfig.NO_MAC),
+                new ServerConfig(Ipv4.parse("198.18.0.14"), 5, ServerConfig.NO_MAC)), ports.get(2).servers());
+        assertEquals(ArpConfig.DEFAULTS, config.arp());
+        assertEquals(FlowTableConfig.DEFAULTS, config.flowTable());
+    }
+
+    @Test
+    void everyServerDrainingIsAllowed() throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("drain.yaml", """
+                interface: eth0
+                clusters:
+                  - address: 198.18.0.100
+                    ports:
+                      - port: 80
+                        servers:
+                          - address: 198.18.0.11
+                            weight: 0
+                          - address: 198.18.0.12
+                            weight: 0
+                """);
+        assertTrue(config.clusters().getFirst().ports().getFirst().servers().stream().allMatch(s -> s.weight() == 0));
+    }
+
+    @Test
+    void oneServerMayServeSeveralPortsAndClusters() throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("shared.yaml", """
+                interface: eth0
+                clusters:
+                  - address: 198.18.0.100
+                    ports:
+                      - port: 80
+                        servers: [{address: 198.18.0.11, mac: 02:00:00:00:00:11}]
+                      - port: 80
+                        protocol: udp
+                        servers: [{address: 198.18.0.11}]
+                  - address: 198.18.0.101
+                    ports:
+                      - port: 80
+                        servers: [{address: 198.18.0.11, mac: 02:00:00:00:00:11}]
+                """);
+        assertTrue(config.clusters().stream().flatMap(c -> c.ports().stream()).flatMap(p -> p.servers().stream())
+                .allMatch(s -> s.mac() == 0x020000000011L));
+    }
+
+    @Test
+    void windowsLineEndingsAndByteOrderMarkAreRead() throws Exception {
+        String yaml = "\uFEFFinterface: eth0\r\n" + MINIMAL_CLUSTERS.replace("\n", "\r\n");
+        assertEquals("eth0", ConfigLoader.parse("crlf.yaml", yaml).interfaceName());
+    }
+
+    @Test
+    void loadNamesTheFileAsGiven(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("lab.yaml");
+        Files.writeString(file, "interface: eth0\n");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+
+        assertEquals(List.of(new ConfigError(file.toString(), 1, 1, "clusters", "required key is missing")),
+                e.errors());
+        assertEquals(file + ":1:1: clusters: required key is missing", e.getMessage());
+    }
+
+    @Test
+    void missingFileIsOneErrorAtLineZero(@TempDir Path dir) {
+        Path file = dir.resolve("absent.yaml");
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(new ConfigError(file.toString(), 0, 0, "(file)", "cannot read the file: no such file")),
+                e.errors());
+    }
+
+    @Test
+    void directoryIsOneErrorAtLineZero(@TempDir Path dir) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(dir));
+        assertEquals(List.of(new ConfigError(dir.toString(), 0, 0, "(file)", "is a directory, expected a YAML file")),
+                e.errors());
+    }
+
+    @Test
+    void nonUtf8FileIsOneErrorAtLineZero(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("latin1.yaml");
+        Files.write(file, new byte[] {'a', ':', ' ', (byte) 0xE9, '\n'});
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+        assertEquals(List.of(new ConfigError(file.toString(), 0, 0, "(file)",
+                "cannot read the file: it is not UTF-8 text")), e.errors());
+    }
+
+    @Test
+    void controlCharacterIsASyntaxErrorAtItsPosition() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("ctl.yaml", "interface: eth0\nclusters: \u0007\n"));
+        assertEquals("ctl.yaml:2:11: (yaml): character U+0007 is not allowed in YAML;"
+                + " write it escaped in a double-quoted string", e.getMessage());
+    }
+
+    @Test
+    void aliasBombIsRefusedBeforeItExpands() {
+        StringBuilder yaml = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'j'; c++) {
+            String previous = "*" + (char) (c - 1);
+            yaml.append(c).append(": &").append(c).append(" [").append(String.join(", ",
+                    Collections.nCopies(9, previous))).append("]\n");
+        }
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("bomb.yaml", yaml.toString()));
+        assertEquals(1, e.errors().size());
+        assertEquals("(yaml)", e.errors().getFirst().field());
+    }
+
+    @Test
+    void documentWithOnlyAStartMarkerIsEmpty() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("dash.yaml", "---\n"));
+        assertEquals("dash.yaml:2:1: (document): the document is empty;"
+                + " expected a mapping with at least interface and clusters", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"eth0", "enp0s31f6", "br-lab.100", "veth_dsp", "abcdefghijklmno"})
+    void acceptsKernelInterfaceNames(String name) throws Exception {
+        assertEquals(name, ConfigLoader.parse("if.yaml", "interface: " + name + "\n" + MINIMAL_CLUSTERS)
+                .interfaceName());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"\"\", empty", "abcdefghijklmnop, 16 bytes", "eth0/1, contains \"/\"",
+        "eth0:1, contains \":\"", "'eth 0', contains whitespace", "'.', reserved name", "'..', reserved name",
+        "ééééééééé, 18 bytes"})
+    void refusesWhatTheKernelRefuses(String caseText) {
+        int comma = caseText.lastIndexOf(", ");
+        String yamlValue = caseText.substring(0, comma);
+        String why = caseText.substring(comma + 2);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("if.yaml", "interface: " + yamlValue + "\n" + MINIMAL_CLUSTERS));
+        assertEquals(1, e.errors().size());
+        ConfigError error = e.errors().getFirst();
+        assertEquals("interface", error.field());
+        assertTrue(error.message().endsWith("(" + why + ")"), error.message());
+    }
+
+    @Test
+    void errorsComeInFileOrderEvenWhenCrossChecksFindThemLater() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("order.yaml", """
+                interface: eth0
+                clusters:
+                  - address: 198.18.0.100
+                    ports:
+                      - port: 80
+                        servers:
+                          - address: 198.18.0.101
+                  - address: 198.18.0.101
+                    ports:
+                      - port: 80
+                        servers:
+                          - address: 198.18.0.11
+                            weight: many
+                """));
+        // The weight (line 13) is read before the cross-check finds the server that is a VIP (line 7).
+        assertEquals(List.of(7, 13), e.errors().stream().map(ConfigError::line).toList());
+    }
+
+    @Test
+    void recordsAreImmutable() throws Exception {
+        DispatcherConfig config = ConfigLoader.load(TestFiles.resource("good/minimal.yaml"));
+        assertThrows(UnsupportedOperationException.class, () -> config.clusters().clear());
+        assertThrows(UnsupportedOperationException.class, () -> config.clusters().getFirst().ports().clear());
+        assertThrows(UnsupportedOperationException.class,
+                () -> config.clusters().getFirst().ports().getFirst().servers().clear());
+    }
+
+    @Test
+    void recordsPrintAddressesReadably() {
+        assertEquals("ServerConfig[address=198.18.0.11, weight=3, mac=02:00:00:00:00:11]",
+                new ServerConfig(0xC612000B, 3, 0x020000000011L).toString());
+        assertEquals("ServerConfig[address=198.18.0.12, weight=1, mac=arp]",
+                new ServerConfig(0xC612000C, 1, ServerConfig.NO_MAC).toString());
+        assertEquals("ClusterConfig[address=198.18.0.100, ports=[]]", new ClusterConfig(0xC6120064, List.of()).toString());
+    }
+
+    @Test
+    void configErrorPrintsLikeACompiler() {
+        assertEquals("lab.yaml:12:21: clusters[0].ports[0].servers[1].weight: must be an integer from 0 to 10000,"
+                + " found \"-3\"", new ConfigError("lab.yaml", 12, 21, "clusters[0].ports[0].servers[1].weight",
+                "must be an integer from 0 to 10000, found \"-3\"").toString());
+    }
+
+    @Test
+    void configExceptionNeedsAnError() {
+        assertThrows(IllegalArgumentException.class, () -> new ConfigException(List.of()));
+    }
+
+    @Test
+    void enumsKnowTheirConfigNamesAndNumbers() {
+        assertEquals(6, Protocol.TCP.ipProtocol);
+        assertEquals(17, Protocol.UDP.ipProtocol);
+        assertEquals("udp", Protocol.UDP.configName());
+        assertEquals("busy-spin", WaitStrategyName.BUSY_SPIN.configName());
+        assertEquals("pcap4j", IoBackend.PCAP4J.configName());
+        assertEquals("inline", PipelineMode.INLINE.configName());
+    }
+
+    @Test
+    void autoModeIsInlineUpToTwoCores() {
+        assertEquals(PipelineMode.INLINE, PipelineMode.AUTO.resolve(1));
+        assertEquals(PipelineMode.INLINE, PipelineMode.AUTO.resolve(2));
+        assertEquals(PipelineMode.RING, PipelineMode.AUTO.resolve(3));
+        assertEquals(PipelineMode.INLINE, PipelineMode.INLINE.resolve(64));
+        assertEquals(PipelineMode.RING, PipelineMode.RING.resolve(1));
+    }
+}
