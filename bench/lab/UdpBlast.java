@@ -16,10 +16,13 @@ public final class UdpBlast {
         int port = Integer.parseInt(args[1]);
         double seconds = Math.min(30, Double.parseDouble(args[2]));
         int flows = args.length > 3 ? Integer.parseInt(args[3]) : 64;
+        // Unconnected sockets: ICMP port-unreachable from a server without a listener is ignored
+        // instead of failing the next send.
+        InetSocketAddress target = new InetSocketAddress(host, port);
         DatagramChannel[] channels = new DatagramChannel[flows];
         for (int i = 0; i < flows; i++) {
             channels[i] = DatagramChannel.open();
-            channels[i].connect(new InetSocketAddress(host, port));
+            channels[i].bind(null);
         }
         ByteBuffer payload = ByteBuffer.allocateDirect(18);
         long sent = 0;
@@ -28,7 +31,7 @@ public final class UdpBlast {
         while (true) {
             for (DatagramChannel channel : channels) {
                 payload.clear();
-                channel.write(payload);
+                channel.send(payload, target);
                 sent++;
                 if ((sent & 1023) == 0 && System.nanoTime() - deadline >= 0) {
                     break outer;

@@ -112,6 +112,18 @@ public final class RingPipeline implements Pipeline {
         for (int i = 0; i < processors.size(); i++) {
             threads.add(Thread.ofPlatform().name("dispatcher-fwd-" + i).start(processors.get(i)));
         }
+        // A processor halted before its thread ran would exit without reading the ring, so the
+        // receive stage starts only once every worker is consuming.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        for (BatchEventProcessor<FrameSlot> p : processors) {
+            while (!p.isRunning()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("forwarding workers did not start within 10 s");
+                }
+                Thread.onSpinWait();
+                Thread.yield();
+            }
+        }
         threads.add(Thread.ofPlatform().name("dispatcher-rx").start(this::runUntilStopped));
     }
 
