@@ -41,9 +41,13 @@ final class ApplyRun {
             env.privileges().requireRoot("apply");
         }
         StateStore store = new StateStore(options.common.stateDir);
+        KernelStateReader reader = new KernelStateReader(env.procSys(), ip);
+        // Bad input (a VIP on eth1, a kernel without a key) fails here, before the lock creates
+        // the state directory; the plan is made again under the lock, which is what runs.
+        ApplyPlanner.plan(request, reader.read(HiddenArpSettings.keys()), store.load(), ip.binary(), FileContent::read);
         try (StateStore.Lock lock = dryRun ? null : store.lock()) {
             Optional<AppliedState> previous = store.load();
-            KernelState kernel = new KernelStateReader(env.procSys(), ip).read(HiddenArpSettings.keys());
+            KernelState kernel = reader.read(HiddenArpSettings.keys());
             Plan plan = ApplyPlanner.plan(request, kernel, previous, ip.binary(), FileContent::read);
             List<Problem> after = Checker.check(plan.simulate(kernel), plan.nextState().vips());
             String subject = Output.vipList(plan.nextState().vips()) + " (arp_ignore " + request.arpIgnore() + ")";
@@ -72,8 +76,7 @@ final class ApplyRun {
             save(store, plan, done, executor);
             Output.notes(out, plan);
             out.println("Recorded in " + store.file() + "; remove restores what was replaced.");
-            List<Problem> now = Checker.check(
-                    new KernelStateReader(env.procSys(), ip).read(HiddenArpSettings.keys()), plan.nextState().vips());
+            List<Problem> now = Checker.check(reader.read(HiddenArpSettings.keys()), plan.nextState().vips());
             if (now.isEmpty()) {
                 out.println("check: ok");
             } else {
