@@ -44,6 +44,10 @@ cleanup() {
       tail -n 20 "$LAB_DIR/dispatcher.log" >&2
     fi
     "$DISPATCHER_SH" stop || true
+    # The dispatcher's own account on stop: every frame it received, by verdict.
+    if [[ -s "$LAB_DIR/dispatcher.log" ]]; then
+      sed -n '/stopped: received/,$p' "$LAB_DIR/dispatcher.log" | sed 's/^[^ ]* \[INFO\] Dispatcher - /dispatcher /' >&2
+    fi
     "$LAB_SH" down || true
   fi
   log "demo finished in $((SECONDS - STARTED)) s, exit $rc"

@@ -1,6 +1,7 @@
 package dev.dispatcher.cli;
 
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.Durations;
 import dev.dispatcher.control.Dispatcher;
 import dev.dispatcher.control.InterfaceInfo;
 import dev.dispatcher.dataplane.io.PacketIoException;
@@ -33,9 +34,9 @@ final class RunCommand implements Callable<Integer> {
         }
         Duration interval;
         try {
-            interval = Duration.parse("PT" + statusInterval.toUpperCase(java.util.Locale.ROOT));
-        } catch (java.time.format.DateTimeParseException e) {
-            spec.commandLine().getErr().println("--status-interval: not a duration: " + statusInterval + " (e.g. 10s, 1m)");
+            interval = Durations.parse(statusInterval);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("--status-interval: " + e.getMessage() + ", found \"" + statusInterval + "\"");
             return DispatcherMain.EXIT_CONFIG;
         }
         Dispatcher dispatcher;

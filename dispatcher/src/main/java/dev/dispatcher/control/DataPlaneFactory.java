@@ -33,14 +33,13 @@ public final class DataPlaneFactory {
     private DataPlaneFactory() {
     }
 
-    /** The mode {@code auto} resolves to on this host, with the reason, for the start-up log. */
+    /**
+     * The mode {@code auto} resolves to on this host. On two cores or fewer a hand-off takes the
+     * core the kernel needs for the packets themselves; inline also measured faster in the lab
+     * (bench/lab/lab-modes.sh, README "Threading modes").
+     */
     public static PipelineMode resolveMode(PipelineMode configured, int cores) {
-        if (configured != PipelineMode.AUTO) {
-            return configured;
-        }
-        // On <= 2 cores a spinning or blocking hand-off takes the core the kernel needs for the
-        // packets themselves; inline measured faster in the lab (see README, threading modes).
-        return cores <= 2 ? PipelineMode.INLINE : PipelineMode.RING;
+        return configured.resolve(cores);
     }
 
     public static FlowTimeouts timeouts(FlowTableConfig c) {

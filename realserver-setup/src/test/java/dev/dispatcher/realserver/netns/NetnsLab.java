@@ -28,17 +28,20 @@ import org.junit.jupiter.api.Assumptions;
  * A real server and a neighbour on one bridge, each in its own network namespace:
  *
  * <pre>
- *   rss-cl: eth0 198.18.1.20/24 ──┐              ┌── rss-rs: eth1 198.18.1.10/24, VIPs on lo
- *                                 └─ rss-br: br0 ─┘
+ *   rss-PID-cl: eth0 198.18.1.20/24 ──┐                  ┌── rss-PID-rs: eth1 198.18.1.10/24, VIPs on lo
+ *                                     └─ rss-PID-br: br0 ─┘
  * </pre>
  *
  * The bridge has its own namespace so nothing touches the root namespace. Only 198.18.1.0/24 is
  * used (the dispatcher's lab uses 198.18.0.0/24). Every external command has a deadline.
  */
 final class NetnsLab implements AutoCloseable {
-    static final String BRIDGE = "rss-br";
-    static final String SERVER = "rss-rs";
-    static final String CLIENT = "rss-cl";
+    /** Unique per test JVM, so two runs on one machine (a developer's and CI's) never share a namespace. */
+    private static final String PREFIX = "rss-" + ProcessHandle.current().pid() + "-";
+    private static final Pattern OURS = Pattern.compile("rss-(\\d+)-(br|rs|cl)");
+    static final String BRIDGE = PREFIX + "br";
+    static final String SERVER = PREFIX + "rs";
+    static final String CLIENT = PREFIX + "cl";
     static final String SERVER_IP = "198.18.1.10";
     static final String CLIENT_IP = "198.18.1.20";
     static final List<String> NAMESPACES = List.of(BRIDGE, SERVER, CLIENT);
@@ -115,11 +118,20 @@ final class NetnsLab implements AutoCloseable {
         }
     }
 
-    /** Deletes every namespace of this lab; safe to call when some or none exist. */
+    /**
+     * Deletes every namespace of this lab, and those left by test JVMs that died before their
+     * cleanup ran; safe to call when some or none exist.
+     */
     static void destroyAll() {
         for (String ns : NAMESPACES) {
             if (Files.exists(Path.of("/run/netns", ns))) {
                 run("ip", "netns", "del", ns);
+            }
+        }
+        for (String line : run("ip", "netns", "list").stdout().lines().toList()) {
+            Matcher m = OURS.matcher(line.split(" ")[0]);
+            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
+                run("ip", "netns", "del", m.group());
             }
         }
     }
