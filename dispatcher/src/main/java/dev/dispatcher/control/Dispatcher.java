@@ -14,6 +14,7 @@ import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.io.pcap4j.PcapLiveBackend;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -53,6 +54,11 @@ public final class Dispatcher implements AutoCloseable {
     /** Opens everything; nothing is started if any step fails. */
     public static Dispatcher open(DispatcherConfig config) throws InterfaceInfo.InterfaceException, PacketIoException {
         InterfaceInfo nic = InterfaceInfo.read(config.interfaceName());
+        List<String> unfit = HostPreflight.errors(config);
+        if (!unfit.isEmpty()) {
+            throw new InterfaceInfo.InterfaceException(String.join("; ", unfit));
+        }
+        HostPreflight.warnings().forEach(LOG::warn);
         ForwardingTable table = TableCompiler.compile(config, nic.mac(), nic.ipv4(), nic.mtu(), 1);
         String filter = CaptureFilter.forTable(table, nic.mac());
         int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());

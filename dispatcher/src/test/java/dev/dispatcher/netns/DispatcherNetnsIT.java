@@ -200,4 +200,22 @@ class DispatcherNetnsIT {
         assertEquals(1, errors.size(), r.output());
         assertTrue(errors.getFirst().contains("CAP_NET_RAW"), errors.getFirst());
     }
+
+    @Test
+    @Order(6)
+    void aVipConfiguredOnTheDispatcherHostIsRefused() {
+        Shell.run(30, env, List.of(lab("dispatcher.sh"), "stop"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Shell.Result add = Shell.run(10, env, List.of("ip", "-n", DISP, "addr", "add", VIP + "/32", "dev", "lo"));
+        assertTrue(add.ok(), add.output());
+        try {
+            Shell.Result r = Shell.run(60, env, List.of("ip", "netns", "exec", DISP, java, "-jar",
+                    repo.resolve("dispatcher/target/dispatcher.jar").toString(), "run", "--config",
+                    repo.resolve("deploy/lab/dispatcher-lab.yaml").toString()));
+            assertEquals(1, r.exit(), r.output());
+            assertTrue(r.output().contains("error: VIP " + VIP + " is configured on this host (lo)"), r.output());
+        } finally {
+            Shell.run(10, env, List.of("ip", "-n", DISP, "addr", "del", VIP + "/32", "dev", "lo"));
+        }
+    }
 }

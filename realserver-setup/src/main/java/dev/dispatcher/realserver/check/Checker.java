@@ -53,7 +53,7 @@ public final class Checker {
             }
             if (loopbackCopy) {
                 onLo.add(vip);
-            } else {
+            } else if (found.isEmpty()) {
                 problems.add(new Problem("vip_missing", "lo", "lo: " + vip + " is not configured: this host drops the packets"
                         + " the dispatcher forwards to it (run apply)", Map.of()));
             }

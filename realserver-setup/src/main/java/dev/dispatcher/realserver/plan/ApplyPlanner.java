@@ -32,7 +32,10 @@ public final class ApplyPlanner {
             Optional<AppliedState> previous,
             Path ipBinary,
             Function<Path, FileContent> files) {
-        refuseVipsOnNetworkInterfaces(request.vips(), kernel);
+        Set<Ipv4Address> all = new LinkedHashSet<>();
+        previous.ifPresent(p -> all.addAll(p.vips()));
+        all.addAll(request.vips());
+        refuseVipsOnNetworkInterfaces(all, kernel);
 
         List<Change> changes = new ArrayList<>();
         List<String> notes = new ArrayList<>();
@@ -57,9 +60,6 @@ public final class ApplyPlanner {
             }
         }
 
-        Set<Ipv4Address> all = new LinkedHashSet<>();
-        previous.ifPresent(p -> all.addAll(p.vips()));
-        all.addAll(request.vips());
         List<InterfaceAddress> added = new ArrayList<>(previous.map(AppliedState::added).orElse(List.of()));
         List<InterfaceAddress> replaced = new ArrayList<>(previous.map(AppliedState::replaced).orElse(List.of()));
         Set<String> labels = new HashSet<>();
@@ -117,7 +117,7 @@ public final class ApplyPlanner {
         }
     }
 
-    private static void refuseVipsOnNetworkInterfaces(List<Ipv4Address> vips, KernelState kernel) {
+    private static void refuseVipsOnNetworkInterfaces(Set<Ipv4Address> vips, KernelState kernel) {
         for (Ipv4Address vip : vips) {
             for (InterfaceAddress address : kernel.find(vip)) {
                 if (!kernel.isLoopback(address.device())) {

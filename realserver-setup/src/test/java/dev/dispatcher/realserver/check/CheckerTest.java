@@ -106,6 +106,13 @@ class CheckerTest {
     }
 
     @Test
+    void aVipOnlyOnANetworkInterfaceIsNotAlsoReportedMissing() {
+        KernelState kernel = Hosts.applied().withoutAddress(InterfaceAddress.vipOnLoopback(VIP, "lo:1"))
+                .withAddress(addr("eth1", "198.18.1.100/24", "global", "eth1"));
+        assertEquals(List.of("vip_on_interface"), Checker.check(kernel, List.of(VIP)).stream().map(Problem::kind).toList());
+    }
+
+    @Test
     void aMissingVipAndAWidePrefixAreFlagged() {
         KernelState missing = Hosts.applied().withoutAddress(InterfaceAddress.vipOnLoopback(VIP, "lo:1"));
         assertEquals(List.of("lo: 198.18.1.100 is not configured: this host drops the packets the dispatcher forwards to it (run apply)"),

@@ -123,6 +123,9 @@ final class NetnsLab implements AutoCloseable {
      * cleanup ran; safe to call when some or none exist.
      */
     static void destroyAll() {
+        if (IpTool.locate(System.getenv("PATH")).isEmpty()) {
+            return; // nothing can have been created
+        }
         for (String ns : NAMESPACES) {
             if (Files.exists(Path.of("/run/netns", ns))) {
                 run("ip", "netns", "del", ns);
