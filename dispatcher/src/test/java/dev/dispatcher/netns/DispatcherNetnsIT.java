@@ -145,10 +145,11 @@ class DispatcherNetnsIT {
         }
     }
 
-    @Test
+    @ParameterizedTest(name = "{0} mode")
+    @ValueSource(strings = {"inline", "ring"})
     @Order(3)
-    void largeDownloadArrivesIntactAndRepliesBypassTheDispatcher() throws IOException {
-        startDispatcher("inline", 1);
+    void largeDownloadArrivesIntactAndRepliesBypassTheDispatcher(String mode) throws IOException {
+        startDispatcher(mode, mode.equals("ring") ? 2 : 1);
         Shell.Result expected = inClient(60, "curl -s --max-time 50 'http://198.18.0.11/big.sha256?mib=64'");
         assertTrue(expected.ok(), "reference checksum from rs1: " + expected.output());
         long dispRxBefore = dispatcherRxBytes();
