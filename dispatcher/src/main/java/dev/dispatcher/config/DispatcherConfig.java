@@ -12,9 +12,10 @@ import java.util.Objects;
  * @param interfaceName the one L2 interface that faces both clients and real servers (MAC
  *                      forwarding rewrites the destination MAC and sends the frame back out)
  * @param clusters      the VIPs, in file order
+ * @param admin         the admin API listener and token
  */
 public record DispatcherConfig(Path source, String interfaceName, List<ClusterConfig> clusters,
-        FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline) {
+        FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline, AdminConfig admin) {
     /** Linux IFNAMSIZ (16) less the terminating NUL. */
     public static final int MAX_INTERFACE_NAME_BYTES = 15;
 
@@ -26,5 +27,12 @@ public record DispatcherConfig(Path source, String interfaceName, List<ClusterCo
         Objects.requireNonNull(arp, "arp");
         Objects.requireNonNull(io, "io");
         Objects.requireNonNull(pipeline, "pipeline");
+        Objects.requireNonNull(admin, "admin");
+    }
+
+    /** With the default admin settings. */
+    public DispatcherConfig(Path source, String interfaceName, List<ClusterConfig> clusters,
+            FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline) {
+        this(source, interfaceName, clusters, flowTable, arp, io, pipeline, AdminConfig.DEFAULTS);
     }
 }
