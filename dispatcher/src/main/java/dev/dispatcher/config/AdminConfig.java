@@ -6,7 +6,8 @@ import java.util.Objects;
 /**
  * The admin HTTP API (status, live changes, metrics).
  *
- * @param host      listen address; loopback by default, so nothing is exposed without a decision
+ * @param host      listen address, an IPv4 literal or {@code localhost}; loopback by default, so nothing
+ *                  is exposed without a decision
  * @param port      listen port
  * @param tokenFile file holding the bearer token every change must present (mode 0600); read-only
  *                  endpoints need none

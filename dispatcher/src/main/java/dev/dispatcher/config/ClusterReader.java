@@ -3,6 +3,7 @@ package dev.dispatcher.config;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
@@ -12,13 +13,15 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 final class ClusterReader {
     static final List<String> CLUSTER_KEYS = List.of("address", "ports");
-    static final List<String> PORT_KEYS = List.of("port", "protocol", "servers");
+    static final List<String> PORT_KEYS = List.of("port", "protocol", "on-server-down", "advisor", "servers");
     static final List<String> SERVER_KEYS = List.of("address", "weight", "mac");
 
     record Cluster(Site addressSite, Integer address, List<Port> ports) {
     }
 
-    record Port(Site portSite, Integer port, Protocol protocol, List<Server> servers) {
+    /** {@code advisor} is empty when not given, null when invalid. */
+    record Port(Site portSite, Integer port, Protocol protocol, ServerDownPolicy onServerDown,
+            Optional<AdvisorConfig> advisor, List<Server> servers) {
     }
 
     /** {@code mac} is {@link ServerConfig#NO_MAC} when not given, null when invalid. */
@@ -27,10 +30,12 @@ final class ClusterReader {
 
     private final Problems problems;
     private final ValueReader values;
+    private final AdvisorReader advisors;
 
     ClusterReader(Problems problems, ValueReader values) {
         this.problems = problems;
         this.values = values;
+        this.advisors = new AdvisorReader(problems, values);
     }
 
     List<Cluster> read(Node node, String path) {
@@ -58,8 +63,14 @@ final class ClusterReader {
                         (n, p) -> values.integer(n, p, PortConfig.MIN_PORT, PortConfig.MAX_PORT));
                 Protocol protocol = m.optional("protocol", PortConfig.DEFAULT_PROTOCOL,
                         (n, p) -> values.choice(n, p, Protocol.values()));
+                ServerDownPolicy onServerDown = m.optional("on-server-down", PortConfig.DEFAULT_ON_SERVER_DOWN,
+                        (n, p) -> values.choice(n, p, ServerDownPolicy.values()));
+                Optional<AdvisorConfig> advisor = m.optional("advisor", Optional.empty(), (n, p) -> {
+                    AdvisorConfig read = advisors.read(n, p);
+                    return read == null ? null : Optional.of(read);
+                });
                 Node servers = m.require("servers");
-                ports.add(new Port(m.site("port"), port, protocol,
+                ports.add(new Port(m.site("port"), port, protocol, onServerDown, advisor,
                         servers == null ? List.of() : servers(servers, m.path("servers"))));
             }
         }
@@ -96,7 +107,7 @@ final class ClusterReader {
                     long mac = staticMacs.getOrDefault(server.address(), ServerConfig.NO_MAC);
                     servers.add(new ServerConfig(server.address(), server.weight(), mac));
                 }
-                ports.add(new PortConfig(port.port(), port.protocol(), servers));
+                ports.add(new PortConfig(port.port(), port.protocol(), servers, port.onServerDown(), port.advisor()));
             }
             built.add(new ClusterConfig(cluster.address(), ports));
         }

@@ -8,7 +8,8 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /** Reads a composed document into a {@link DispatcherConfig}, collecting every problem. */
 final class ConfigReader {
-    static final List<String> ROOT_KEYS = List.of("interface", "clusters", "flow-table", "arp", "io", "pipeline");
+    static final List<String> ROOT_KEYS = List.of("interface", "clusters", "flow-table", "arp", "io", "pipeline",
+            "admin");
 
     private final Problems problems;
     private final ValueReader values;
@@ -38,11 +39,12 @@ final class ConfigReader {
         ArpConfig arp = settings.arp(m.get("arp"), "arp");
         IoConfig io = settings.io(m.get("io"), "io");
         PipelineConfig pipeline = settings.pipeline(m.get("pipeline"), "pipeline");
+        AdminConfig admin = settings.admin(m.get("admin"), "admin");
         Map<Integer, Long> staticMacs = ClusterChecks.check(clusters, problems);
         if (!problems.isEmpty()) {
             return null;
         }
         return new DispatcherConfig(source, interfaceName, ClusterReader.build(clusters, staticMacs),
-                flowTable, arp, io, pipeline);
+                flowTable, arp, io, pipeline, admin);
     }
 }

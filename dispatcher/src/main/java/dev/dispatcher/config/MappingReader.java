@@ -20,6 +20,7 @@ final class MappingReader {
     private final List<String> keys;
     private final Problems problems;
     private final Map<String, Node> values = new HashMap<>();
+    private final Map<String, Node> keyNodes = new HashMap<>();
 
     private MappingReader(Node node, String path, List<String> keys, Problems problems) {
         this.node = node;
@@ -73,6 +74,7 @@ final class MappingReader {
                 continue;
             }
             values.put(key, tuple.getValueNode());
+            keyNodes.put(key, keyNode);
         }
     }
 
@@ -99,6 +101,12 @@ final class MappingReader {
     Site site(String key) {
         Node value = get(key);
         return value == null ? null : Site.of(value, path(key));
+    }
+
+    /** Where a present key itself is written, or null when absent: for a key that may not be there. */
+    Site keySite(String key) {
+        Node keyNode = keyNodes.get(key);
+        return keyNode == null ? null : Site.of(keyNode, path(key));
     }
 
     /** The value read by {@code reader}, or null when absent (reported) or invalid (reported). */

@@ -1,12 +1,14 @@
 package dev.dispatcher.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.snakeyaml.engine.v2.nodes.Node;
 
 /**
- * Reads the optional sections ({@code flow-table}, {@code arp}, {@code io}, {@code pipeline}).
+ * Reads the optional sections ({@code flow-table}, {@code arp}, {@code io}, {@code pipeline},
+ * {@code admin}).
  * An absent section or key takes the default from the record's {@code DEFAULTS}; each method
  * returns null when something in its section was invalid (already reported).
  */
@@ -17,6 +19,7 @@ final class SettingsReader {
             "gratuitous-count", "gratuitous-interval");
     static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout");
     static final List<String> PIPELINE_KEYS = List.of("mode", "workers", "ring-size", "wait-strategy");
+    static final List<String> ADMIN_KEYS = List.of("listen", "token-file");
 
     private final Problems problems;
     private final ValueReader values;
@@ -132,6 +135,27 @@ final class SettingsReader {
             return null;
         }
         return new PipelineConfig(mode, workers, ringSize, wait);
+    }
+
+    AdminConfig admin(Node node, String path) {
+        AdminConfig d = AdminConfig.DEFAULTS;
+        if (node == null) {
+            return d;
+        }
+        MappingReader m = MappingReader.openSection(node, path, ADMIN_KEYS, problems);
+        if (m == null) {
+            return null;
+        }
+        ValueReader.HostPort listen = m.optional("listen", new ValueReader.HostPort(d.host(), d.port()),
+                values::hostPort);
+        // The token guards every change to the running dispatcher; a relative name would depend
+        // on the directory the service happened to start in.
+        String tokenFile = m.optional("token-file", d.tokenFile().toString(),
+                (n, p) -> values.absolutePath(n, p, "an absolute path"));
+        if (anyNull(listen, tokenFile)) {
+            return null;
+        }
+        return new AdminConfig(listen.host(), listen.port(), Path.of(tokenFile));
     }
 
     private BiFunction<Node, String, Duration> durations(Duration min, Duration max) {

@@ -21,6 +21,12 @@ final class ValueReader {
     private static final int MAX_SHOWN = 60;
     /** Decimal, no sign, no leading zero: YAML 1.1 readers take 010 for octal 8. */
     private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]{0,17})");
+    /** The one host name a listen address may use. */
+    static final String LOCALHOST = "localhost";
+
+    /** A listen address: {@code host} is an IPv4 literal or {@link #LOCALHOST}. */
+    record HostPort(String host, int port) {
+    }
 
     private final Problems problems;
 
@@ -213,17 +219,102 @@ final class ValueReader {
         for (E constant : constants) {
             names.add(ConfigNames.of(constant));
         }
-        String expected = orList(names);
+        String name = word(node, path, names);
+        return name == null ? null : constants[names.indexOf(name)];
+    }
+
+    /** One of {@code words}, exactly; a near miss in any case gets a suggestion. */
+    String word(Node node, String path, List<String> words) {
+        String expected = orList(words);
         String text = text(node, path, expected);
         if (text == null) {
             return null;
         }
-        int index = names.indexOf(text);
-        if (index >= 0) {
-            return constants[index];
+        if (words.contains(text)) {
+            return text;
         }
-        String suggestion = Suggestions.closest(text, names).map(name -> "; did you mean \"" + name + "\"?").orElse("");
+        String suggestion = Suggestions.closest(text, words).map(word -> "; did you mean \"" + word + "\"?").orElse("");
         problems.report(node, path, "must be " + expected + ", found " + quote(text) + suggestion);
+        return null;
+    }
+
+    /**
+     * An absolute file name. Relative names are refused: the dispatcher runs as a service, and
+     * its working directory is nobody's decision.
+     */
+    String absolutePath(Node node, String path, String expected) {
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        if (!text.startsWith("/") || text.indexOf('\0') >= 0) {
+            mismatch(node, path, expected);
+            return null;
+        }
+        return text;
+    }
+
+    /**
+     * {@code HOST:PORT} for a socket this process listens on. The address may be 0.0.0.0 (every
+     * interface) or loopback, unlike a VIP; it may not be a group or the broadcast address, which
+     * no TCP socket can listen on. Host names other than {@code localhost} are refused: a listener
+     * should not depend on DNS at start.
+     */
+    HostPort hostPort(Node node, String path) {
+        String expected = "HOST:PORT with an IPv4 address or localhost and a port from " + PortConfig.MIN_PORT
+                + " to " + PortConfig.MAX_PORT;
+        String text = text(node, path, expected);
+        if (text == null) {
+            return null;
+        }
+        String why = null;
+        int colon = text.lastIndexOf(':');
+        String host = colon < 0 ? text : text.substring(0, colon);
+        String port = colon < 0 ? "" : text.substring(colon + 1);
+        if (colon < 0) {
+            why = "no port";
+        } else if (!host.equals(LOCALHOST)) {
+            why = whyNotListenAddress(host);
+        }
+        long portNumber = 0;
+        if (why == null) {
+            if (port.isEmpty()) {
+                why = "no port";
+            } else if (!INTEGER.matcher(port).matches()) {
+                why = "the port is not a decimal integer";
+            } else {
+                portNumber = Long.parseLong(port);
+                if (portNumber < PortConfig.MIN_PORT || portNumber > PortConfig.MAX_PORT) {
+                    why = "port " + port + " is out of range";
+                }
+            }
+        }
+        if (why != null) {
+            problems.report(node, path, "must be " + expected + ", found " + quote(text) + " (" + why + ")");
+            return null;
+        }
+        return new HostPort(host, (int) portNumber);
+    }
+
+    private static String whyNotListenAddress(String host) {
+        if (host.isEmpty()) {
+            return "no address";
+        }
+        if (host.codePoints().anyMatch(Character::isLetter)) {
+            return "a host name other than localhost";
+        }
+        int address;
+        try {
+            address = Ipv4.parse(host);
+        } catch (IllegalArgumentException e) {
+            return e.getMessage();
+        }
+        if ((address >>> 28) == 0xE) {
+            return "multicast, 224.0.0.0/4";
+        }
+        if (address == -1) {
+            return "the limited broadcast address";
+        }
         return null;
     }
 

@@ -11,9 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class ConfigLoaderTest {
@@ -36,11 +38,15 @@ class ConfigLoaderTest {
         assertEquals(List.of(new ClusterConfig(0xC6120064, List.of(new PortConfig(80, Protocol.TCP,
                 List.of(new ServerConfig(0xC612000B, 1, ServerConfig.NO_MAC)))))), config.clusters());
         assertFalse(config.clusters().getFirst().ports().getFirst().servers().getFirst().hasStaticMac());
+        PortConfig port = config.clusters().getFirst().ports().getFirst();
+        assertEquals(ServerDownPolicy.KEEP, port.onServerDown());
+        assertEquals(Optional.empty(), port.advisor());
 
         assertEquals(FlowTableConfig.DEFAULTS, config.flowTable());
         assertEquals(ArpConfig.DEFAULTS, config.arp());
         assertEquals(IoConfig.DEFAULTS, config.io());
         assertEquals(PipelineConfig.DEFAULTS, config.pipeline());
+        assertEquals(AdminConfig.DEFAULTS, config.admin());
     }
 
     @Test
@@ -55,6 +61,11 @@ class ConfigLoaderTest {
                 PipelineConfig.DEFAULTS);
         assertEquals(1, ServerConfig.DEFAULT_WEIGHT);
         assertEquals(Protocol.TCP, PortConfig.DEFAULT_PROTOCOL);
+        assertEquals(ServerDownPolicy.KEEP, PortConfig.DEFAULT_ON_SERVER_DOWN);
+        assertEquals(new AdminConfig("127.0.0.1", 9100, Path.of("/etc/dispatcher/admin.token")), AdminConfig.DEFAULTS);
+        assertEquals(new AdvisorConfig(AdvisorType.HTTP, 0, "GET", "", "/", List.of(200), "", List.of(),
+                Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(1), 2, 3),
+                AdvisorConfig.defaults(AdvisorType.HTTP));
     }
 
     @Test
@@ -74,15 +85,30 @@ class ConfigLoaderTest {
                 new ServerConfig(Ipv4.parse("198.18.0.11"), 3, 0x020000000011L),
                 // The static MAC given for 198.18.0.12 under port 53 belongs to the address.
                 new ServerConfig(Ipv4.parse("198.18.0.12"), 0, 0x02000000001AL)), http.servers());
+        assertEquals(ServerDownPolicy.RESET, http.onServerDown());
+        // timeout: 30s is there too; both specific timeouts win over it.
+        assertEquals(Optional.of(new AdvisorConfig(AdvisorType.HTTP, 8080, "POST", "www.example.test",
+                "/health?deep=1", List.of(200, 204), "OK", List.of(), Duration.ofMillis(100), Duration.ofMillis(10),
+                Duration.ofMinutes(10), 1, 100)), http.advisor());
         PortConfig dns = first.ports().get(1);
         assertEquals(53, dns.port());
         assertEquals(Protocol.UDP, dns.protocol());
         assertEquals(List.of(new ServerConfig(Ipv4.parse("198.18.0.12"), 10_000, 0x02000000001AL)), dns.servers());
+        assertEquals(ServerDownPolicy.RESET, dns.onServerDown());
+        // The HTTP keys keep their defaults in the record; timeout: 1m sets both bounds.
+        assertEquals(Optional.of(new AdvisorConfig(AdvisorType.SCRIPT, 5353, "GET", "", "/", List.of(200), "",
+                List.of("/usr/local/bin/check-dns", "--server", "", "say \"hi\" # not a comment"), Duration.ofHours(1),
+                Duration.ofMinutes(1), Duration.ofMinutes(1), 100, 1)), dns.advisor());
 
         ClusterConfig second = config.clusters().get(1);
         assertEquals("198.19.255.254", Ipv4.format(second.address()));
+        // timeout: 500ms sets the connect bound; receive-timeout: 2s wins for the answer.
+        AdvisorConfig https = new AdvisorConfig(AdvisorType.HTTPS, 0, "OPTIONS", "[2001:db8::1]:8443", "/status",
+                List.of(100, 599), "", List.of(), Duration.ofSeconds(2), Duration.ofMillis(500), Duration.ofSeconds(2),
+                2, 3);
         assertEquals(List.of(new PortConfig(65_535, Protocol.TCP,
-                List.of(new ServerConfig(Ipv4.parse("198.18.0.13"), 1, ServerConfig.NO_MAC)))), second.ports());
+                List.of(new ServerConfig(Ipv4.parse("198.18.0.13"), 1, ServerConfig.NO_MAC)), ServerDownPolicy.KEEP,
+                Optional.of(https))), second.ports());
 
         assertEquals(new FlowTableConfig(67_108_864, Duration.ofSeconds(30), Duration.ofHours(2),
                 Duration.ofSeconds(90), Duration.ofSeconds(5), Duration.ofMinutes(1)), config.flowTable());
@@ -92,6 +118,101 @@ class ConfigLoaderTest {
                 config.io());
         assertEquals(new PipelineConfig(PipelineMode.RING, 64, 1_048_576, WaitStrategyName.BUSY_SPIN),
                 config.pipeline());
+        assertEquals(new AdminConfig("localhost", 65_535, Path.of("/run/dispatcher/admin-token")), config.admin());
+    }
+
+    @Test
+    void advisorTakesTheDefaultsOfItsType() throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("tcp.yaml", """
+                interface: eth0
+                clusters:
+                  - address: 198.18.0.100
+                    ports:
+                      - port: 80
+                        advisor: {type: tcp}
+                        servers: [{address: 198.18.0.11}]
+                """);
+        assertEquals(Optional.of(AdvisorConfig.defaults(AdvisorType.TCP)),
+                config.clusters().getFirst().ports().getFirst().advisor());
+    }
+
+    @Test
+    void scriptAdvisorIsBoundByReceiveTimeout() throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("script.yaml", """
+                interface: eth0
+                clusters:
+                  - address: 198.18.0.100
+                    ports:
+                      - port: 80
+                        advisor:
+                          type: script
+                          command: [/usr/local/bin/check]
+                          receive-timeout: 30s
+                        servers: [{address: 198.18.0.11}]
+                """);
+        AdvisorConfig advisor = config.clusters().getFirst().ports().getFirst().advisor().orElseThrow();
+        assertEquals(List.of("/usr/local/bin/check"), advisor.command());
+        assertEquals(Duration.ofSeconds(30), advisor.receiveTimeout());
+        assertEquals(AdvisorConfig.DEFAULT_TIMEOUT, advisor.connectTimeout());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"www.example.test", "198.18.0.11:8080", "[::1]", "[2001:db8::1]:443", "localhost",
+        "a-b_c~d.example"})
+    void acceptsHostHeaders(String host) throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("host.yaml", """
+                interface: eth0
+                clusters:
+                  - address: 198.18.0.100
+                    ports:
+                      - port: 80
+                        advisor: {type: http, host: "%s"}
+                        servers: [{address: 198.18.0.11}]
+                """.formatted(host));
+        assertEquals(host, config.clusters().getFirst().ports().getFirst().advisor().orElseThrow().host());
+    }
+
+    @Test
+    void emptyAdminSectionTakesItsDefaults() throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("admin.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS
+                + "admin: # listen: 0.0.0.0:9100\n");
+        assertEquals(AdminConfig.DEFAULTS, config.admin());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "127.0.0.1:9100     | 127.0.0.1 | 9100",
+        "0.0.0.0:1          | 0.0.0.0   | 1",
+        "localhost:65535    | localhost | 65535",
+        "198.18.0.2:8443    | 198.18.0.2 | 8443",
+    })
+    void acceptsListenAddresses(String listen, String host, int port) throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("admin.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS
+                + "admin:\n  listen: \"" + listen + "\"\n");
+        assertEquals(new AdminConfig(host, port, AdminConfig.DEFAULTS.tokenFile()), config.admin());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "127.0.0.1            | no port",
+        "127.0.0.1:           | no port",
+        ":9100                | no address",
+        "admin.example:9100   | a host name other than localhost",
+        "LOCALHOST:9100       | a host name other than localhost",
+        "127.0.0.1:0          | port 0 is out of range",
+        "127.0.0.1:65536      | port 65536 is out of range",
+        "127.0.0.1:http       | the port is not a decimal integer",
+        "127.0.0.1:09100      | the port is not a decimal integer",
+        "224.0.0.1:9100       | multicast, 224.0.0.0/4",
+        "255.255.255.255:9100 | the limited broadcast address",
+        "127.0.0.01:9100      | an octet has a leading zero",
+        "[::1]:9100           | not four decimal octets separated by dots",
+    })
+    void refusesOtherListenAddresses(String listen, String why) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("admin.yaml",
+                "interface: eth0\n" + MINIMAL_CLUSTERS + "admin:\n  listen: \"" + listen + "\"\n"));
+        assertEquals(List.of("admin.listen"), e.errors().stream().map(ConfigError::field).toList());
+        assertTrue(e.errors().getFirst().message().endsWith("(" + why + ")"), e.errors().getFirst().message());
     }
 
     @Test

@@ -41,6 +41,16 @@ class DeploySampleTest {
         assertFalse(http.servers().get(0).hasStaticMac());
         assertFalse(http.servers().get(1).hasStaticMac());
         assertEquals("02:00:00:00:00:13", MacAddress.format(http.servers().get(2).mac()), "lab.sh's MAC of rs3");
+
+        // deploy/lab/LabServer.java answers GET / with 200 on port 80.
+        assertEquals(ServerDownPolicy.KEEP, http.onServerDown());
+        AdvisorConfig advisor = http.advisor().orElseThrow();
+        assertEquals(AdvisorType.HTTP, advisor.type());
+        assertEquals(80, advisor.port());
+        assertEquals("GET", advisor.method());
+        assertEquals("/", advisor.path());
+        assertEquals(List.of(200), advisor.expectStatus());
+        assertEquals(AdminConfig.DEFAULTS, config.admin());
     }
 
     static Stream<Path> samples() throws IOException {
