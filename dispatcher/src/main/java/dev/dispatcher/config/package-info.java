@@ -1,7 +1,8 @@
 /**
  * Control plane. The dispatcher's configuration: immutable records ({@link DispatcherConfig} and
- * its parts), the YAML loader that builds them ({@link ConfigLoader}) and the small value types it
- * parses ({@link Ipv4}, {@link MacAddress}, {@link Durations}, {@link ByteSizes}).
+ * its parts), the YAML loader that builds them ({@link ConfigLoader}), the writer that turns them
+ * back into YAML ({@link ConfigWriter}) and the small value types it parses ({@link Ipv4},
+ * {@link MacAddress}, {@link Durations}, {@link ByteSizes}).
  *
  * <p>The loader is the only validator: it reads the YAML node tree (never an untyped map, so every
  * value keeps its line and column), reports every problem in the file at once as
