@@ -4,6 +4,8 @@
 #   lab.sh up       build the lab (fails with exit 3 if a lab is already up), start the HTTP servers
 #   lab.sh down     remove everything of the prefix; idempotent, safe after a failed or killed `up`
 #   lab.sh status   namespaces, addresses, neighbour tables, bridge, servers; exit 0 up, 1 broken, 3 down
+#   lab.sh server-stop rsN    stop one real server's HTTP server (health-check tests)
+#   lab.sh server-start rsN   start it again and wait until it answers
 #
 # Environment: LAB_PREFIX (default lab) names the namespaces ${LAB_PREFIX}-sw, -client, -disp,
 # -rs1..3; LAB_DIR (default /tmp/$LAB_PREFIX) holds pid files, logs and realserver-setup state.
@@ -295,7 +297,31 @@ status() {
 
 # ------------------------------------------------------------------------------------------- main
 
+# Stops or starts one real server's HTTP server, for health-check tests (the host stays up).
+server_stop() { # role
+  local role="$1" pid
+  [[ " ${LAB_SERVERS[*]} " == *" $role "* ]] || die "unknown server '$role' (one of: ${LAB_SERVERS[*]})"
+  pid="$(cat "$LAB_DIR/$role.pid" 2>/dev/null || true)"
+  if [[ "$pid" =~ ^[0-9]+$ ]] && pid_alive "$pid"; then stop_pids 10 "$pid"; fi
+  rm -f "$LAB_DIR/$role.pid"
+  log "$role: HTTP server stopped"
+}
+
+server_start() { # role
+  local role="$1"
+  [[ " ${LAB_SERVERS[*]} " == *" $role "* ]] || die "unknown server '$role' (one of: ${LAB_SERVERS[*]})"
+  ns_exists "${P}-$role" || die "lab \"$P\" is not up"
+  source "$REPO_ROOT/deploy/lib/java-home.sh"
+  start_server "$role"
+  local pending=("$role") saved=("${LAB_SERVERS[@]}")
+  LAB_SERVERS=("${pending[@]}")
+  wait_servers "${LAB_WAIT_SECONDS:-30}"
+  LAB_SERVERS=("${saved[@]}")
+}
+
 case "${1:-}" in
+  server-stop) require_root; validate_prefix; server_stop "${2:-}" ;;
+  server-start) require_root; validate_prefix; server_start "${2:-}" ;;
   up) require_root; validate_prefix; up ;;
   down) require_root; validate_prefix; down ;;
   status) require_root; validate_prefix; status ;;

@@ -49,6 +49,7 @@ final class RunCommand implements Callable<Integer> {
         Thread hook = new Thread(dispatcher::stop, "dispatcher-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         dispatcher.start();
+        dev.dispatcher.control.ReloadSignal.install(() -> dispatcher.control().reload());
         dispatcher.monitorUntilStopped(interval);
         return 0;
     }

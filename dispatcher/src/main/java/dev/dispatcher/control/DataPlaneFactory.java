@@ -76,7 +76,7 @@ public final class DataPlaneFactory {
         List<ForwardingWorker> list = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             ArpAgent arp = i == 0 ? new ArpAgent(table, neighbours, arpTimings) : null;
-            ForwarderCounters counters = new ForwarderCounters(table.serverCount());
+            ForwarderCounters counters = new ForwarderCounters(ForwardingTable.MAX_SERVERS);
             Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp, counters);
             PacketSink sink = sinks.apply(mode == PipelineMode.INLINE);
             list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sink, tables));
@@ -88,11 +88,8 @@ public final class DataPlaneFactory {
                 config.io().snaplen(), waitStrategy(config.pipeline().waitStrategy()));
     }
 
-    public static NeighbourTable neighbours(ForwardingTable table) {
-        long[] staticMacs = new long[table.serverCount()];
-        for (int s = 0; s < staticMacs.length; s++) {
-            staticMacs[s] = table.serverStaticMac(s);
-        }
-        return new NeighbourTable(staticMacs);
+    /** Sized for every server index the control plane can hand out; static MACs arrive with the table. */
+    public static NeighbourTable neighbours() {
+        return new NeighbourTable(ForwardingTable.MAX_SERVERS);
     }
 }

@@ -16,7 +16,6 @@ import dev.dispatcher.dataplane.pipeline.Pipeline;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,7 +29,7 @@ public final class Dispatcher implements AutoCloseable {
 
     private final DispatcherConfig config;
     private final InterfaceInfo nic;
-    private final ForwardingTable table;
+    private final ControlPlane control;
     private final NeighbourTable neighbours;
     private final PcapLiveBackend backend;
     private final Pipeline pipeline;
@@ -39,11 +38,11 @@ public final class Dispatcher implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
-    private Dispatcher(DispatcherConfig config, InterfaceInfo nic, ForwardingTable table, NeighbourTable neighbours,
+    private Dispatcher(DispatcherConfig config, InterfaceInfo nic, ControlPlane control, NeighbourTable neighbours,
                        PcapLiveBackend backend, PacketSource source, Pipeline pipeline, PipelineMode mode) {
         this.config = config;
         this.nic = nic;
-        this.table = table;
+        this.control = control;
         this.neighbours = neighbours;
         this.backend = backend;
         this.source = source;
@@ -59,27 +58,34 @@ public final class Dispatcher implements AutoCloseable {
             throw new InterfaceInfo.InterfaceException(String.join("; ", unfit));
         }
         HostPreflight.warnings().forEach(LOG::warn);
-        ForwardingTable table = TableCompiler.compile(config, nic.mac(), nic.ipv4(), nic.mtu(), 1);
+        ControlPlane control = new ControlPlane(config, nic.name(), nic.mac(), nic.ipv4(), nic.mtu());
+        ForwardingTable table = control.tables().get();
         String filter = CaptureFilter.forTable(table, nic.mac());
         int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
         PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
                 pollMillis, filter);
         try {
             backend.open();
-            NeighbourTable neighbours = DataPlaneFactory.neighbours(table);
+            NeighbourTable neighbours = DataPlaneFactory.neighbours();
             ArpTimings timings = DataPlaneFactory.arpTimings(config);
             PipelineMode mode = DataPlaneFactory.resolveMode(config.pipeline().mode(), Runtime.getRuntime().availableProcessors());
             PacketSource source = backend.openSource();
-            Pipeline pipeline = DataPlaneFactory.build(config, mode, new AtomicReference<>(table), neighbours, timings,
+            Pipeline pipeline = DataPlaneFactory.build(config, mode, control.tables(), neighbours, timings,
                     source, backend::openSink);
-            return new Dispatcher(config, nic, table, neighbours, backend, source, pipeline, mode);
+            control.attach(new DataPlaneView(pipeline, neighbours), mode.configName());
+            return new Dispatcher(config, nic, control, neighbours, backend, source, pipeline, mode);
         } catch (PacketIoException | RuntimeException e) {
             backend.close();
             throw e;
         }
     }
 
+    public ControlPlane control() {
+        return control;
+    }
+
     public void start() {
+        ForwardingTable table = control.tables().get();
         LOG.info("dispatcher on {} (MAC {}, {} , MTU {}), {} mode with {} worker(s), backend {}",
                 nic.name(), MacAddress.format(nic.mac()), nic.ipv4() == 0 ? "no IPv4 address" : "IPv4 " + Ipv4.format(nic.ipv4()),
                 nic.mtu(), mode.name().toLowerCase(java.util.Locale.ROOT), pipeline.workers().size(), backend.description());
@@ -102,6 +108,7 @@ public final class Dispatcher implements AutoCloseable {
         long tickMillis = Math.min(1000, interval.toMillis());
         long nextReport = System.nanoTime() + interval.toNanos();
         while (!stopped.await(tickMillis, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            control.tick();
             boolean periodic = System.nanoTime() - nextReport >= 0;
             watch.report(periodic);
             if (periodic) {
@@ -121,7 +128,7 @@ public final class Dispatcher implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        CounterSnapshot snapshot = CounterSnapshot.of(pipeline, table.serverCount());
+        CounterSnapshot snapshot = counters();
         LOG.info("stopped: received {}, forwarded {}, passed {}, dropped {}, kernel drops {}\n{}", snapshot.received(),
                 snapshot.verdicts()[Verdict.FORWARDED], snapshot.passed(), snapshot.dropped(), source.kernelDrops(),
                 snapshot.verdictSummary());
@@ -135,12 +142,12 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     public CounterSnapshot counters() {
-        return CounterSnapshot.of(pipeline, table.serverCount());
+        return CounterSnapshot.of(pipeline, control.tables().get().serverCount());
     }
 
     /** Logs transitions only, never a line per packet. */
     private final class CounterWatch {
-        private final long[] lastMacs = new long[table.serverCount()];
+        private final long[] lastMacs = new long[ForwardingTable.MAX_SERVERS];
         private long lastChecksum;
         private long lastOversize;
         private long lastTruncated;
@@ -148,7 +155,11 @@ public final class Dispatcher implements AutoCloseable {
         private long lastNoServer;
 
         void report(boolean periodic) {
-            for (int s = 0; s < lastMacs.length; s++) {
+            ForwardingTable table = control.tables().get();
+            for (int s = 0; s < table.serverCount(); s++) {
+                if (!table.serverPresent(s)) {
+                    continue;
+                }
                 long mac = neighbours.mac(s);
                 if (mac != lastMacs[s]) {
                     if (mac == NeighbourTable.UNKNOWN) {

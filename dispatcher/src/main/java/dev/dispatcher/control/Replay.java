@@ -9,7 +9,6 @@ import dev.dispatcher.dataplane.io.pcap4j.PcapFileSink;
 import dev.dispatcher.dataplane.io.pcap4j.PcapFileSource;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Offline mode: the same pipeline from a pcap file to a pcap file, with the capture's timestamps as
@@ -22,13 +21,14 @@ public final class Replay {
 
     public static CounterSnapshot run(DispatcherConfig config, PipelineMode mode, Path in, Path out, long ownMac,
                                       int ownIp, int mtu) throws PacketIoException, InterruptedException {
-        ForwardingTable table = TableCompiler.compile(config, ownMac, ownIp, mtu, 1);
-        NeighbourTable neighbours = DataPlaneFactory.neighbours(table);
+        ControlPlane control = new ControlPlane(config, "replay", ownMac, ownIp, mtu);
+        ForwardingTable table = control.tables().get();
+        NeighbourTable neighbours = DataPlaneFactory.neighbours();
         PipelineMode resolved = DataPlaneFactory.resolveMode(mode, Runtime.getRuntime().availableProcessors());
         try (PcapFileSource source = new PcapFileSource(in, config.io().snaplen())) {
             PcapFileSink sink = new PcapFileSink(out, source);
             boolean[] first = {true};
-            Pipeline pipeline = DataPlaneFactory.build(config, resolved, new AtomicReference<>(table), neighbours,
+            Pipeline pipeline = DataPlaneFactory.build(config, resolved, control.tables(), neighbours,
                     DataPlaneFactory.arpTimings(config).passive(), source, inline -> {
                         if (first[0]) {
                             first[0] = false;

@@ -5,16 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -34,86 +27,35 @@ import org.junit.jupiter.params.provider.ValueSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DispatcherNetnsIT {
-    private static final String PREFIX = "dlit";
-    private static final String CLIENT = PREFIX + "-client";
-    private static final String DISP = PREFIX + "-disp";
-    private static final String VIP = "198.18.0.100";
-    private static final String DISPATCHER_MAC = "02:00:00:00:00:02";
+    private static final String VIP = LabFixture.VIP;
+    private static final String DISPATCHER_MAC = LabFixture.DISPATCHER_MAC;
     private static final Map<String, Integer> WEIGHTS = Map.of("rs1", 3, "rs2", 2, "rs3", 1);
-    private static final Pattern MAC = Pattern.compile("(?i)\\b([0-9a-f]{2}(?::[0-9a-f]{2}){5})\\b");
 
-    private final Path repo = Path.of("..").toAbsolutePath().normalize();
-    private final Path labDir = Path.of("/tmp/" + PREFIX);
-    private final Map<String, String> env = new HashMap<>();
-    private boolean labUp;
+    private final LabFixture lab = new LabFixture("dlit");
 
     @BeforeAll
     void labUp() throws IOException {
-        NetnsPreconditions.require();
-        env.put("LAB_PREFIX", PREFIX);
-        env.put("LAB_DIR", labDir.toString());
-        Shell.run(120, env, List.of(lab("lab.sh"), "down"));
-        labUp = true;
-        Shell.Result up = Shell.run(240, env, List.of(lab("lab.sh"), "up"));
-        assertTrue(up.ok(), "lab up failed:\n" + up.output());
+        lab.up();
         startDispatcher("inline", 1);
     }
 
     @AfterAll
     void labDown() {
-        if (!labUp) {
-            return;
-        }
-        Shell.run(30, env, List.of(lab("dispatcher.sh"), "stop"));
-        Shell.Result down = Shell.run(120, env, List.of(lab("lab.sh"), "down"));
-        assertTrue(down.ok(), "lab down failed:\n" + down.output());
-    }
-
-    private String lab(String script) {
-        return repo.resolve("deploy/lab").resolve(script).toString();
+        lab.down();
     }
 
     private void startDispatcher(String mode, int workers) throws IOException {
-        Files.createDirectories(labDir);
-        Path config = labDir.resolve("dispatcher-" + mode + ".yaml");
-        String base = Files.readString(repo.resolve("deploy/lab/dispatcher-lab.yaml"));
-        Files.writeString(config, base + "\npipeline:\n  mode: " + mode + "\n  workers: " + workers + "\n");
-        Map<String, String> e = new HashMap<>(env);
-        e.put("DISPATCHER_CONFIG", config.toString());
-        Shell.run(30, env, List.of(lab("dispatcher.sh"), "stop"));
-        Shell.Result start = Shell.run(90, e, List.of(lab("dispatcher.sh"), "start"));
-        assertTrue(start.ok(), "dispatcher start (" + mode + ") failed:\n" + start.output());
+        lab.startDispatcher("dispatcher-" + mode, lab.labConfig("pipeline:\n  mode: " + mode + "\n  workers: " + workers + "\n"));
     }
 
     private Shell.Result inClient(int timeoutSeconds, String script) {
-        return Shell.run(timeoutSeconds, env, List.of("ip", "netns", "exec", CLIENT, "bash", "-c", script));
-    }
-
-    private String dispatcherLog() {
-        try {
-            List<String> lines = Files.readAllLines(labDir.resolve("dispatcher.log"));
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no dispatcher log: " + e + ")";
-        }
-    }
-
-    /** MACs that answer ARP for the VIP from the client, over three probes (arping flavour-agnostic). */
-    private Set<String> arpResponders() {
-        Shell.Result r = Shell.sh(30, env, "source " + lab("lab-common.sh") + "; for i in 1 2 3; do arp_probe "
-                + CLIENT + " " + VIP + " 2; done");
-        Set<String> macs = new TreeSet<>();
-        Matcher m = MAC.matcher(r.output());
-        while (m.find()) {
-            macs.add(m.group(1).toLowerCase());
-        }
-        return macs;
+        return lab.inClient(timeoutSeconds, script);
     }
 
     @Test
     @Order(1)
     void onlyTheDispatcherAnswersArpForTheVip() {
-        assertEquals(Set.of(DISPATCHER_MAC), arpResponders(), "ARP replies for the VIP\n" + dispatcherLog());
+        assertEquals(Set.of(DISPATCHER_MAC), lab.arpResponders(), "ARP replies for the VIP\n" + lab.dispatcherLog());
         Shell.Result curl = inClient(20, "curl -s --max-time 5 http://" + VIP + "/");
         assertTrue(curl.ok() && curl.output().matches("(?s)rs[123]\\s*"), "one request through the VIP: " + curl.output());
         Shell.Result neigh = inClient(5, "ip neigh show " + VIP);
@@ -126,17 +68,9 @@ class DispatcherNetnsIT {
     @Order(2)
     void sixHundredNewConnectionsSplitByWeight(String mode) throws IOException {
         startDispatcher(mode, mode.equals("ring") ? 2 : 1);
-        // One curl process, 600 URLs, each on a new connection (Connection: close), bounded in time.
-        String urls = ("http://" + VIP + "/ ").repeat(600);
-        Shell.Result r = inClient(180, "curl -s --max-time 5 -H 'Connection: close' " + urls);
-        Map<String, Integer> counts = new TreeMap<>();
-        for (String line : r.output().split("\n")) {
-            if (line.matches("rs[123]")) {
-                counts.merge(line, 1, Integer::sum);
-            }
-        }
+        Map<String, Integer> counts = lab.split(600);
         int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-        assertEquals(600, total, "answers received (" + mode + "): " + counts + "\n" + dispatcherLog());
+        assertEquals(600, total, "answers received (" + mode + "): " + counts + "\n" + lab.dispatcherLog());
         for (var w : WEIGHTS.entrySet()) {
             int expected = 600 * w.getValue() / 6;
             int got = counts.getOrDefault(w.getKey(), 0);
@@ -152,11 +86,11 @@ class DispatcherNetnsIT {
         startDispatcher(mode, mode.equals("ring") ? 2 : 1);
         Shell.Result expected = inClient(60, "curl -s --max-time 50 'http://198.18.0.11/big.sha256?mib=64'");
         assertTrue(expected.ok(), "reference checksum from rs1: " + expected.output());
-        long dispRxBefore = dispatcherRxBytes();
+        long dispRxBefore = lab.rxBytes(lab.disp());
         Shell.Result got = inClient(240, "set -o pipefail; curl -s --max-time 200 'http://" + VIP
                 + "/big?mib=64' | tee >(wc -c >&2) | sha256sum");
-        long dispRxAfter = dispatcherRxBytes();
-        assertTrue(got.ok(), "download through the VIP: " + got.output() + "\n" + dispatcherLog());
+        long dispRxAfter = lab.rxBytes(lab.disp());
+        assertTrue(got.ok(), "download through the VIP: " + got.output() + "\n" + lab.dispatcherLog());
         String expectedHash = expected.output().strip().split("\\s+")[0];
         assertTrue(got.output().contains(expectedHash), "SHA-256 of 64 MiB through the VIP is " + got.output()
                 + ", expected " + expectedHash);
@@ -166,36 +100,28 @@ class DispatcherNetnsIT {
                 + "of replies: its interface received " + crossed + " bytes");
     }
 
-    private long dispatcherRxBytes() {
-        Shell.Result r = Shell.run(5, env, List.of("ip", "netns", "exec", DISP, "cat", "/sys/class/net/eth0/statistics/rx_bytes"));
-        assertTrue(r.ok(), r.output());
-        return Long.parseLong(r.output().strip());
-    }
-
     @Test
     @Order(4)
     void stoppedDispatcherMeansNoVipAndARestartBringsItBack() throws IOException {
-        Shell.Result stop = Shell.run(30, env, List.of(lab("dispatcher.sh"), "stop"));
-        assertTrue(stop.ok(), stop.output());
+        lab.stopDispatcher();
         Shell.Result curl = inClient(20, "curl -s --max-time 3 http://" + VIP + "/");
         assertFalse(curl.ok(), "the VIP must not answer without the dispatcher: " + curl.output());
         inClient(5, "ip neigh flush to " + VIP);
-        assertEquals(Set.of(), arpResponders(), "no ARP reply for the VIP without the dispatcher (hidden ARP holds)");
+        assertEquals(Set.of(), lab.arpResponders(), "no ARP reply for the VIP without the dispatcher (hidden ARP holds)");
         startDispatcher("inline", 1);
         Shell.Result again = inClient(20, "curl -s --max-time 5 http://" + VIP + "/");
         assertTrue(again.ok() && again.output().matches("(?s)rs[123]\\s*"), "after restart: " + again.output()
-                + "\n" + dispatcherLog());
+                + "\n" + lab.dispatcherLog());
     }
 
     @Test
     @Order(5)
     void withoutCapNetRawStartIsAOneLineErrorThatNamesIt() {
-        Shell.run(30, env, List.of(lab("dispatcher.sh"), "stop"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Shell.Result r = Shell.run(60, env, List.of("ip", "netns", "exec", DISP, "setpriv",
-                "--bounding-set=-net_raw,-net_admin", "--inh-caps=-net_raw,-net_admin", java,
-                "-jar", repo.resolve("dispatcher/target/dispatcher.jar").toString(), "run", "--config",
-                repo.resolve("deploy/lab/dispatcher-lab.yaml").toString()));
+        lab.stopDispatcher();
+        Shell.Result r = lab.inNamespace(lab.disp(), 60, List.of("setpriv",
+                "--bounding-set=-net_raw,-net_admin", "--inh-caps=-net_raw,-net_admin", LabFixture.javaBinary(),
+                "-jar", lab.repo.resolve("dispatcher/target/dispatcher.jar").toString(), "run", "--config",
+                lab.repo.resolve("deploy/lab/dispatcher-lab.yaml").toString()));
         assertEquals(1, r.exit(), r.output());
         List<String> errors = r.output().lines().filter(l -> l.startsWith("error:")).toList();
         assertEquals(1, errors.size(), r.output());
@@ -205,18 +131,15 @@ class DispatcherNetnsIT {
     @Test
     @Order(6)
     void aVipConfiguredOnTheDispatcherHostIsRefused() {
-        Shell.run(30, env, List.of(lab("dispatcher.sh"), "stop"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Shell.Result add = Shell.run(10, env, List.of("ip", "-n", DISP, "addr", "add", VIP + "/32", "dev", "lo"));
+        lab.stopDispatcher();
+        Shell.Result add = lab.inNamespace(lab.disp(), 10, List.of("ip", "addr", "add", VIP + "/32", "dev", "lo"));
         assertTrue(add.ok(), add.output());
         try {
-            Shell.Result r = Shell.run(60, env, List.of("ip", "netns", "exec", DISP, java, "-jar",
-                    repo.resolve("dispatcher/target/dispatcher.jar").toString(), "run", "--config",
-                    repo.resolve("deploy/lab/dispatcher-lab.yaml").toString()));
+            Shell.Result r = lab.cli(60, "run", "--config", lab.repo.resolve("deploy/lab/dispatcher-lab.yaml").toString());
             assertEquals(1, r.exit(), r.output());
             assertTrue(r.output().contains("error: VIP " + VIP + " is configured on this host (lo)"), r.output());
         } finally {
-            Shell.run(10, env, List.of("ip", "-n", DISP, "addr", "del", VIP + "/32", "dev", "lo"));
+            lab.inNamespace(lab.disp(), 10, List.of("ip", "addr", "del", VIP + "/32", "dev", "lo"));
         }
     }
 }

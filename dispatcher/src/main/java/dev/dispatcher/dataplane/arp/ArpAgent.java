@@ -43,10 +43,13 @@ public final class ArpAgent {
         this.timings = timings;
         this.scratch.wrap(MemorySegment.ofArray(new byte[128]), 0, 0);
         this.gratuitousLeft = timings.active() ? timings.gratuitousCount() : 0;
+        neighbours.syncStatic(table);
     }
 
+    /** Switches to a new table and takes over its static MACs (this is the neighbour table's writer). */
     public void adopt(ForwardingTable newTable) {
         this.table = newTable;
+        neighbours.syncStatic(newTable);
     }
 
     /**
@@ -156,7 +159,7 @@ public final class ArpAgent {
         }
         int servers = Math.min(neighbours.size(), table.serverCount());
         for (int s = 0; s < servers; s++) {
-            if (neighbours.isStatic(s) || nowNanos - neighbours.nextRequestAtNanos[s] < 0) {
+            if (!table.serverPresent(s) || neighbours.isStatic(s) || nowNanos - neighbours.nextRequestAtNanos[s] < 0) {
                 continue;
             }
             long mac = neighbours.mac(s);

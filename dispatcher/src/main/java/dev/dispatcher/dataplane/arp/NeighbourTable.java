@@ -19,13 +19,18 @@ public final class NeighbourTable implements SmoothWeightedRoundRobin.Eligibilit
     private long expired;
     private long changed;
 
+    /** An empty table for up to {@code capacity} servers (all learned by ARP or synced static). */
+    public NeighbourTable(int capacity) {
+        this.macs = new AtomicLongArray(capacity);
+        this.staticMac = new boolean[capacity];
+        this.confirmedAtNanos = new long[capacity];
+        this.nextRequestAtNanos = new long[capacity];
+    }
+
+    /** A table sized to {@code staticMacs}, with the non-zero ones as static entries. */
     public NeighbourTable(long[] staticMacs) {
-        int n = staticMacs.length;
-        this.macs = new AtomicLongArray(n);
-        this.staticMac = new boolean[n];
-        this.confirmedAtNanos = new long[n];
-        this.nextRequestAtNanos = new long[n];
-        for (int i = 0; i < n; i++) {
+        this(staticMacs.length);
+        for (int i = 0; i < staticMacs.length; i++) {
             if (staticMacs[i] != 0) {
                 macs.set(i, staticMacs[i]);
                 staticMac[i] = true;
@@ -65,6 +70,27 @@ public final class NeighbourTable implements SmoothWeightedRoundRobin.Eligibilit
             macs.setRelease(server, mac);
         }
         confirmedAtNanos[server] = nowNanos;
+    }
+
+    /**
+     * Takes the static MACs of a new forwarding table (writer thread only): new static entries are
+     * set, entries whose static MAC went away fall back to ARP.
+     */
+    public void syncStatic(dev.dispatcher.dataplane.forward.ForwardingTable table) {
+        int n = Math.min(staticMac.length, table.serverCount());
+        for (int s = 0; s < staticMac.length; s++) {
+            long mac = s < n && table.serverPresent(s) ? table.serverStaticMac(s) : 0;
+            if (mac != 0) {
+                staticMac[s] = true;
+                if (macs.get(s) != mac) {
+                    macs.setRelease(s, mac);
+                }
+            } else if (staticMac[s]) {
+                staticMac[s] = false;
+                macs.setRelease(s, UNKNOWN);
+                nextRequestAtNanos[s] = 0;
+            }
+        }
     }
 
     /** Forgets a MAC that was not confirmed in time (writer thread only). */

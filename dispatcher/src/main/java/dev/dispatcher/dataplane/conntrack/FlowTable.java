@@ -33,12 +33,18 @@ public final class FlowTable {
     private final byte[] state;
     private final FlowTimeouts timeouts;
 
+    /** Flows per server that have not closed (states syn, established, udp): what drain waits for. */
+    private final long[] activeByServer;
     private int size;
     private int sweepCursor;
     private long evictedExpired;
     private long evictedCapacity;
 
     public FlowTable(int capacity, FlowTimeouts timeouts) {
+        this(capacity, timeouts, dev.dispatcher.dataplane.forward.ForwardingTable.MAX_SERVERS);
+    }
+
+    public FlowTable(int capacity, FlowTimeouts timeouts, int maxServers) {
         if (capacity < 1 || capacity > (1 << 28)) {
             throw new IllegalArgumentException("flow table capacity out of range: " + capacity);
         }
@@ -52,6 +58,19 @@ public final class FlowTable {
         this.server = new int[slots];
         this.state = new byte[slots];
         this.timeouts = timeouts;
+        this.activeByServer = new long[maxServers];
+    }
+
+    private static boolean active(int state) {
+        return state != FlowState.TCP_CLOSING && state != FlowState.TCP_RESET;
+    }
+
+    /**
+     * Flows of {@code server} that have not closed. Read by the control plane from another thread:
+     * a racy but monotonic-enough read of a plain long, good for status and drain.
+     */
+    public long activeFlows(int server) {
+        return server < activeByServer.length ? activeByServer[server] : 0;
     }
 
     public int capacity() {
@@ -94,6 +113,26 @@ public final class FlowTable {
         }
     }
 
+    /**
+     * Slot of a live flow without removing anything, or {@link #MISS}. For diagnostics from the
+     * control plane ("explain"): a racy read that may miss a flow moved during a concurrent
+     * deletion, never a wrong answer for one it finds.
+     */
+    public int peek(long high, long low, long hash, long nowNanos) {
+        int i = (int) hash & mask;
+        for (int n = 0; n <= mask; n++) {
+            long k = keyLow[i];
+            if (k == 0) {
+                return MISS;
+            }
+            if (k == low && keyHigh[i] == high) {
+                return expiresAtNanos[i] - nowNanos > 0 ? i : MISS;
+            }
+            i = (i + 1) & mask;
+        }
+        return MISS;
+    }
+
     /** Server index stored at {@code slot} (from {@link #lookup} or {@link #insert}). */
     public int serverAt(int slot) {
         return server[slot];
@@ -105,14 +144,25 @@ public final class FlowTable {
 
     /** Records a packet of the flow at {@code slot}: new state, expiry pushed out. */
     public void touch(int slot, int newState, long nowNanos) {
+        int old = state[slot];
+        if (old != newState && active(old) != active(newState)) {
+            activeByServer[server[slot]] += active(newState) ? 1 : -1;
+        }
         state[slot] = (byte) newState;
         expiresAtNanos[slot] = nowNanos + timeouts.forState(newState);
     }
 
     /** Points an existing entry at another server (a new connection reusing a closing 5-tuple). */
     public void reassign(int slot, int serverIndex, int newState, long nowNanos) {
+        if (active(state[slot])) {
+            activeByServer[server[slot]]--;
+        }
         server[slot] = serverIndex;
-        touch(slot, newState, nowNanos);
+        if (active(newState)) {
+            activeByServer[serverIndex]++;
+        }
+        state[slot] = (byte) newState;
+        expiresAtNanos[slot] = nowNanos + timeouts.forState(newState);
     }
 
     /**
@@ -132,6 +182,9 @@ public final class FlowTable {
         server[i] = serverIndex;
         state[i] = (byte) newState;
         expiresAtNanos[i] = nowNanos + timeouts.forState(newState);
+        if (active(newState)) {
+            activeByServer[serverIndex]++;
+        }
         size++;
         return i;
     }
@@ -194,6 +247,9 @@ public final class FlowTable {
 
     /** Backward-shift deletion (Knuth 6.4, algorithm R): keeps every probe chain unbroken. */
     private void removeAt(int slot) {
+        if (active(state[slot])) {
+            activeByServer[server[slot]]--;
+        }
         int hole = slot;
         int i = slot;
         while (true) {

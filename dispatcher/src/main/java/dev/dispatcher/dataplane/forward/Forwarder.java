@@ -151,13 +151,18 @@ public final class Forwarder {
         boolean isTcp = protocol == Ipv4Packet.PROTO_TCP;
         int slot = flows.lookup(keyHigh, keyLow, hash, nowNanos);
         int server;
-        if (slot != FlowTable.MISS && !newConnectionOnClosedFlow(slot, isTcp, tcpFlags)) {
+        boolean reused = slot != FlowTable.MISS && newConnectionOnClosedFlow(slot, isTcp, tcpFlags);
+        boolean moved = slot != FlowTable.MISS && !reused && !table.keepsFlow(service, flows.serverAt(slot));
+        if (slot != FlowTable.MISS && !reused && !moved) {
             counters.lookupHit++;
             server = flows.serverAt(slot);
             int state = flows.stateAt(slot);
             flows.touch(slot, isTcp ? FlowState.next(state, tcpFlags, false) : FlowState.UDP, nowNanos);
         } else {
-            if (isTcp && (tcpFlags & TcpSegment.SYN) == 0) {
+            if (moved) {
+                // The flow's server left the service or went down under the reset policy.
+                counters.flowsRescheduled++;
+            } else if (isTcp && (tcpFlags & TcpSegment.SYN) == 0) {
                 counters.lookupMissNoSyn++;
             } else {
                 counters.lookupMissSyn++;

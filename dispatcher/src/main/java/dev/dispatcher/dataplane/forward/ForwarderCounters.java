@@ -13,6 +13,8 @@ public final class ForwarderCounters {
     public long lookupMissSyn;
     /** A TCP segment without SYN that matched no flow: state was lost (restart, eviction, failover). */
     public long lookupMissNoSyn;
+    /** Existing flows moved to another server: theirs left the service or went down (reset policy). */
+    public long flowsRescheduled;
     public long[] serverForwardedPackets;
     public long[] serverForwardedBytes;
     public long[] serverNewFlows;

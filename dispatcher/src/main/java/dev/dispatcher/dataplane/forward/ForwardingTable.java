@@ -13,6 +13,12 @@ import java.util.Arrays;
  */
 public final class ForwardingTable {
     public static final int NO_SERVICE = -1;
+    /**
+     * Server indexes are assigned once per address by the control plane and never reused while
+     * the process runs, so a flow keeps its server across table swaps; per-server data-plane
+     * arrays are sized to this bound up front.
+     */
+    public static final int MAX_SERVERS = 4096;
     private static final int VIP_ONLY = Integer.MAX_VALUE;
 
     private final long ownMac;
@@ -27,8 +33,10 @@ public final class ForwardingTable {
     private final int[] serviceProtocol;
     private final int[][] serviceServers;
     private final int[][] serviceWeights;
+    private final long[][] serviceKeepsFlows;
     private final int[] serverIp;
     private final long[] serverStaticMac;
+    private final boolean[] serverPresent;
     private final long version;
 
     private ForwardingTable(Builder b, long version) {
@@ -42,8 +50,10 @@ public final class ForwardingTable {
         this.serviceProtocol = Arrays.copyOf(b.serviceProtocol, services);
         this.serviceServers = Arrays.copyOf(b.serviceServers, services);
         this.serviceWeights = Arrays.copyOf(b.serviceWeights, services);
+        this.serviceKeepsFlows = Arrays.copyOf(b.serviceKeepsFlows, services);
         this.serverIp = Arrays.copyOf(b.serverIp, b.serverCount);
         this.serverStaticMac = Arrays.copyOf(b.serverStaticMac, b.serverCount);
+        this.serverPresent = Arrays.copyOf(b.serverPresent, b.serverCount);
         this.version = version;
         int slots = Integer.highestOneBit(Math.max(8, (vips.length + services) * 4) - 1) << 1;
         this.mapMask = slots - 1;
@@ -148,8 +158,25 @@ public final class ForwardingTable {
         return serviceWeights[s].clone();
     }
 
+    /** One past the highest server index in use (indexes of removed servers may be gaps). */
     public int serverCount() {
         return serverIp.length;
+    }
+
+    /** True for an index that names a server of this table (not a gap left by a removal). */
+    public boolean serverPresent(int server) {
+        return server < serverPresent.length && serverPresent[server];
+    }
+
+    /**
+     * May an existing flow of {@code service} stay on {@code server}? False when the server left
+     * the service, or is down and the port's policy resets its flows: the next packet is then
+     * scheduled afresh.
+     */
+    public boolean keepsFlow(int service, int server) {
+        long[] bits = serviceKeepsFlows[service];
+        int word = server >>> 6;
+        return word < bits.length && (bits[word] & (1L << server)) != 0;
     }
 
     public int serverIp(int server) {
@@ -161,9 +188,10 @@ public final class ForwardingTable {
         return serverStaticMac[server];
     }
 
+    /** Index of the server with {@code address}, or -1; a scan, for ARP frames, not for data. */
     public int serverIndex(int address) {
         for (int i = 0; i < serverIp.length; i++) {
-            if (serverIp[i] == address) {
+            if (serverPresent[i] && serverIp[i] == address) {
                 return i;
             }
         }
@@ -186,9 +214,11 @@ public final class ForwardingTable {
         private int[] serviceProtocol = new int[4];
         private int[][] serviceServers = new int[4][];
         private int[][] serviceWeights = new int[4][];
+        private long[][] serviceKeepsFlows = new long[4][];
         private int serviceCount;
         private int[] serverIp = new int[4];
         private long[] serverStaticMac = new long[4];
+        private boolean[] serverPresent = new boolean[4];
         private int serverCount;
 
         public Builder ownMac(long mac) {
@@ -219,27 +249,49 @@ public final class ForwardingTable {
             return this;
         }
 
-        /** Registers a real server (once per address) and returns its index. */
+        /** Registers a real server (once per address) at the next free index and returns it. */
         public int server(int ip, long staticMac) {
             for (int i = 0; i < serverCount; i++) {
-                if (serverIp[i] == ip) {
+                if (serverPresent[i] && serverIp[i] == ip) {
                     if (staticMac != 0) {
                         serverStaticMac[i] = staticMac;
                     }
                     return i;
                 }
             }
-            if (serverCount == serverIp.length) {
-                serverIp = Arrays.copyOf(serverIp, serverCount * 2);
-                serverStaticMac = Arrays.copyOf(serverStaticMac, serverCount * 2);
-            }
-            serverIp[serverCount] = ip;
-            serverStaticMac[serverCount] = staticMac;
-            return serverCount++;
+            return server(serverCount, ip, staticMac);
         }
 
-        /** Adds a service; {@code servers} are indexes from {@link #server}. */
+        /** Registers a real server at an index the control plane chose (stable across tables). */
+        public int server(int index, int ip, long staticMac) {
+            if (index < 0 || index >= MAX_SERVERS) {
+                throw new IllegalArgumentException("server index out of range: " + index);
+            }
+            if (index >= serverIp.length) {
+                int n = Math.max(index + 1, serverIp.length * 2);
+                serverIp = Arrays.copyOf(serverIp, n);
+                serverStaticMac = Arrays.copyOf(serverStaticMac, n);
+                serverPresent = Arrays.copyOf(serverPresent, n);
+            }
+            serverIp[index] = ip;
+            serverStaticMac[index] = staticMac;
+            serverPresent[index] = true;
+            serverCount = Math.max(serverCount, index + 1);
+            return index;
+        }
+
+        /** Adds a service whose servers all keep their existing flows. */
         public Builder service(int vip, int port, int protocol, int[] servers, int[] weights) {
+            boolean[] keep = new boolean[servers.length];
+            Arrays.fill(keep, true);
+            return service(vip, port, protocol, servers, weights, keep);
+        }
+
+        /**
+         * Adds a service; {@code servers} are indexes from {@link #server}; {@code keepFlows[i]}
+         * says whether existing flows stay on {@code servers[i]} (false: rescheduled).
+         */
+        public Builder service(int vip, int port, int protocol, int[] servers, int[] weights, boolean[] keepFlows) {
             vip(vip);
             if (serviceCount == serviceVip.length) {
                 int n = serviceCount * 2;
@@ -248,12 +300,24 @@ public final class ForwardingTable {
                 serviceProtocol = Arrays.copyOf(serviceProtocol, n);
                 serviceServers = Arrays.copyOf(serviceServers, n);
                 serviceWeights = Arrays.copyOf(serviceWeights, n);
+                serviceKeepsFlows = Arrays.copyOf(serviceKeepsFlows, n);
+            }
+            int maxIndex = 0;
+            for (int server : servers) {
+                maxIndex = Math.max(maxIndex, server);
+            }
+            long[] bits = new long[(maxIndex >>> 6) + 1];
+            for (int i = 0; i < servers.length; i++) {
+                if (keepFlows[i]) {
+                    bits[servers[i] >>> 6] |= 1L << servers[i];
+                }
             }
             serviceVip[serviceCount] = vip;
             servicePort[serviceCount] = port;
             serviceProtocol[serviceCount] = protocol;
             serviceServers[serviceCount] = servers.clone();
             serviceWeights[serviceCount] = weights.clone();
+            serviceKeepsFlows[serviceCount] = bits;
             serviceCount++;
             return this;
         }
