@@ -13,6 +13,7 @@ import dev.dispatcher.dataplane.io.PacketIoException;
 import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.io.pcap4j.PcapLiveBackend;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
+import dev.dispatcher.health.HealthChecker;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -35,6 +36,9 @@ public final class Dispatcher implements AutoCloseable {
     private final Pipeline pipeline;
     private final PacketSource source;
     private final PipelineMode mode;
+    private final HealthChecker advisors;
+    private final java.util.concurrent.ExecutorService advisorUpdates = java.util.concurrent.Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("dispatcher-advisor-plan").daemon().factory());
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -48,6 +52,17 @@ public final class Dispatcher implements AutoCloseable {
         this.source = source;
         this.pipeline = pipeline;
         this.mode = mode;
+        // Advisors report transitions only; the control plane recompiles the table on each.
+        this.advisors = new HealthChecker((target, up, reason) -> control.onHealth(target.key(), up, reason));
+        // Re-planned off the control plane's lock, in order: replace() may wait for a listener call
+        // that itself waits for that lock.
+        control.onConfigChange(c -> advisorUpdates.execute(() -> {
+            try {
+                advisors.replace(AdvisorPlan.checks(c));
+            } catch (IllegalArgumentException | IllegalStateException e) {
+                LOG.error("advisors not updated: {}", e.getMessage());
+            }
+        }));
     }
 
     /** Opens everything; nothing is started if any step fails. */
@@ -97,6 +112,7 @@ public final class Dispatcher implements AutoCloseable {
                     table.serviceProtocol(s) == 6 ? "tcp" : "udp", table.serviceServers(s).length);
         }
         pipeline.start();
+        advisors.start(AdvisorPlan.checks(control.config()));
     }
 
     /**
@@ -122,6 +138,8 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         stopping = true;
+        advisorUpdates.shutdownNow();
+        advisors.close();
         pipeline.stop();
         try {
             pipeline.awaitTermination();

@@ -72,6 +72,12 @@ class PackageDependencyTest {
     }
 
     @Test
+    void advisorsKnowOnlyTheirConfiguration() throws IOException {
+        assertEquals(List.of(), violations("health", "dev.dispatcher.dataplane", "dev.dispatcher.control",
+                "dev.dispatcher.cli", "dev.dispatcher.packet"));
+    }
+
+    @Test
     void controlDoesNotReachUpToTheCli() throws IOException {
         assertEquals(List.of(), violations("control", "dev.dispatcher.cli", "picocli"));
     }
