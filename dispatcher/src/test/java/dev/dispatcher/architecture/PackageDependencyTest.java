@@ -14,9 +14,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * Dependencies point one way: packet <- dataplane <- control <- cli, with config on the control
- * side. The hot path never imports configuration, control, logging or metrics types, and pcap4j
- * lives in one package. Checked on the sources' import lines, so a violation names file and line.
+ * Dependencies point one way: packet <- dataplane <- control <- admin <- cli, with config on the
+ * control side; the admin API knows the control plane only through {@code control.api}. The hot
+ * path never imports configuration, control, logging or metrics types, and pcap4j lives in one
+ * package. Checked on the sources' import lines, so a violation names file and line.
  */
 class PackageDependencyTest {
     private static final Path SOURCES = Path.of("src/main/java/dev/dispatcher");
@@ -62,7 +63,8 @@ class PackageDependencyTest {
     @Test
     void hotPathImportsNoControlPlaneLoggingOrMetrics() throws IOException {
         assertEquals(List.of(), violations("dataplane", "dev.dispatcher.config", "dev.dispatcher.control",
-                "dev.dispatcher.cli", "org.slf4j", "io.micrometer", "java.util.logging", "picocli", "org.snakeyaml"));
+                "dev.dispatcher.admin", "dev.dispatcher.cli", "org.slf4j", "io.micrometer", "java.util.logging", "picocli",
+                "org.snakeyaml", "com.fasterxml.jackson", "com.sun.net.httpserver"));
     }
 
     @Test
@@ -80,6 +82,16 @@ class PackageDependencyTest {
     @Test
     void controlDoesNotReachUpToTheCli() throws IOException {
         assertEquals(List.of(), violations("control", "dev.dispatcher.cli", "picocli"));
+    }
+
+    @Test
+    void theAdminApiServesTheControlContractOnly() throws IOException {
+        List<Import> bad = importsUnder("admin").stream()
+                .filter(i -> i.target().startsWith("dev.dispatcher.control.") && !i.target().startsWith("dev.dispatcher.control.api."))
+                .toList();
+        assertEquals(List.of(), bad);
+        assertEquals(List.of(), violations("admin", "dev.dispatcher.cli", "picocli", "dev.dispatcher.dataplane",
+                "dev.dispatcher.packet"));
     }
 
     @Test

@@ -1,0 +1,240 @@
+package dev.dispatcher.admin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.config.MacAddress;
+import dev.dispatcher.control.api.ServerRef;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The named inputs of one request, from a JSON body or a query string, read with errors that name
+ * the field and say what was expected ({@code weight: must be an integer from 0 to 10000, found -3}),
+ * in the form the configuration loader uses.
+ */
+abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
+    static final List<String> SERVER = List.of("vip", "port", "protocol", "server");
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+
+    /** "field" or "parameter". */
+    abstract String noun();
+
+    abstract Set<String> names();
+
+    /** The text value, or null when absent; 400 when present but not text. */
+    abstract String textOrNull(String name) throws HttpProblem;
+
+    /** The integer value, or null when absent; 400 when present but not an integer in range. */
+    abstract Integer integerOrNull(String name, int min, int max) throws HttpProblem;
+
+    static Fields of(ObjectNode body) {
+        return new JsonFields(body);
+    }
+
+    static Fields of(Map<String, String> query) {
+        return new QueryFields(query);
+    }
+
+    /** 400 for any name not in {@code allowed}: a misspelt optional field would otherwise go unnoticed. */
+    void allowOnly(List<String> allowed) throws HttpProblem {
+        for (String name : names()) {
+            if (!allowed.contains(name)) {
+                throw HttpProblem.badRequest(name + ": unknown " + noun() + "; "
+                        + (allowed.isEmpty() ? "this endpoint takes none" : "expected " + String.join(", ", allowed)));
+            }
+        }
+    }
+
+    String text(String name) throws HttpProblem {
+        String value = textOrNull(name);
+        if (value == null) {
+            throw missing(name);
+        }
+        return value;
+    }
+
+    int integer(String name, int min, int max) throws HttpProblem {
+        Integer value = integerOrNull(name, min, max);
+        if (value == null) {
+            throw missing(name);
+        }
+        return value;
+    }
+
+    String ipv4(String name) throws HttpProblem {
+        String value = text(name);
+        checkIpv4(name, value);
+        return value;
+    }
+
+    /** "tcp" or "udp"; tcp when absent. */
+    String protocol() throws HttpProblem {
+        String value = textOrNull("protocol");
+        if (value == null) {
+            return "tcp";
+        }
+        if (!value.equals("tcp") && !value.equals("udp")) {
+            throw invalid("protocol", "must be tcp or udp", value);
+        }
+        return value;
+    }
+
+    /** A MAC in the form {@code ip link} shows, or null when absent. */
+    String macOrNull(String name) throws HttpProblem {
+        String value = textOrNull(name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return MacAddress.format(MacAddress.parse(value));
+        } catch (IllegalArgumentException e) {
+            throw invalid(name, e.getMessage(), value);
+        }
+    }
+
+    /** One of {@code choices}. */
+    String choice(String name, List<String> choices) throws HttpProblem {
+        String value = text(name);
+        if (!choices.contains(value)) {
+            throw invalid(name, "must be one of " + String.join(", ", choices), value);
+        }
+        return value;
+    }
+
+    ServerRef server() throws HttpProblem {
+        return new ServerRef(ipv4("vip"), integer("port", 1, 65535), protocol(), ipv4("server"));
+    }
+
+    /** An {@code IP:PORT} pair such as {@code 198.18.0.100:80}, returned as its two parts. */
+    Endpoint endpoint(String name) throws HttpProblem {
+        String value = text(name);
+        int colon = value.lastIndexOf(':');
+        if (colon < 0) {
+            throw invalid(name, "expected IP:PORT such as 198.18.0.100:80", value);
+        }
+        String ip = value.substring(0, colon);
+        String port = value.substring(colon + 1);
+        checkIpv4(name, ip);
+        if (!DIGITS.matcher(port).matches() || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
+            throw invalid(name, "the port must be an integer from 1 to 65535", value);
+        }
+        return new Endpoint(ip, Integer.parseInt(port));
+    }
+
+    record Endpoint(String ip, int port) {
+    }
+
+    private void checkIpv4(String name, String value) throws HttpProblem {
+        try {
+            Ipv4.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(name, "expected a dotted IPv4 address such as 198.18.0.100 (" + e.getMessage() + ")", value);
+        }
+    }
+
+    HttpProblem missing(String name) {
+        return HttpProblem.badRequest(name + ": required " + noun() + " is missing");
+    }
+
+    static HttpProblem invalid(String name, String expected, String found) {
+        return HttpProblem.badRequest(name + ": " + expected + ", found \"" + found + "\"");
+    }
+
+    static final class JsonFields extends Fields {
+        private final ObjectNode body;
+
+        JsonFields(ObjectNode body) {
+            this.body = body;
+        }
+
+        @Override
+        String noun() {
+            return "field";
+        }
+
+        @Override
+        Set<String> names() {
+            Set<String> names = new LinkedHashSet<>();
+            body.fieldNames().forEachRemaining(names::add);
+            return names;
+        }
+
+        private JsonNode node(String name) {
+            JsonNode node = body.get(name);
+            return node == null || node.isNull() ? null : node;
+        }
+
+        @Override
+        String textOrNull(String name) throws HttpProblem {
+            JsonNode node = node(name);
+            if (node == null) {
+                return null;
+            }
+            if (!node.isTextual()) {
+                throw HttpProblem.badRequest(name + ": must be a string, found " + Json.kind(node) + " " + node);
+            }
+            return node.textValue();
+        }
+
+        @Override
+        Integer integerOrNull(String name, int min, int max) throws HttpProblem {
+            JsonNode node = node(name);
+            if (node == null) {
+                return null;
+            }
+            if (!node.isIntegralNumber() || !node.canConvertToInt() || node.intValue() < min || node.intValue() > max) {
+                throw HttpProblem.badRequest(name + ": must be an integer from " + min + " to " + max + ", found "
+                        + node);
+            }
+            return node.intValue();
+        }
+    }
+
+    static final class QueryFields extends Fields {
+        private final Map<String, String> query;
+
+        QueryFields(Map<String, String> query) {
+            this.query = query;
+        }
+
+        @Override
+        String noun() {
+            return "parameter";
+        }
+
+        @Override
+        Set<String> names() {
+            return query.keySet();
+        }
+
+        @Override
+        String textOrNull(String name) {
+            String value = query.get(name);
+            return value == null || value.isEmpty() ? null : value;
+        }
+
+        @Override
+        Integer integerOrNull(String name, int min, int max) throws HttpProblem {
+            String value = textOrNull(name);
+            if (value == null) {
+                return null;
+            }
+            if (!DIGITS.matcher(value).matches() || Integer.parseInt(value) < min || Integer.parseInt(value) > max) {
+                throw invalid(name, "must be an integer from " + min + " to " + max, value);
+            }
+            return Integer.parseInt(value);
+        }
+    }
+
+    /** All allowed names: the server's four and {@code more}. */
+    static List<String> serverAnd(String... more) {
+        List<String> all = new ArrayList<>(SERVER);
+        all.addAll(List.of(more));
+        return all;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.dispatcher.admin;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+
+/**
+ * The one JSON mapper of the admin API and its client. Output is indented with a final newline,
+ * so {@code curl} shows it readably. Input refuses duplicate keys (a parser that keeps the last one
+ * silently hides a mistake); unknown properties are ignored when reading a response, so an older
+ * client still reads a newer server's answers.
+ */
+final class Json {
+    static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .defaultPrettyPrinter(prettyPrinter())
+            .build();
+
+    private Json() {
+    }
+
+    /** {@code "key": value}, one array element per line: the layout people write by hand. */
+    private static DefaultPrettyPrinter prettyPrinter() {
+        DefaultPrettyPrinter printer = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                .withArrayEmptySeparator("")
+                .withObjectEmptySeparator(""));
+        printer.indentArraysWith(DefaultIndenter.SYSTEM_LINEFEED_INSTANCE);
+        return printer;
+    }
+
+    static byte[] write(Object value) {
+        try {
+            byte[] json = MAPPER.writeValueAsBytes(value);
+            byte[] line = Arrays.copyOf(json, json.length + 1);
+            line[json.length] = '\n';
+            return line;
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException("cannot write " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+
+    /** The request body as a JSON object; 400 with the position and the problem otherwise. */
+    static ObjectNode readObject(byte[] body) throws HttpProblem {
+        JsonNode node;
+        try {
+            node = MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            throw HttpProblem.badRequest("malformed JSON" + at(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()));
+        } catch (java.io.IOException e) {
+            throw HttpProblem.badRequest("cannot read the request body: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw HttpProblem.badRequest("request body: expected a JSON object, found nothing");
+        }
+        if (!(node instanceof ObjectNode object)) {
+            throw HttpProblem.badRequest("request body: expected a JSON object, found " + kind(node));
+        }
+        return object;
+    }
+
+    static String kind(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case NULL -> "null";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            default -> node.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+        };
+    }
+
+    private static String at(JsonLocation location) {
+        if (location == null || location.getLineNr() < 1) {
+            return "";
+        }
+        return " at line " + location.getLineNr() + ", column " + location.getColumnNr();
+    }
+
+    static String firstLine(String text) {
+        if (text == null) {
+            return "unreadable";
+        }
+        int end = text.indexOf('\n');
+        return (end < 0 ? text : text.substring(0, end)).strip();
+    }
+}
