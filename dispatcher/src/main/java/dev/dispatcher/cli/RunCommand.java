@@ -48,7 +48,14 @@ final class RunCommand implements Callable<Integer> {
         }
         Thread hook = new Thread(dispatcher::stop, "dispatcher-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        dispatcher.start();
+        try {
+            dispatcher.start();
+        } catch (java.io.IOException e) {
+            spec.commandLine().getErr().println("error: " + e.getMessage());
+            Runtime.getRuntime().removeShutdownHook(hook);
+            dispatcher.stop();
+            return DispatcherMain.EXIT_FAILURE;
+        }
         dev.dispatcher.control.ReloadSignal.install(() -> dispatcher.control().reload());
         dispatcher.monitorUntilStopped(interval);
         return 0;

@@ -13,6 +13,7 @@ import dev.dispatcher.dataplane.io.PacketIoException;
 import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.io.pcap4j.PcapLiveBackend;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
+import dev.dispatcher.admin.AdminServer;
 import dev.dispatcher.health.HealthChecker;
 import java.time.Duration;
 import java.util.List;
@@ -37,6 +38,8 @@ public final class Dispatcher implements AutoCloseable {
     private final PacketSource source;
     private final PipelineMode mode;
     private final HealthChecker advisors;
+    private AdminServer admin;
+    private volatile boolean pipelineStarted;
     private final java.util.concurrent.ExecutorService advisorUpdates = java.util.concurrent.Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("dispatcher-advisor-plan").daemon().factory());
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -99,7 +102,11 @@ public final class Dispatcher implements AutoCloseable {
         return control;
     }
 
-    public void start() {
+    /** Starts the admin API, then the data plane and the advisors; nothing runs if the API cannot listen. */
+    public void start() throws java.io.IOException {
+        admin = new AdminServer(control, config.admin());
+        LOG.info("admin API on {}:{} (changes need the token in {})", config.admin().host(), admin.port(),
+                config.admin().tokenFile());
         ForwardingTable table = control.tables().get();
         LOG.info("dispatcher on {} (MAC {}, {} , MTU {}), {} mode with {} worker(s), backend {}",
                 nic.name(), MacAddress.format(nic.mac()), nic.ipv4() == 0 ? "no IPv4 address" : "IPv4 " + Ipv4.format(nic.ipv4()),
@@ -112,6 +119,7 @@ public final class Dispatcher implements AutoCloseable {
                     table.serviceProtocol(s) == 6 ? "tcp" : "udp", table.serviceServers(s).length);
         }
         pipeline.start();
+        pipelineStarted = true;
         advisors.start(AdvisorPlan.checks(control.config()));
     }
 
@@ -138,13 +146,18 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         stopping = true;
+        if (admin != null) {
+            admin.close();
+        }
         advisorUpdates.shutdownNow();
         advisors.close();
-        pipeline.stop();
-        try {
-            pipeline.awaitTermination();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (pipelineStarted) {
+            pipeline.stop();
+            try {
+                pipeline.awaitTermination();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         CounterSnapshot snapshot = counters();
         LOG.info("stopped: received {}, forwarded {}, passed {}, dropped {}, kernel drops {}\n{}", snapshot.received(),
