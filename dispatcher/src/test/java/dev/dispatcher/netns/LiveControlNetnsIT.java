@@ -223,4 +223,24 @@ class LiveControlNetnsIT {
             download.destroyForcibly();
         }
     }
+
+    @Test
+    @Order(6)
+    void sighupReloadsTheFile() throws Exception {
+        String pid = Files.readString(lab.labDir.resolve("dispatcher.pid")).strip();
+        try {
+            Files.writeString(config, configText.replace("weight: 1", "weight: 4"));
+            Shell.Result hup = Shell.run(10, lab.env, List.of("kill", "-HUP", pid));
+            assertTrue(hup.ok(), hup.output());
+            int weight = 0;
+            for (int i = 0; i < 20 && weight != 4; i++) {
+                Thread.sleep(250);
+                weight = server("198.18.0.13").path("configuredWeight").asInt();
+            }
+            assertEquals(4, weight, "SIGHUP re-read the file\n" + lab.dispatcherLog());
+        } finally {
+            Files.writeString(config, configText);
+            Shell.run(10, lab.env, List.of("kill", "-HUP", pid));
+        }
+    }
 }
