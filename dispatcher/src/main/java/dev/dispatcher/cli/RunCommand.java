@@ -57,6 +57,7 @@ final class RunCommand implements Callable<Integer> {
             return DispatcherMain.EXIT_FAILURE;
         }
         dev.dispatcher.control.ReloadSignal.install(() -> dispatcher.control().reload());
+        dev.dispatcher.metrics.DispatcherMetrics.bind(dispatcher);
         dispatcher.monitorUntilStopped(interval);
         return 0;
     }

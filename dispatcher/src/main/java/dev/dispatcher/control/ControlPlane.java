@@ -60,6 +60,8 @@ public final class ControlPlane implements ControlOperations {
 
     private final AtomicReference<ForwardingTable> tables;
     private final ServerRegistry registry = new ServerRegistry();
+    /** Stable ids of (service, server) pairs, like server indexes: flows and counters use them. */
+    private final Map<String, Integer> pairs = new HashMap<>();
     private final Map<String, OperatorState> operator = new HashMap<>();
     private final Map<String, Health> health = new HashMap<>();
     /** Servers removed from a service whose port keeps flows: they stay (weight 0) until idle. */
@@ -73,6 +75,10 @@ public final class ControlPlane implements ControlOperations {
     private DataPlaneView dataPlane;
     private String mode = "";
     private ReloadResult lastReload;
+    private long reloadSuccesses;
+    private long reloadFailures;
+    private long lastSuccessEpochMs = System.currentTimeMillis();
+    private boolean lastReloadOk = true;
     private long version;
 
     public ControlPlane(DispatcherConfig config, String interfaceName, long ownMac, int ownIp, int mtu) {
@@ -110,6 +116,19 @@ public final class ControlPlane implements ControlOperations {
         return service.targetKey(server);
     }
 
+    /** The pair id of a server within a service, assigned on first sight; -1 when full. */
+    int pair(ServiceKey service, int server) {
+        Integer id = pairs.get(key(service, server));
+        if (id != null) {
+            return id;
+        }
+        if (pairs.size() >= ForwardingTable.MAX_PAIRS) {
+            return -1;
+        }
+        pairs.put(key(service, server), pairs.size());
+        return pairs.size() - 1;
+    }
+
     private OperatorState operatorState(ServiceKey service, int server) {
         return operator.getOrDefault(key(service, server), new OperatorState());
     }
@@ -143,6 +162,7 @@ public final class ControlPlane implements ControlOperations {
                 Set<Integer> gone = lingering.getOrDefault(service, Set.of());
                 int n = port.servers().size() + gone.size();
                 int[] servers = new int[n];
+                int[] pairIds = new int[n];
                 int[] weights = new int[n];
                 boolean[] keep = new boolean[n];
                 int i = 0;
@@ -150,17 +170,20 @@ public final class ControlPlane implements ControlOperations {
                     Effective e = effective(service, port, server);
                     servers[i] = b.server(registry.indexOf(server.address()), server.address(),
                             server.hasStaticMac() ? server.mac() : 0);
+                    pairIds[i] = pair(service, server.address());
                     weights[i] = e.weight();
                     keep[i] = e.keepFlows();
                     i++;
                 }
                 for (int address : gone) {
-                    servers[i] = b.server(registry.indexOf(address), address, 0);
+                    servers[i] = b.server(registry.indexOf(address), address, staticMacOf(address) == ServerConfig.NO_MAC
+                            ? 0 : staticMacOf(address));
+                    pairIds[i] = pair(service, address);
                     weights[i] = 0;
                     keep[i] = true;
                     i++;
                 }
-                b.service(cluster.address(), port.port(), port.protocol().ipProtocol, servers, weights, keep);
+                b.service(cluster.address(), port.port(), port.protocol().ipProtocol, servers, pairIds, weights, keep);
             }
         }
         return b.build(++version);
@@ -201,7 +224,7 @@ public final class ControlPlane implements ControlOperations {
         boolean changed = false;
         for (var entry : lingering.entrySet()) {
             changed |= entry.getValue().removeIf(address -> {
-                long active = dataPlane.activeFlows(registry.indexOf(address));
+                long active = dataPlane.activeFlows(pair(entry.getKey(), address));
                 if (active == 0) {
                     LOG.info("removed server {} of {} has no flows left", Ipv4.format(address), entry.getKey());
                 }
@@ -408,7 +431,7 @@ public final class ControlPlane implements ControlOperations {
         if (at.index() < 0 && !lingering.getOrDefault(at.service(), Set.of()).contains(at.server())) {
             throw new ControlException(ControlException.Kind.NOT_FOUND, "no server " + ref);
         }
-        return dataPlane == null ? 0 : dataPlane.activeFlows(registry.indexOf(at.server()));
+        return dataPlane == null ? 0 : dataPlane.activeFlows(pair(at.service(), at.server()));
     }
 
     @Override
@@ -436,6 +459,8 @@ public final class ControlPlane implements ControlOperations {
         } catch (ConfigException e) {
             lastReload = new ReloadResult(false, now, e.errors().stream().map(Object::toString).toList(), List.of(),
                     List.of());
+            reloadFailures++;
+            lastReloadOk = false;
             LOG.warn("reload refused, still running the previous configuration:\n  {}",
                     String.join("\n  ", lastReload.errors()));
             return lastReload;
@@ -461,6 +486,9 @@ public final class ControlPlane implements ControlOperations {
         configListeners.forEach(l -> l.accept(config));
         publish();
         lastReload = new ReloadResult(true, now, List.of(), changes, warnings);
+        reloadSuccesses++;
+        lastReloadOk = true;
+        lastSuccessEpochMs = now;
         LOG.info("reloaded {}: {}", config.source(), changes.isEmpty() ? "no changes" : String.join("; ", changes));
         warnings.forEach(LOG::warn);
         return lastReload;
@@ -498,11 +526,11 @@ public final class ControlPlane implements ControlOperations {
         List<String> candidates = candidates(vipAddress, vipPort, proto);
         DataPlaneView.FlowPeek peek = dataPlane == null ? null
                 : dataPlane.peek(client, clientPort, vipAddress, vipPort, proto.ipProtocol);
-        if (peek != null) {
-            boolean keeps = table.keepsFlow(service, peek.server());
+        if (peek != null && table.pairServer(peek.pair()) >= 0) {
+            boolean keeps = table.keepsFlow(peek.pair());
             return new Explanation(serviceName, keeps ? "existing flow" : "existing flow, but its server is down or removed "
                     + "under the reset policy: the next packet is scheduled afresh",
-                    Ipv4.format(table.serverIp(peek.server())), peek.state(), candidates);
+                    Ipv4.format(table.serverIp(table.pairServer(peek.pair()))), peek.state(), candidates);
         }
         boolean any = candidates.stream().anyMatch(c -> c.endsWith("eligible"));
         return new Explanation(serviceName, any ? "new flow: smooth weighted round-robin over the eligible servers"
@@ -530,7 +558,7 @@ public final class ControlPlane implements ControlOperations {
     @Override
     public synchronized StatusView status() {
         ForwardingTable table = tables.get();
-        CounterSnapshot counters = dataPlane == null ? null : dataPlane.counters(table.serverCount());
+        CounterSnapshot counters = dataPlane == null ? null : dataPlane.counters();
         Map<String, Long> byVerdict = new LinkedHashMap<>();
         for (int v = 0; v < Verdict.COUNT; v++) {
             byVerdict.put(Verdict.name(v), counters == null ? 0 : counters.verdicts()[v]);
@@ -548,9 +576,10 @@ public final class ControlPlane implements ControlOperations {
                 }
                 for (int address : lingering.getOrDefault(service, Set.of())) {
                     int index = registry.indexOf(address);
+                    int pair = pair(service, address);
                     servers.add(new StatusView.ServerView(Ipv4.format(address), "removed",
                             "removed; flows continue until they end", 0, 0, "none", "none", macText(index),
-                            active(index), total(index)));
+                            active(pair), total(pair)));
                 }
                 String advisor = port.advisor().map(a -> a.type().configName()).orElse("none");
                 ports.add(new StatusView.PortView(port.port(), port.protocol().configName(),
@@ -575,8 +604,9 @@ public final class ControlPlane implements ControlOperations {
         Health h = health.get(key(service, server.address()));
         String healthText = port.advisor().isEmpty() ? "none" : h == null ? "up" : h.up() ? "up" : "down";
         OperatorState op = operatorState(service, server.address());
+        int pair = pair(service, server.address());
         return new StatusView.ServerView(Ipv4.format(server.address()), state, reason, e.weight(), server.weight(),
-                healthText, op.override.name().toLowerCase(Locale.ROOT), macText(index), active(index), total(index));
+                healthText, op.override.name().toLowerCase(Locale.ROOT), macText(index), active(pair), total(pair));
     }
 
     private String macText(int index) {
@@ -587,12 +617,46 @@ public final class ControlPlane implements ControlOperations {
         return mac == NeighbourTable.UNKNOWN ? null : MacAddress.format(mac);
     }
 
-    private long active(int index) {
-        return dataPlane == null ? 0 : dataPlane.activeFlows(index);
+    private long active(int pair) {
+        return dataPlane == null ? 0 : dataPlane.activeFlows(pair);
     }
 
-    private long total(int index) {
-        return dataPlane == null ? 0 : dataPlane.newFlows(index);
+    private long total(int pair) {
+        return dataPlane == null ? 0 : dataPlane.newFlows(pair);
+    }
+
+    /** Reload outcomes for metrics: successes, failures, last success (epoch ms), last ok. */
+    public synchronized ReloadStats reloadStats() {
+        return new ReloadStats(reloadSuccesses, reloadFailures, lastSuccessEpochMs, lastReloadOk);
+    }
+
+    public record ReloadStats(long successes, long failures, long lastSuccessEpochMs, boolean lastOk) {
+    }
+
+    /** One (service, server) pair as metrics label it, with its stable id. */
+    public record PairInfo(ServiceKey service, int server, int pair, String advisorKey) {
+    }
+
+    /** Every pair of the running configuration, removed-but-lingering ones included. */
+    public synchronized List<PairInfo> pairInfos() {
+        List<PairInfo> list = new ArrayList<>();
+        for (ClusterConfig cluster : config.clusters()) {
+            for (PortConfig port : cluster.ports()) {
+                ServiceKey service = new ServiceKey(cluster.address(), port.port(), port.protocol());
+                for (ServerConfig server : port.servers()) {
+                    list.add(new PairInfo(service, server.address(), pair(service, server.address()),
+                            key(service, server.address())));
+                }
+                for (int address : lingering.getOrDefault(service, Set.of())) {
+                    list.add(new PairInfo(service, address, pair(service, address), key(service, address)));
+                }
+            }
+        }
+        return list;
+    }
+
+    public synchronized DataPlaneView dataPlane() {
+        return dataPlane;
     }
 
     /** Resolves a server index (for logs of the data plane's neighbour changes). */

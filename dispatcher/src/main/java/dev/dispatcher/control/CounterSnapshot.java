@@ -7,19 +7,19 @@ import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 
 /** Counters summed over all workers at one moment; the control plane's read of the data plane. */
 public record CounterSnapshot(long[] verdicts, long receivedBytes, long forwardedBytes, long lookupHit,
-                              long lookupMissSyn, long lookupMissNoSyn, long[] serverPackets,
-                              long[] serverNewFlows, long flows, long evictedExpired, long evictedCapacity) {
+                              long lookupMissSyn, long lookupMissNoSyn, long rescheduled, long flows, long flowCapacity,
+                              long evictedExpired, long evictedCapacity) {
 
-    public static CounterSnapshot of(Pipeline pipeline, int servers) {
+    public static CounterSnapshot of(Pipeline pipeline) {
         long[] verdicts = new long[Verdict.COUNT];
-        long[] serverPackets = new long[servers];
-        long[] serverNewFlows = new long[servers];
         long rx = 0;
         long fwd = 0;
         long hit = 0;
         long missSyn = 0;
         long missNoSyn = 0;
+        long rescheduled = 0;
         long flows = 0;
+        long capacityTotal = 0;
         long expired = 0;
         long capacity = 0;
         for (ForwardingWorker worker : pipeline.workers()) {
@@ -27,22 +27,20 @@ public record CounterSnapshot(long[] verdicts, long receivedBytes, long forwarde
             for (int v = 0; v < Verdict.COUNT; v++) {
                 verdicts[v] += c.verdictPackets[v];
             }
-            for (int s = 0; s < servers && s < c.serverForwardedPackets.length; s++) {
-                serverPackets[s] += c.serverForwardedPackets[s];
-                serverNewFlows[s] += c.serverNewFlows[s];
-            }
             rx += c.receivedBytes;
             fwd += c.forwardedBytes;
             hit += c.lookupHit;
             missSyn += c.lookupMissSyn;
             missNoSyn += c.lookupMissNoSyn;
+            rescheduled += c.flowsRescheduled;
+            capacityTotal += worker.forwarder().flows().capacity();
             flows += worker.forwarder().flows().size();
             expired += worker.forwarder().flows().evictedExpired();
             capacity += worker.forwarder().flows().evictedCapacity();
         }
         verdicts[Verdict.RING_FULL] += pipeline.ringFullDrops();
-        return new CounterSnapshot(verdicts, rx, fwd, hit, missSyn, missNoSyn, serverPackets, serverNewFlows,
-                flows, expired, capacity);
+        return new CounterSnapshot(verdicts, rx, fwd, hit, missSyn, missNoSyn, rescheduled, flows, capacityTotal,
+                expired, capacity);
     }
 
     public long received() {

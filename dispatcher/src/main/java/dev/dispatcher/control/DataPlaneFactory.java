@@ -76,7 +76,7 @@ public final class DataPlaneFactory {
         List<ForwardingWorker> list = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             ArpAgent arp = i == 0 ? new ArpAgent(table, neighbours, arpTimings) : null;
-            ForwarderCounters counters = new ForwarderCounters(ForwardingTable.MAX_SERVERS);
+            ForwarderCounters counters = new ForwarderCounters(ForwardingTable.MAX_PAIRS);
             Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp, counters);
             PacketSink sink = sinks.apply(mode == PipelineMode.INLINE);
             list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sink, tables));

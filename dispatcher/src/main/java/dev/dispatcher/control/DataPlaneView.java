@@ -21,23 +21,37 @@ public final class DataPlaneView {
         this.neighbours = neighbours;
     }
 
-    public CounterSnapshot counters(int servers) {
-        return CounterSnapshot.of(pipeline, servers);
+    public CounterSnapshot counters() {
+        return CounterSnapshot.of(pipeline);
     }
 
-    public long activeFlows(int server) {
+    /** Flows of a pair (server within service) that have not closed, over all workers. */
+    public long activeFlows(int pair) {
         long sum = 0;
         for (ForwardingWorker worker : pipeline.workers()) {
-            sum += worker.forwarder().flows().activeFlows(server);
+            sum += worker.forwarder().flows().activeFlows(pair);
         }
         return sum;
     }
 
-    public long newFlows(int server) {
+    public long newFlows(int pair) {
+        return sum(pair, 0);
+    }
+
+    public long forwardedPackets(int pair) {
+        return sum(pair, 1);
+    }
+
+    public long forwardedBytes(int pair) {
+        return sum(pair, 2);
+    }
+
+    private long sum(int pair, int which) {
         long sum = 0;
         for (ForwardingWorker worker : pipeline.workers()) {
-            long[] counts = worker.forwarder().counters().serverNewFlows;
-            sum += server < counts.length ? counts[server] : 0;
+            var c = worker.forwarder().counters();
+            long[] counts = which == 0 ? c.pairNewFlows : which == 1 ? c.pairForwardedPackets : c.pairForwardedBytes;
+            sum += pair < counts.length ? counts[pair] : 0;
         }
         return sum;
     }
@@ -50,7 +64,7 @@ public final class DataPlaneView {
         return server < neighbours.size() && neighbours.isStatic(server);
     }
 
-    /** The server index and state name of a live flow, or null. */
+    /** The pair id and state name of a live flow, or null. */
     public FlowPeek peek(int clientIp, int clientPort, int vip, int vipPort, int protocol) {
         long high = FlowHash.keyHigh(clientIp, vip);
         long low = FlowHash.keyLow(clientPort, vipPort, protocol);
@@ -64,7 +78,7 @@ public final class DataPlaneView {
         return new FlowPeek(flows.serverAt(slot), FlowState.name(flows.stateAt(slot)));
     }
 
-    public record FlowPeek(int server, String state) {
+    public record FlowPeek(int pair, String state) {
     }
 
     public Pipeline pipeline() {

@@ -102,6 +102,23 @@ public final class Dispatcher implements AutoCloseable {
         return control;
     }
 
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public HealthChecker advisors() {
+        return advisors;
+    }
+
+    /** The admin API once {@link #start} ran, else null. */
+    public AdminServer admin() {
+        return admin;
+    }
+
+    public long kernelDrops() {
+        return source.kernelDrops();
+    }
+
     /** Starts the admin API, then the data plane and the advisors; nothing runs if the API cannot listen. */
     public void start() throws java.io.IOException {
         admin = new AdminServer(control, config.admin());
@@ -173,7 +190,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     public CounterSnapshot counters() {
-        return CounterSnapshot.of(pipeline, control.tables().get().serverCount());
+        return CounterSnapshot.of(pipeline);
     }
 
     /** Logs transitions only, never a line per packet. */

@@ -45,7 +45,7 @@ public final class Replay {
                     sink.close();
                 }
             }
-            return CounterSnapshot.of(pipeline, table.serverCount());
+            return CounterSnapshot.of(pipeline);
         }
     }
 }

@@ -72,7 +72,15 @@ class ControlPlaneTest {
 
     private boolean keeps(String server) {
         ForwardingTable t = table();
-        return t.keepsFlow(t.service(0xC6120064, 80, 6), t.serverIndex(dev.dispatcher.config.Ipv4.parse(server)));
+        int s = t.service(0xC6120064, 80, 6);
+        int index = t.serverIndex(dev.dispatcher.config.Ipv4.parse(server));
+        int[] servers = t.serviceServers(s);
+        for (int i = 0; i < servers.length; i++) {
+            if (servers[i] == index) {
+                return t.keepsFlow(t.servicePairs(s)[i]);
+            }
+        }
+        return false;
     }
 
     @Test

@@ -183,8 +183,9 @@ class LiveControlNetnsIT {
     @Order(5)
     void drainWaitReturnsWhenTheLongDownloadEndsAndNoNewConnectionReachesTheServer() throws Exception {
         Process download = new ProcessBuilder("ip", "netns", "exec", lab.client(), "curl", "-s", "--max-time", "60",
-                "--limit-rate", "8M", "-o", "/dev/null", "-w", "%{size_download}", "http://" + LabFixture.VIP + "/big?mib=24")
+                "--limit-rate", "4M", "-o", "/dev/null", "-w", "%{size_download}", "http://" + LabFixture.VIP + "/big?mib=64")
                 .redirectErrorStream(true).start();
+        String drained = null;
         try {
             String busy = null;
             for (int i = 0; i < 20 && busy == null; i++) {
@@ -196,20 +197,28 @@ class LiveControlNetnsIT {
                 }
             }
             assertTrue(busy != null, "the download shows as an active connection");
+            drained = busy;
             String name = "rs" + (busy.charAt(busy.length() - 1) - '0');
             long drainStarted = System.nanoTime();
             Process drain = new ProcessBuilder("ip", "netns", "exec", lab.disp(), LabFixture.javaBinary(), "-jar",
                     lab.repo.resolve("dispatcher/target/dispatcher.jar").toString(), "server", "drain", "--vip", SERVICE,
                     "--server", busy, "--wait", "--timeout", "60s", "--token-file", token.toString())
                     .redirectErrorStream(true).start();
-            Thread.sleep(1500);
+            // The drain command is a JVM of its own: wait until the dispatcher reports the drain.
+            String state = "";
+            for (int i = 0; i < 60 && !state.equals("drain"); i++) {
+                Thread.sleep(250);
+                state = server(busy).path("state").asText();
+            }
+            assertEquals("drain", state, "the server is draining");
+            assertTrue(download.isAlive(), "the download still runs while the drain waits");
             Map<String, Integer> meanwhile = lab.split(30);
             assertFalse(meanwhile.containsKey(name), "new connections reached the draining " + name + ": " + meanwhile);
             assertEquals(30, meanwhile.values().stream().mapToInt(Integer::intValue).sum(), meanwhile.toString());
             assertTrue(download.waitFor(60, TimeUnit.SECONDS), "download finished");
             long downloadEnded = System.nanoTime();
             String bytes = new String(download.getInputStream().readAllBytes()).strip();
-            assertEquals(String.valueOf(24L << 20), bytes, "the download completed on the draining server");
+            assertEquals(String.valueOf(64L << 20), bytes, "the download completed on the draining server");
             assertTrue(drain.waitFor(30, TimeUnit.SECONDS), "drain --wait returned");
             long drainEnded = System.nanoTime();
             String drainOut = new String(drain.getInputStream().readAllBytes());
@@ -217,10 +226,13 @@ class LiveControlNetnsIT {
             assertTrue(drainEnded >= downloadEnded - 200_000_000L,
                     "drain --wait returned only once the download had ended: " + drainOut);
             assertTrue(drainEnded - drainStarted > 1_000_000_000L, "it did wait: " + drainOut);
-            assertEquals(0, change("server", "set-weight", "--vip", SERVICE, "--server", busy, "--weight",
-                    busy.endsWith("11") ? "3" : busy.endsWith("12") ? "2" : "1").exit());
         } finally {
             download.destroyForcibly();
+            if (drained != null) {
+                // set-weight ends the drain; back to the configured weight for the next tests.
+                assertEquals(0, change("server", "set-weight", "--vip", SERVICE, "--server", drained, "--weight",
+                        drained.endsWith("11") ? "3" : drained.endsWith("12") ? "2" : "1").exit());
+            }
         }
     }
 
@@ -242,5 +254,80 @@ class LiveControlNetnsIT {
             Files.writeString(config, configText);
             Shell.run(10, lab.env, List.of("kill", "-HUP", pid));
         }
+    }
+
+    private record Sample(String name, Map<String, String> labels, double value) {
+    }
+
+    private List<Sample> scrape() {
+        Shell.Result r = lab.inNamespace(lab.disp(), 15, List.of("curl", "-s", "--max-time", "10",
+                "http://127.0.0.1:9100/metrics"));
+        assertTrue(r.ok(), r.output());
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
+        java.util.regex.Pattern label = java.util.regex.Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+        List<Sample> samples = new java.util.ArrayList<>();
+        for (String l : r.output().split("\n")) {
+            if (l.isBlank() || l.startsWith("#")) {
+                continue;
+            }
+            java.util.regex.Matcher m = line.matcher(l);
+            assertTrue(m.matches(), "unparsable exposition line: " + l);
+            Map<String, String> labels = new java.util.TreeMap<>();
+            if (m.group(3) != null) {
+                java.util.regex.Matcher lm = label.matcher(m.group(3));
+                while (lm.find()) {
+                    labels.put(lm.group(1), lm.group(2));
+                }
+            }
+            samples.add(new Sample(m.group(1), labels, Double.parseDouble(m.group(4))));
+        }
+        return samples;
+    }
+
+    private static double sum(List<Sample> samples, String name) {
+        return samples.stream().filter(x -> x.name().equals(name)).mapToDouble(Sample::value).sum();
+    }
+
+    @Test
+    @Order(7)
+    void metricsMatchTheCatalogCountTheTrafficAndBalance() throws Exception {
+        List<Sample> before = scrape();
+        var catalog = dev.dispatcher.metrics.MetricCatalog.FAMILIES;
+        assertEquals(new java.util.TreeSet<>(dev.dispatcher.metrics.MetricCatalog.sampleNames()),
+                before.stream().map(Sample::name).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)),
+                "the scrape shows exactly the catalog's metric names");
+        for (Sample sample : before) {
+            var family = catalog.stream().filter(f -> f.samples().contains(sample.name())).findFirst().orElseThrow();
+            java.util.Set<String> expected = new java.util.TreeSet<>(family.labels());
+            if (sample.name().endsWith("_bucket")) {
+                expected.add("le");
+            }
+            assertEquals(expected, sample.labels().keySet(), "labels of " + sample);
+        }
+        assertEquals(3, before.stream().filter(x -> x.name().equals("dispatcher_server_state")
+                && x.labels().get("state").equals("up") && x.value() == 1).count(), "three servers up");
+
+        Map<String, Integer> counts = lab.split(60);
+        assertEquals(60, counts.values().stream().mapToInt(Integer::intValue).sum());
+        Thread.sleep(1000);
+        List<Sample> after = scrape();
+        assertEquals(60, sum(after, "dispatcher_connections_total") - sum(before, "dispatcher_connections_total"),
+                "new connections counted = connections made");
+        for (var e : counts.entrySet()) {
+            String address = "198.18.0.1" + e.getKey().charAt(2);
+            double delta = after.stream().filter(x -> x.name().equals("dispatcher_connections_total")
+                    && x.labels().get("server").equals(address)).mapToDouble(Sample::value).sum()
+                    - before.stream().filter(x -> x.name().equals("dispatcher_connections_total")
+                    && x.labels().get("server").equals(address)).mapToDouble(Sample::value).sum();
+            assertEquals(e.getValue().doubleValue(), delta, "connections of " + e.getKey());
+        }
+        double received = sum(after, "dispatcher_received_packets_total");
+        double forwarded = sum(after, "dispatcher_forwarded_packets_total");
+        double dropped = sum(after, "dispatcher_dropped_packets_total");
+        double passed = sum(after, "dispatcher_passed_packets_total");
+        assertTrue(forwarded >= 60 * 4, "every connection forwarded several frames: " + forwarded);
+        assertEquals(received, forwarded + dropped + passed, "received = forwarded + dropped + passed");
+        assertTrue(sum(after, "dispatcher_packet_processing_seconds_count") >= 0);
+        assertEquals(1, sum(after, "dispatcher_build_info"));
     }
 }

@@ -2,7 +2,7 @@ package dev.dispatcher.dataplane.conntrack;
 
 /**
  * Open-addressing flow table (linear probing, backward-shift deletion, no tombstones) from a
- * 5-tuple to a real server, with TCP-state-aware idle timeouts. Owned by exactly one forwarding
+ * 5-tuple to where it goes (an int the forwarder chooses: a server-within-service pair), with TCP-state-aware idle timeouts. Owned by exactly one forwarding
  * worker; nothing here is thread-safe and nothing allocates after construction.
  *
  * <p>Each entry stores its absolute expiry time, refreshed on every packet. An expired entry met
@@ -33,7 +33,10 @@ public final class FlowTable {
     private final byte[] state;
     private final FlowTimeouts timeouts;
 
-    /** Flows per server that have not closed (states syn, established, udp): what drain waits for. */
+    /**
+     * Flows per stored value (the forwarder stores a pair id: a server within a service) that have
+     * not closed (states syn, established, udp): what a drain waits for.
+     */
     private final long[] activeByServer;
     private int size;
     private int sweepCursor;
@@ -41,7 +44,7 @@ public final class FlowTable {
     private long evictedCapacity;
 
     public FlowTable(int capacity, FlowTimeouts timeouts) {
-        this(capacity, timeouts, dev.dispatcher.dataplane.forward.ForwardingTable.MAX_SERVERS);
+        this(capacity, timeouts, dev.dispatcher.dataplane.forward.ForwardingTable.MAX_PAIRS);
     }
 
     public FlowTable(int capacity, FlowTimeouts timeouts, int maxServers) {

@@ -24,7 +24,7 @@ import dev.dispatcher.packet.UdpDatagram;
  * <p>Owns its flow table shard, its schedulers and its counters; shares only the immutable
  * {@link ForwardingTable} and the single-writer {@link NeighbourTable}. No allocation per frame.
  */
-public final class Forwarder {
+public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
     private final TcpSegment tcp = new TcpSegment();
@@ -56,7 +56,8 @@ public final class Forwarder {
     public void adopt(ForwardingTable newTable) {
         SmoothWeightedRoundRobin[] fresh = new SmoothWeightedRoundRobin[newTable.serviceCount()];
         for (int s = 0; s < fresh.length; s++) {
-            fresh[s] = new SmoothWeightedRoundRobin(newTable.serviceServers(s), newTable.serviceWeights(s));
+            // The scheduler picks pairs (server within service): the flow and its counters need it.
+            fresh[s] = new SmoothWeightedRoundRobin(newTable.servicePairs(s), newTable.serviceWeights(s));
         }
         this.schedulers = fresh;
         this.table = newTable;
@@ -152,10 +153,12 @@ public final class Forwarder {
         int slot = flows.lookup(keyHigh, keyLow, hash, nowNanos);
         int server;
         boolean reused = slot != FlowTable.MISS && newConnectionOnClosedFlow(slot, isTcp, tcpFlags);
-        boolean moved = slot != FlowTable.MISS && !reused && !table.keepsFlow(service, flows.serverAt(slot));
+        boolean moved = slot != FlowTable.MISS && !reused && !table.keepsFlow(flows.serverAt(slot));
+        int pair;
         if (slot != FlowTable.MISS && !reused && !moved) {
             counters.lookupHit++;
-            server = flows.serverAt(slot);
+            pair = flows.serverAt(slot);
+            server = table.pairServer(pair);
             int state = flows.stateAt(slot);
             flows.touch(slot, isTcp ? FlowState.next(state, tcpFlags, false) : FlowState.UDP, nowNanos);
         } else {
@@ -172,17 +175,18 @@ public final class Forwarder {
             if (!InternetChecksum.l4ChecksumValid(frame, ip)) {
                 return Verdict.BAD_CHECKSUM;
             }
-            server = schedulers[service].pick(neighbours);
-            if (server == SmoothWeightedRoundRobin.NONE) {
+            pair = schedulers[service].pick(this);
+            if (pair == SmoothWeightedRoundRobin.NONE) {
                 return Verdict.NO_SERVER;
             }
+            server = table.pairServer(pair);
             int state = isTcp ? FlowState.initialTcp(tcpFlags) : FlowState.UDP;
             if (slot != FlowTable.MISS) {
-                flows.reassign(slot, server, state, nowNanos);
-            } else if (flows.insert(keyHigh, keyLow, hash, server, state, nowNanos) == FlowTable.FULL) {
+                flows.reassign(slot, pair, state, nowNanos);
+            } else if (flows.insert(keyHigh, keyLow, hash, pair, state, nowNanos) == FlowTable.FULL) {
                 return Verdict.TABLE_FULL;
             }
-            counters.serverNewFlows[server]++;
+            counters.pairNewFlows[pair]++;
         }
         long serverMac = neighbours.mac(server);
         if (serverMac == NeighbourTable.UNKNOWN) {
@@ -194,9 +198,15 @@ public final class Forwarder {
             return Verdict.SEND_ERROR;
         }
         counters.forwardedBytes += wireLength;
-        counters.serverForwardedPackets[server]++;
-        counters.serverForwardedBytes[server] += wireLength;
+        counters.pairForwardedPackets[pair]++;
+        counters.pairForwardedBytes[pair] += wireLength;
         return Verdict.FORWARDED;
+    }
+
+    /** A pair may take new flows while its server's MAC is known. */
+    @Override
+    public boolean eligible(int pair) {
+        return neighbours.eligible(table.pairServer(pair));
     }
 
     /**

@@ -15,14 +15,15 @@ public final class ForwarderCounters {
     public long lookupMissNoSyn;
     /** Existing flows moved to another server: theirs left the service or went down (reset policy). */
     public long flowsRescheduled;
-    public long[] serverForwardedPackets;
-    public long[] serverForwardedBytes;
-    public long[] serverNewFlows;
+    /** By pair (server within service), see {@link ForwardingTable#MAX_PAIRS}. */
+    public final long[] pairForwardedPackets;
+    public final long[] pairForwardedBytes;
+    public final long[] pairNewFlows;
 
-    public ForwarderCounters(int maxServers) {
-        serverForwardedPackets = new long[maxServers];
-        serverForwardedBytes = new long[maxServers];
-        serverNewFlows = new long[maxServers];
+    public ForwarderCounters(int maxPairs) {
+        pairForwardedPackets = new long[maxPairs];
+        pairForwardedBytes = new long[maxPairs];
+        pairNewFlows = new long[maxPairs];
     }
 
     public long received() {

@@ -19,6 +19,12 @@ public final class ForwardingTable {
      * arrays are sized to this bound up front.
      */
     public static final int MAX_SERVERS = 4096;
+    /**
+     * A pair is one real server within one service (the same server in two services is two
+     * pairs). Pair ids are stable like server indexes; flows store their pair, so per-service
+     * counters and the keep/reset policy need no search per packet.
+     */
+    public static final int MAX_PAIRS = 16384;
     private static final int VIP_ONLY = Integer.MAX_VALUE;
 
     private final long ownMac;
@@ -33,7 +39,9 @@ public final class ForwardingTable {
     private final int[] serviceProtocol;
     private final int[][] serviceServers;
     private final int[][] serviceWeights;
-    private final long[][] serviceKeepsFlows;
+    private final int[][] servicePairs;
+    private final int[] pairServer;
+    private final boolean[] pairKeepsFlows;
     private final int[] serverIp;
     private final long[] serverStaticMac;
     private final boolean[] serverPresent;
@@ -50,7 +58,9 @@ public final class ForwardingTable {
         this.serviceProtocol = Arrays.copyOf(b.serviceProtocol, services);
         this.serviceServers = Arrays.copyOf(b.serviceServers, services);
         this.serviceWeights = Arrays.copyOf(b.serviceWeights, services);
-        this.serviceKeepsFlows = Arrays.copyOf(b.serviceKeepsFlows, services);
+        this.servicePairs = Arrays.copyOf(b.servicePairs, services);
+        this.pairServer = Arrays.copyOf(b.pairServer, b.pairCount);
+        this.pairKeepsFlows = Arrays.copyOf(b.pairKeepsFlows, b.pairCount);
         this.serverIp = Arrays.copyOf(b.serverIp, b.serverCount);
         this.serverStaticMac = Arrays.copyOf(b.serverStaticMac, b.serverCount);
         this.serverPresent = Arrays.copyOf(b.serverPresent, b.serverCount);
@@ -168,17 +178,6 @@ public final class ForwardingTable {
         return server < serverPresent.length && serverPresent[server];
     }
 
-    /**
-     * May an existing flow of {@code service} stay on {@code server}? False when the server left
-     * the service, or is down and the port's policy resets its flows: the next packet is then
-     * scheduled afresh.
-     */
-    public boolean keepsFlow(int service, int server) {
-        long[] bits = serviceKeepsFlows[service];
-        int word = server >>> 6;
-        return word < bits.length && (bits[word] & (1L << server)) != 0;
-    }
-
     public int serverIp(int server) {
         return serverIp[server];
     }
@@ -186,6 +185,30 @@ public final class ForwardingTable {
     /** Static MAC from the configuration, or 0 when the server's MAC is learned by ARP. */
     public long serverStaticMac(int server) {
         return serverStaticMac[server];
+    }
+
+    /** The pair ids of a service's servers, parallel to {@link #serviceServers}; a copy. */
+    public int[] servicePairs(int s) {
+        return servicePairs[s].clone();
+    }
+
+    /** One past the highest pair id in this table. */
+    public int pairCount() {
+        return pairServer.length;
+    }
+
+    /** The server of a pair, or -1 when the pair is not in this table (its service or server went away). */
+    public int pairServer(int pair) {
+        return pair < pairServer.length ? pairServer[pair] : -1;
+    }
+
+    /**
+     * May an existing flow of this pair stay on its server? False when the server left the
+     * service, or is down and the port's policy resets its flows: the next packet is then
+     * scheduled afresh.
+     */
+    public boolean keepsFlow(int pair) {
+        return pair < pairKeepsFlows.length && pairKeepsFlows[pair];
     }
 
     /** Index of the server with {@code address}, or -1; a scan, for ARP frames, not for data. */
@@ -214,7 +237,11 @@ public final class ForwardingTable {
         private int[] serviceProtocol = new int[4];
         private int[][] serviceServers = new int[4][];
         private int[][] serviceWeights = new int[4][];
-        private long[][] serviceKeepsFlows = new long[4][];
+        private int[][] servicePairs = new int[4][];
+        private int[] pairServer = unassigned(16);
+        private boolean[] pairKeepsFlows = new boolean[16];
+        private int pairCount;
+        private int nextAutoPair;
         private int serviceCount;
         private int[] serverIp = new int[4];
         private long[] serverStaticMac = new long[4];
@@ -280,18 +307,29 @@ public final class ForwardingTable {
             return index;
         }
 
-        /** Adds a service whose servers all keep their existing flows. */
+        /** Adds a service whose servers all keep their existing flows (pairs numbered in order). */
         public Builder service(int vip, int port, int protocol, int[] servers, int[] weights) {
             boolean[] keep = new boolean[servers.length];
             Arrays.fill(keep, true);
             return service(vip, port, protocol, servers, weights, keep);
         }
 
-        /**
-         * Adds a service; {@code servers} are indexes from {@link #server}; {@code keepFlows[i]}
-         * says whether existing flows stay on {@code servers[i]} (false: rescheduled).
-         */
+        /** As {@link #service(int, int, int, int[], int[], int[], boolean[])} with pairs numbered in order. */
         public Builder service(int vip, int port, int protocol, int[] servers, int[] weights, boolean[] keepFlows) {
+            int[] pairs = new int[servers.length];
+            for (int i = 0; i < pairs.length; i++) {
+                pairs[i] = nextAutoPair++;
+            }
+            return service(vip, port, protocol, servers, pairs, weights, keepFlows);
+        }
+
+        /**
+         * Adds a service; {@code servers} are indexes from {@link #server}, {@code pairs} their stable
+         * pair ids in this service, {@code keepFlows[i]} whether existing flows stay on
+         * {@code servers[i]} (false: rescheduled).
+         */
+        public Builder service(int vip, int port, int protocol, int[] servers, int[] pairs, int[] weights,
+                               boolean[] keepFlows) {
             vip(vip);
             if (serviceCount == serviceVip.length) {
                 int n = serviceCount * 2;
@@ -300,26 +338,38 @@ public final class ForwardingTable {
                 serviceProtocol = Arrays.copyOf(serviceProtocol, n);
                 serviceServers = Arrays.copyOf(serviceServers, n);
                 serviceWeights = Arrays.copyOf(serviceWeights, n);
-                serviceKeepsFlows = Arrays.copyOf(serviceKeepsFlows, n);
+                servicePairs = Arrays.copyOf(servicePairs, n);
             }
-            int maxIndex = 0;
-            for (int server : servers) {
-                maxIndex = Math.max(maxIndex, server);
-            }
-            long[] bits = new long[(maxIndex >>> 6) + 1];
             for (int i = 0; i < servers.length; i++) {
-                if (keepFlows[i]) {
-                    bits[servers[i] >>> 6] |= 1L << servers[i];
+                int pair = pairs[i];
+                if (pair < 0 || pair >= MAX_PAIRS) {
+                    throw new IllegalArgumentException("pair id out of range: " + pair);
                 }
+                if (pair >= pairServer.length) {
+                    int n = Math.max(pair + 1, pairServer.length * 2);
+                    int old = pairServer.length;
+                    pairServer = Arrays.copyOf(pairServer, n);
+                    Arrays.fill(pairServer, old, n, -1);
+                    pairKeepsFlows = Arrays.copyOf(pairKeepsFlows, n);
+                }
+                pairServer[pair] = servers[i];
+                pairKeepsFlows[pair] = keepFlows[i];
+                pairCount = Math.max(pairCount, pair + 1);
             }
             serviceVip[serviceCount] = vip;
             servicePort[serviceCount] = port;
             serviceProtocol[serviceCount] = protocol;
             serviceServers[serviceCount] = servers.clone();
             serviceWeights[serviceCount] = weights.clone();
-            serviceKeepsFlows[serviceCount] = bits;
+            servicePairs[serviceCount] = pairs.clone();
             serviceCount++;
             return this;
+        }
+
+        private static int[] unassigned(int n) {
+            int[] a = new int[n];
+            Arrays.fill(a, -1);
+            return a;
         }
 
         public ForwardingTable build(long version) {

@@ -22,6 +22,8 @@ public final class ForwardingWorker implements FrameHandler {
     private final ArpAgent arp;
     private final PacketSink sink;
     private final AtomicReference<ForwardingTable> tables;
+    private final LatencySamples latency = new LatencySamples();
+    private long frames;
     private long lastNanos;
     private boolean inBatch;
 
@@ -52,7 +54,17 @@ public final class ForwardingWorker implements FrameHandler {
             beginBatch();
         }
         lastNanos = timestampNanos;
+        if ((++frames & (LatencySamples.SAMPLE_EVERY - 1)) != 0) {
+            forwarder.process(frame, wireLength, timestampNanos, sink);
+            return;
+        }
+        long start = System.nanoTime();
         forwarder.process(frame, wireLength, timestampNanos, sink);
+        latency.record(System.nanoTime() - start);
+    }
+
+    public LatencySamples latency() {
+        return latency;
     }
 
     private void beginBatch() {

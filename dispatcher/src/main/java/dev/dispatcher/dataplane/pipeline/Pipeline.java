@@ -20,6 +20,16 @@ public interface Pipeline extends AutoCloseable {
     /** Frames dropped before reaching a worker (ring full), by the receive stage. */
     long ringFullDrops();
 
+    /** Slots of the hand-off ring; 0 when there is none (inline mode). */
+    default int ringCapacity() {
+        return 0;
+    }
+
+    /** Slots of the ring published but not yet consumed by every worker. */
+    default long ringOccupancy() {
+        return 0;
+    }
+
     @Override
     default void close() {
         stop();

@@ -183,4 +183,14 @@ public final class RingPipeline implements Pipeline {
     public long ringFullDrops() {
         return ringFull;
     }
+
+    @Override
+    public int ringCapacity() {
+        return ring.getBufferSize();
+    }
+
+    @Override
+    public long ringOccupancy() {
+        return ring.getBufferSize() - ring.remainingCapacity();
+    }
 }

@@ -31,7 +31,7 @@ class FlowPolicyTest {
     private static Forwarder forwarder(ForwardingTable t) {
         NeighbourTable neighbours = new NeighbourTable(new long[] {RS1, RS2});
         return new Forwarder(t, new FlowTable(1024, FlowTimeouts.DEFAULTS), neighbours, null,
-                new ForwarderCounters(ForwardingTable.MAX_SERVERS));
+                new ForwarderCounters(ForwardingTable.MAX_PAIRS));
     }
 
     private static void send(Forwarder f, Frames.Tcp spec, CollectingSink sink) {
