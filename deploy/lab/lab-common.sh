@@ -13,7 +13,9 @@ P="$LAB_PREFIX"
 # whole /15 while the lab is up, so a command run outside a namespace by mistake fails at once.
 LAB_GUARD_ROUTE=198.18.0.0/15
 LAB_VIP=198.18.0.100
-# Who added the guard route (a prefix), so `down` of another prefix does not remove it.
+# The labs that hold the guard route (one empty file per prefix); the last `down` removes it.
+LAB_GUARD_OWNERS_DIR=/run/dispatcher-lab.route-owners
+# Older single-owner marker, still cleaned up.
 LAB_GUARD_OWNER_FILE=/run/dispatcher-lab.route-owner
 LAB_LOCK_FILE=/run/lock/dispatcher-lab.lock
 

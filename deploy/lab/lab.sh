@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Network lab for the dispatcher: five hosts on one bridge, each in its own network namespace.
 #
-#   lab.sh up       build the lab (fails with exit 3 if a lab is already up), start the HTTP servers
+#   lab.sh up       build the lab (exit 3 if this prefix is already up; labs of other prefixes may
+#                   run beside it and share the guard route), start the HTTP servers
 #   lab.sh down     remove everything of the prefix; idempotent, safe after a failed or killed `up`
 #   lab.sh status   namespaces, addresses, neighbour tables, bridge, servers; exit 0 up, 1 broken, 3 down
 #   lab.sh server-stop rsN    stop one real server's HTTP server (health-check tests)
@@ -52,12 +53,6 @@ up() {
       "$P" "${existing[*]}" "$P" "$0" >&2
     exit 3
   fi
-  if guard_route_exists; then
-    local owner; owner="$(cat "$LAB_GUARD_OWNER_FILE" 2>/dev/null || true)"
-    printf 'error: route "%s" already exists in the root namespace: another lab is up (or a killed one left it); run LAB_PREFIX=%s %s down first\n' \
-      "$(ip route show "$LAB_GUARD_ROUTE" | sed 's/ *$//')" "${owner:-<its prefix>}" "$0" >&2
-    exit 3
-  fi
   local tool
   for tool in ip ethtool curl sysctl flock; do
     command -v "$tool" >/dev/null || die "$tool not found (Debian: iproute2 ethtool curl procps util-linux)"
@@ -75,9 +70,16 @@ up() {
   clean_lab_dir
   rm -f "$LAB_DIR"/*.log
 
-  log "root namespace: ip route add unreachable $LAB_GUARD_ROUTE"
-  ip route add unreachable "$LAB_GUARD_ROUTE"
-  echo "$P" >"$LAB_GUARD_OWNER_FILE"
+  # Several labs (other prefixes) may be up at once: they share the guard route, which stays
+  # while any of them is registered as an owner.
+  mkdir -p "$LAB_GUARD_OWNERS_DIR"
+  touch "$LAB_GUARD_OWNERS_DIR/$P"
+  if guard_route_exists; then
+    log "root namespace: unreachable $LAB_GUARD_ROUTE already in place (shared with: $(ls "$LAB_GUARD_OWNERS_DIR" | tr '\n' ' '))"
+  else
+    log "root namespace: ip route add unreachable $LAB_GUARD_ROUTE"
+    ip route add unreachable "$LAB_GUARD_ROUTE"
+  fi
 
   log "namespaces: $(lab_namespaces | tr '\n' ' ')"
   for ns in $(lab_namespaces); do
@@ -230,16 +232,17 @@ down() {
   for ns in $(lab_namespaces); do
     if ns_exists "$ns"; then ip netns del "$ns" || log "could not delete namespace $ns"; fi
   done
-  if guard_route_exists; then
-    local owner; owner="$(cat "$LAB_GUARD_OWNER_FILE" 2>/dev/null || true)"
-    if [[ -z "$owner" || "$owner" == "$P" ]]; then
-      ip route del unreachable "$LAB_GUARD_ROUTE" || log "could not delete route $LAB_GUARD_ROUTE"
-      rm -f "$LAB_GUARD_OWNER_FILE"
-    else
-      log "route $LAB_GUARD_ROUTE left in place: it belongs to lab \"$owner\""
-    fi
-  else
-    [[ "$(cat "$LAB_GUARD_OWNER_FILE" 2>/dev/null || true)" == "$P" ]] && rm -f "$LAB_GUARD_OWNER_FILE"
+  rm -f "$LAB_GUARD_OWNERS_DIR/$P"
+  [[ "$(cat "$LAB_GUARD_OWNER_FILE" 2>/dev/null || true)" == "$P" ]] && rm -f "$LAB_GUARD_OWNER_FILE"
+  # Owners whose lab is gone (killed without `down`) no longer hold the route.
+  local owner others=()
+  for owner in $(ls "$LAB_GUARD_OWNERS_DIR" 2>/dev/null); do
+    if ns_exists "${owner}-sw"; then others+=("$owner"); else rm -f "$LAB_GUARD_OWNERS_DIR/$owner"; fi
+  done
+  if ((${#others[@]})); then
+    log "route $LAB_GUARD_ROUTE left in place: labs ${others[*]} are still up"
+  elif guard_route_exists; then
+    ip route del unreachable "$LAB_GUARD_ROUTE" || log "could not delete route $LAB_GUARD_ROUTE"
   fi
   clean_lab_dir
   local left=()
