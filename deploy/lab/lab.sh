@@ -239,6 +239,8 @@ down() {
   for owner in $(ls "$LAB_GUARD_OWNERS_DIR" 2>/dev/null); do
     if ns_exists "${owner}-sw"; then others+=("$owner"); else rm -f "$LAB_GUARD_OWNERS_DIR/$owner"; fi
   done
+  owner="$(cat "$LAB_GUARD_OWNER_FILE" 2>/dev/null || true)"
+  if [[ -n "$owner" && "$owner" != "$P" ]] && ns_exists "${owner}-sw"; then others+=("$owner"); fi
   if ((${#others[@]})); then
     log "route $LAB_GUARD_ROUTE left in place: labs ${others[*]} are still up"
   elif guard_route_exists; then
