@@ -63,7 +63,7 @@ class PackageDependencyTest {
     @Test
     void hotPathImportsNoControlPlaneLoggingOrMetrics() throws IOException {
         assertEquals(List.of(), violations("dataplane", "dev.dispatcher.config", "dev.dispatcher.control",
-                "dev.dispatcher.admin", "dev.dispatcher.cli", "org.slf4j", "io.micrometer", "java.util.logging", "picocli",
+                "dev.dispatcher.admin", "dev.dispatcher.cli", "org.slf4j", "ch.qos.logback", "io.micrometer", "java.util.logging", "picocli",
                 "org.snakeyaml", "com.fasterxml.jackson", "com.sun.net.httpserver"));
     }
 
@@ -101,6 +101,13 @@ class PackageDependencyTest {
         assertTrue(!pcap4j.isEmpty(), "the pcap4j backend exists");
         assertEquals(List.of(), pcap4j.stream()
                 .filter(i -> !i.file().startsWith(SOURCES.resolve("dataplane/io/pcap4j"))).toList());
+    }
+
+    @Test
+    void logbackIsConfiguredInOnePackageAndUsedThroughSlf4jElsewhere() throws IOException {
+        List<Import> logback = importsUnder("").stream().filter(i -> i.target().startsWith("ch.qos.logback")).toList();
+        assertEquals(List.of(), logback.stream()
+                .filter(i -> !i.file().startsWith(SOURCES.resolve("logging"))).toList());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.dispatcher.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -62,15 +63,73 @@ class DeploySampleTest {
         }
     }
 
+    /** One commented sample per feature; the package installs minimal.yaml as /etc/dispatcher/dispatcher.yaml. */
+    private static final List<String> FEATURE_SAMPLES = List.of("admin.yaml", "advisors-http.yaml",
+            "advisors-tcp-script.yaml", "minimal.yaml", "multiple-vips.yaml", "ring-mode.yaml", "static-macs.yaml",
+            "udp.yaml");
+
+    @Test
+    void theWalkFindsEveryFeatureSample() throws IOException {
+        List<Path> found = samples().toList();
+        for (String name : FEATURE_SAMPLES) {
+            assertTrue(found.contains(DEPLOY.resolve("config-samples").resolve(name)), name + " in " + found);
+        }
+        assertTrue(found.contains(SAMPLE), SAMPLE + " in " + found);
+    }
+
+    private static Path featureSample(String name) {
+        return DEPLOY.resolve("config-samples").resolve(name);
+    }
+
+    private static Stream<PortConfig> ports(DispatcherConfig config) {
+        return config.clusters().stream().flatMap(c -> c.ports().stream());
+    }
+
+    private static List<AdvisorType> advisorTypes(DispatcherConfig config) {
+        return ports(config).flatMap(p -> p.advisor().stream()).map(AdvisorConfig::type).toList();
+    }
+
+    @Test
+    void eachFeatureSampleShowsItsFeature() {
+        DispatcherConfig minimal = load(featureSample("minimal.yaml"));
+        assertEquals(AdminConfig.DEFAULTS, minimal.admin(), "the packaged default uses the token file the package creates");
+        assertTrue(ports(minimal).allMatch(p -> p.advisor().isEmpty()), "minimal: no advisors");
+
+        assertTrue(ports(load(featureSample("static-macs.yaml"))).flatMap(p -> p.servers().stream())
+                .anyMatch(ServerConfig::hasStaticMac));
+        assertTrue(ports(load(featureSample("udp.yaml"))).anyMatch(p -> p.protocol() == Protocol.UDP));
+        assertTrue(advisorTypes(load(featureSample("advisors-http.yaml"))).containsAll(List.of(AdvisorType.HTTP,
+                AdvisorType.HTTPS)));
+        assertTrue(advisorTypes(load(featureSample("advisors-tcp-script.yaml"))).containsAll(List.of(AdvisorType.TCP,
+                AdvisorType.SCRIPT)));
+        assertTrue(load(featureSample("multiple-vips.yaml")).clusters().size() > 1);
+        assertEquals(PipelineMode.RING, load(featureSample("ring-mode.yaml")).pipeline().mode());
+        assertFalse(load(featureSample("admin.yaml")).admin().equals(AdminConfig.DEFAULTS));
+    }
+
+    /** Loads a sample; a sample that does not load fails with its path and every error line. */
+    private static DispatcherConfig load(Path sample) {
+        try {
+            return ConfigLoader.load(sample);
+        } catch (ConfigException e) {
+            return fail(sample + " does not load:\n" + e.getMessage());
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("samples")
-    void everySampleLoadsAndStaysInTheLabRange(Path sample) throws ConfigException {
-        DispatcherConfig config = ConfigLoader.load(sample);
+    void everySampleLoadsAndStaysInTheLabRange(Path sample) {
+        DispatcherConfig config = load(sample);
 
         Stream<Integer> vips = config.clusters().stream().map(ClusterConfig::address);
         Stream<Integer> servers = config.clusters().stream().flatMap(c -> c.ports().stream())
                 .flatMap(p -> p.servers().stream()).map(ServerConfig::address);
         Stream.concat(vips, servers).forEach(address -> assertTrue((address & LAB_MASK) == LAB_NETWORK,
                 sample + ": " + Ipv4.format(address) + " is outside 198.18.0.0/15"));
+        String adminHost = config.admin().host();
+        if (!List.of("127.0.0.1", "localhost", "0.0.0.0").contains(adminHost)) {
+            assertTrue((Ipv4.parse(adminHost) & LAB_MASK) == LAB_NETWORK,
+                    sample + ": admin.listen " + adminHost + " is outside 198.18.0.0/15");
+        }
     }
 }
