@@ -121,12 +121,11 @@ class HealthCheckerTest {
                     new Check(target(port(), "healthy"), advisor(AdvisorType.HTTP, INTERVAL, TIMEOUT, 1, 1))));
             assertTrue(await(SLACK, () -> !hung.accepted.isEmpty()), "the hung server got its probe");
 
+            // The property is isolation, not speed (the machine is shared): the healthy target keeps
+            // being probed, several times, while the hung one sits in its first probe.
             long before = probes(checker, "healthy");
-            long start = System.nanoTime();
-            Thread.sleep(600);
-            long after = probes(checker, "healthy");
-            double intervals = (System.nanoTime() - start) / (double) INTERVAL.toNanos();
-            assertTrue(after - before >= intervals / 2, (after - before) + " probes in " + intervals + " intervals");
+            assertTrue(await(Duration.ofSeconds(5), () -> probes(checker, "healthy") >= before + 3),
+                    "the healthy target kept being probed: " + (probes(checker, "healthy") - before));
             assertEquals(0, probes(checker, "hung"), "still in its first probe");
             assertEquals(1, hung.accepted.size(), "no second probe overlaps the hung one");
             assertNull(events.queue.peek());
@@ -242,8 +241,14 @@ class HealthCheckerTest {
         synchronized (starts) {
             copy = List.copyOf(starts);
         }
-        double meanGapMillis = (copy.get(5) - copy.get(0)) / 5 / 1e6;
-        assertTrue(meanGapMillis >= 95 && meanGapMillis < 160, "mean gap " + meanGapMillis + " ms");
+        // Start to start gives gaps of 100 ms, end to start 180 ms. Scheduling delays on a loaded
+        // machine only add, so the smallest of five gaps tells the two apart.
+        long minGapNanos = Long.MAX_VALUE;
+        for (int i = 1; i <= 5; i++) {
+            minGapNanos = Math.min(minGapNanos, copy.get(i) - copy.get(i - 1));
+        }
+        double minGapMillis = minGapNanos / 1e6;
+        assertTrue(minGapMillis >= 95 && minGapMillis < 160, "smallest gap " + minGapMillis + " ms");
 
         // Interval 20 ms, probes of 120 ms: the next starts when the last ends, never alongside it.
         try (HealthChecker checker = new HealthChecker(events, config -> slow)) {

@@ -196,7 +196,7 @@ class HttpProberTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertFalse(result.success());
             assertEquals("receive timeout after 500 ms", result.reason());
-            assertTrue(millis >= 490 && millis < 1500, "took " + millis + " ms");
+            assertTrue(millis >= 490 && millis < 4000, "took " + millis + " ms");
         }
     }
 
@@ -220,7 +220,7 @@ class HttpProberTest {
             ProbeResult result = prober(List.of(200), "").probe(target(trickler.getLocalPort()));
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertEquals("receive timeout after 500 ms", result.reason());
-            assertTrue(millis < 1500, "took " + millis + " ms");
+            assertTrue(millis < 4000, "took " + millis + " ms");
         }
     }
 

@@ -50,7 +50,7 @@ class ScriptProberTest {
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertFalse(result.success());
         assertEquals("script timed out after 300 ms", result.reason());
-        assertTrue(millis < 2000, "took " + millis + " ms");
+        assertTrue(millis < 5000, "took " + millis + " ms, not the 10 s of the script");
     }
 
     @Test

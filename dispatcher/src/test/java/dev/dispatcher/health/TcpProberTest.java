@@ -65,7 +65,7 @@ class TcpProberTest {
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertFalse(result.success());
             assertEquals("connect timeout after 300 ms", result.reason());
-            assertTrue(millis >= 290 && millis < 1300, "took " + millis + " ms");
+            assertTrue(millis >= 290 && millis < 5000, "took " + millis + " ms");
         } finally {
             for (Socket filler : fillers) {
                 filler.close();
