@@ -144,7 +144,7 @@ class LiveControlNetnsIT {
         assertTrue(stop.ok(), stop.output());
         long stoppedAt = System.nanoTime();
         long bound = INTERVAL_MS * FALL + TIMEOUT_MS;
-        Thread.sleep(bound + 300);
+        Thread.sleep(bound + 700);
         // Out of rotation within interval x fall + timeout: every new connection now succeeds
         // (the reset policy also moved any rs2 flow), none reaches rs2.
         Map<String, Integer> during = lab.split(60);
