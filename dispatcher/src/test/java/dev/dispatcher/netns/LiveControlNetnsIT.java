@@ -329,5 +329,11 @@ class LiveControlNetnsIT {
         assertEquals(received, forwarded + dropped + passed, "received = forwarded + dropped + passed");
         assertTrue(sum(after, "dispatcher_packet_processing_seconds_count") >= 0);
         assertEquals(1, sum(after, "dispatcher_build_info"));
+
+        // Prometheus' own linter over the live exposition.
+        Shell.Result lint = Shell.sh(120, lab.env, "ip netns exec " + lab.disp()
+                + " curl -s --max-time 10 http://127.0.0.1:9100/metrics | " + lab.repo.resolve("deploy/prometheus/promtool.sh")
+                + " check metrics");
+        assertEquals(0, lint.exit(), "promtool check metrics: " + lint.output());
     }
 }
