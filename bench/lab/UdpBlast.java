@@ -11,7 +11,8 @@ import java.util.concurrent.locks.LockSupport;
  * (198.18.0.0/15).
  *
  * RATE (datagrams per second, 0 or absent = as fast as possible) paces the sender: it sends what is
- * due and parks about 50 us when nothing is. The 18-byte payload carries System.nanoTime() at the
+ * due and parks about 50 us when nothing is; after a pause it skips what is more than 0.5 ms late
+ * instead of bursting (so it then sends fewer than SECONDS * RATE: check the printed count). The 18-byte payload carries System.nanoTime() at the
  * send (8 bytes, little-endian) and a flag byte: 1 once WARMUP seconds (default 0) have passed, so a
  * receiver on the same host (UdpSink, any namespace: the monotonic clock is shared) can measure
  * one-way latency of the measured part only. WARMUP is part of SECONDS.
@@ -58,6 +59,7 @@ public final class UdpBlast {
             }
         } else {
             double perNano = rate / 1e9;
+            long maxBurst = Math.max(4, (long) (rate / 2000)); // 0.5 ms worth
             while (true) {
                 long now = System.nanoTime();
                 if (now - deadline >= 0) {
@@ -67,6 +69,12 @@ public final class UdpBlast {
                     flag = 1;
                 }
                 long due = (long) ((now - start) * perNano) - sent;
+                if (due > maxBurst) {
+                    // Fell behind (a pause): skip the missed slots instead of bursting to catch up,
+                    // which would queue frames and distort latency. The run then sends fewer.
+                    start += (long) ((due - maxBurst) / perNano);
+                    due = maxBurst;
+                }
                 if (due <= 0) {
                     LockSupport.parkNanos(20_000);
                     continue;
