@@ -11,8 +11,9 @@ import java.util.concurrent.locks.LockSupport;
  * (198.18.0.0/15).
  *
  * RATE (datagrams per second, 0 or absent = as fast as possible) paces the sender: it sends what is
- * due and parks about 50 us when nothing is; after a pause it skips what is more than 0.5 ms late
- * instead of bursting (so it then sends fewer than SECONDS * RATE: check the printed count). The 18-byte payload carries System.nanoTime() at the
+ * due and parks about 50 us when nothing is; after a pause it catches up (the average rate holds),
+ * except with a WARMUP (latency runs), where it skips what is more than 0.5 ms late instead of
+ * bursting (then it sends fewer than SECONDS * RATE: check the printed count). The 18-byte payload carries System.nanoTime() at the
  * send (8 bytes, little-endian) and a flag byte: 1 once WARMUP seconds (default 0) have passed, so a
  * receiver on the same host (UdpSink, any namespace: the monotonic clock is shared) can measure
  * one-way latency of the measured part only. WARMUP is part of SECONDS.
@@ -69,9 +70,9 @@ public final class UdpBlast {
                     flag = 1;
                 }
                 long due = (long) ((now - start) * perNano) - sent;
-                if (due > maxBurst) {
-                    // Fell behind (a pause): skip the missed slots instead of bursting to catch up,
-                    // which would queue frames and distort latency. The run then sends fewer.
+                if (warmup > 0 && due > maxBurst) {
+                    // Latency run fell behind (a pause): skip the missed slots instead of bursting to
+                    // catch up, which would queue frames and distort latency. It then sends fewer.
                     start += (long) ((due - maxBurst) / perNano);
                     due = maxBurst;
                 }
