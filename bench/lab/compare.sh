@@ -347,7 +347,7 @@ udp_series() { # setup
     fail udp "$setup" "no step passed:$steps"
     return
   fi
-  record udp "$setup" "$good" "highest paced rate with < 0.1% loss$( ((limited)) && echo '; SENDER-LIMITED: a higher step failed only because the paced sender fell short'), frames at rs1/rs2/rs3 $ok_spread"
+  record udp "$setup" "$good" "highest paced rate with < 0.1% loss$( ((limited)) && echo '; SENDER-LIMITED: the search reached 95% of the full-blast send rate, or a higher step failed only because the paced sender fell short'), frames at rs1/rs2/rs3 $ok_spread"
 }
 
 # -------------------------------------------------------------------------------- latency series
