@@ -159,7 +159,9 @@ public final class ControlPlane implements ControlOperations {
             b.vip(cluster.address());
             for (PortConfig port : cluster.ports()) {
                 ServiceKey service = new ServiceKey(cluster.address(), port.port(), port.protocol());
-                Set<Integer> gone = lingering.getOrDefault(service, Set.of());
+                // A server removed and then added again is a member, not a lingering one.
+                Set<Integer> gone = new LinkedHashSet<>(lingering.getOrDefault(service, Set.of()));
+                port.servers().forEach(server -> gone.remove(server.address()));
                 int n = port.servers().size() + gone.size();
                 int[] servers = new int[n];
                 int[] pairIds = new int[n];
@@ -307,7 +309,21 @@ public final class ControlPlane implements ControlOperations {
         }
         config = new DispatcherConfig(config.source(), config.interfaceName(), clusters, config.flowTable(), config.arp(),
                 config.io(), config.pipeline(), config.admin());
+        pruneLingering();
         configListeners.forEach(l -> l.accept(config));
+    }
+
+    /** Servers added back (by a reload or an add) are members again, no longer lingering. */
+    private void pruneLingering() {
+        Map<ServiceKey, PortConfig> ports = ConfigDiff.services(config);
+        lingering.entrySet().removeIf(entry -> {
+            PortConfig port = ports.get(entry.getKey());
+            if (port == null) {
+                return false;
+            }
+            port.servers().forEach(server -> entry.getValue().remove(server.address()));
+            return entry.getValue().isEmpty();
+        });
     }
 
     private static PortConfig withServers(PortConfig port, List<ServerConfig> servers) {
@@ -483,6 +499,7 @@ public final class ControlPlane implements ControlOperations {
             }
         }
         config = next;
+        pruneLingering();
         configListeners.forEach(l -> l.accept(config));
         publish();
         lastReload = new ReloadResult(true, now, List.of(), changes, warnings);

@@ -186,4 +186,21 @@ class ControlPlaneTest {
         assertTrue(Files.readString(file).startsWith("# Written by the dispatcher"), Files.readString(file));
         assertTrue(control.runningConfigYaml().contains("weight: 6"));
     }
+
+    @Test
+    void aServerRemovedFromAKeepPortLingersUntilAddedBack() throws Exception {
+        Files.writeString(file, YAML.formatted("keep"));
+        assertTrue(control.reload().applied());
+        control.removeServer(ref("198.18.0.12"));
+        assertEquals(0, weightOf("198.18.0.12"), "lingers with weight 0");
+        assertTrue(keeps("198.18.0.12"), "its flows continue");
+        var servers = control.status().clusters().getFirst().ports().getFirst().servers();
+        assertEquals("removed", servers.getLast().state());
+        control.addServer(ref("198.18.0.12"), 5, null);
+        assertEquals(5, weightOf("198.18.0.12"));
+        servers = control.status().clusters().getFirst().ports().getFirst().servers();
+        assertEquals(2, servers.size(), "one entry per server: " + servers);
+        int service = table().service(0xC6120064, 80, 6);
+        assertEquals(2, table().serviceServers(service).length, "no duplicate in the compiled service");
+    }
 }
