@@ -11,6 +11,9 @@ import dev.dispatcher.dataplane.forward.ForwardingTable;
 import dev.dispatcher.dataplane.forward.Verdict;
 import dev.dispatcher.dataplane.io.PacketIoException;
 import dev.dispatcher.dataplane.io.PacketSource;
+import dev.dispatcher.dataplane.io.PacketIoBackend;
+import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
+import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
 import dev.dispatcher.dataplane.io.pcap4j.PcapLiveBackend;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.admin.AdminServer;
@@ -33,7 +36,7 @@ public final class Dispatcher implements AutoCloseable {
     private final InterfaceInfo nic;
     private final ControlPlane control;
     private final NeighbourTable neighbours;
-    private final PcapLiveBackend backend;
+    private final PacketIoBackend backend;
     private final Pipeline pipeline;
     private final PacketSource source;
     private final PipelineMode mode;
@@ -46,7 +49,7 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean stopping;
 
     private Dispatcher(DispatcherConfig config, InterfaceInfo nic, ControlPlane control, NeighbourTable neighbours,
-                       PcapLiveBackend backend, PacketSource source, Pipeline pipeline, PipelineMode mode) {
+                       PacketIoBackend backend, PacketSource source, Pipeline pipeline, PipelineMode mode) {
         this.config = config;
         this.nic = nic;
         this.control = control;
@@ -78,12 +81,8 @@ public final class Dispatcher implements AutoCloseable {
         HostPreflight.warnings().forEach(LOG::warn);
         ControlPlane control = new ControlPlane(config, nic.name(), nic.mac(), nic.ipv4(), nic.mtu());
         ForwardingTable table = control.tables().get();
-        String filter = CaptureFilter.forTable(table, nic.mac());
-        int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
-        PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
-                pollMillis, filter);
+        PacketIoBackend backend = openBackend(config, nic, table);
         try {
-            backend.open();
             NeighbourTable neighbours = DataPlaneFactory.neighbours();
             ArpTimings timings = DataPlaneFactory.arpTimings(config);
             PipelineMode mode = DataPlaneFactory.resolveMode(config.pipeline().mode(), Runtime.getRuntime().availableProcessors());
@@ -92,9 +91,37 @@ public final class Dispatcher implements AutoCloseable {
                     source, backend::openSink);
             control.attach(new DataPlaneView(pipeline, neighbours), mode.configName());
             return new Dispatcher(config, nic, control, neighbours, backend, source, pipeline, mode);
-        } catch (PacketIoException | RuntimeException e) {
+        } catch (RuntimeException e) {
             backend.close();
             throw e;
+        }
+    }
+
+    /**
+     * Opens the backend that {@code io.backend} names, with a capture filter for ARP and the VIPs
+     * (built once at start, like the pcap4j filter: VIPs added by a reload need a restart).
+     */
+    private static PacketIoBackend openBackend(DispatcherConfig config, InterfaceInfo nic, ForwardingTable table)
+            throws PacketIoException {
+        int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
+        switch (config.io().backend()) {
+            case AFPACKET -> {
+                int[] vips = new int[table.vipCount()];
+                for (int i = 0; i < vips.length; i++) {
+                    vips[i] = table.vip(i);
+                }
+                AfPacketBackend backend = new AfPacketBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
+                        pollMillis, ClassicBpf.captureFilter(vips, nic.mac(), config.io().snaplen()));
+                backend.open();
+                return backend;
+            }
+            case PCAP4J -> {
+                PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
+                        pollMillis, CaptureFilter.forTable(table, nic.mac()));
+                backend.open();
+                return backend;
+            }
+            default -> throw new IllegalStateException("unknown backend " + config.io().backend());
         }
     }
 
