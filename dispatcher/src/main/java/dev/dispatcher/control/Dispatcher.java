@@ -224,6 +224,7 @@ public final class Dispatcher implements AutoCloseable {
     private final class CounterWatch {
         private final long[] lastMacs = new long[ForwardingTable.MAX_SERVERS];
         private long lastChecksum;
+        private long lastChecksumNotReady;
         private long lastOversize;
         private long lastTruncated;
         private long lastConflicts;
@@ -260,6 +261,15 @@ public final class Dispatcher implements AutoCloseable {
                         + "virtual link (veth, VM)? turn it off there: ethtool -K <iface> tx off tso off gso off",
                         checksum - lastChecksum);
                 lastChecksum = checksum;
+            }
+            // The afpacket source counts frames the kernel flags TP_STATUS_CSUMNOTREADY (a plain
+            // counter of the receiving thread, read here like the workers' counters).
+            if (source instanceof AfPacketBackend.RingSource ring && ring.checksumNotReadyFrames() > lastChecksumNotReady) {
+                long notReady = ring.checksumNotReadyFrames();
+                LOG.warn("{} frames received with a partial checksum (checksum offload of a sender on this host or "
+                        + "behind a veth): forwarded as they are, the receiver drops them; turn it off at the sender: "
+                        + "ethtool -K <iface> tx off tso off gso off", notReady - lastChecksumNotReady);
+                lastChecksumNotReady = notReady;
             }
             long oversize = c.verdicts()[Verdict.OVERSIZE];
             long truncated = c.verdicts()[Verdict.CAPTURE_TRUNCATED];
