@@ -1,5 +1,6 @@
 package dev.dispatcher.control;
 
+import dev.dispatcher.config.ClusterConfig;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.MacAddress;
@@ -90,6 +91,17 @@ public final class Dispatcher implements AutoCloseable {
             Pipeline pipeline = DataPlaneFactory.build(config, mode, control.tables(), neighbours, timings,
                     source, backend::openSink);
             control.attach(new DataPlaneView(pipeline, neighbours), mode.configName());
+            if (backend instanceof AfPacketBackend rings) {
+                // A reload that adds a VIP must also let its frames through the kernel's filter.
+                int snaplen = config.io().snaplen();
+                control.onConfigChange(c -> {
+                    try {
+                        rings.updateFilter(ClassicBpf.captureFilter(vipsOf(c), nic.mac(), snaplen));
+                    } catch (PacketIoException e) {
+                        LOG.error("capture filter not updated for the new VIPs: {}", e.getMessage());
+                    }
+                });
+            }
             return new Dispatcher(config, nic, control, neighbours, backend, source, pipeline, mode);
         } catch (RuntimeException e) {
             backend.close();
@@ -98,20 +110,17 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Opens the backend that {@code io.backend} names, with a capture filter for ARP and the VIPs
-     * (built once at start, like the pcap4j filter: VIPs added by a reload need a restart).
+     * Opens the backend that {@code io.backend} names, with a capture filter for ARP and the VIPs.
+     * The afpacket filter follows reloads; the pcap4j filter is built once (a VIP added by a reload
+     * needs a restart there).
      */
     private static PacketIoBackend openBackend(DispatcherConfig config, InterfaceInfo nic, ForwardingTable table)
             throws PacketIoException {
         int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
         switch (config.io().backend()) {
             case AFPACKET -> {
-                int[] vips = new int[table.vipCount()];
-                for (int i = 0; i < vips.length; i++) {
-                    vips[i] = table.vip(i);
-                }
                 AfPacketBackend backend = new AfPacketBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
-                        pollMillis, ClassicBpf.captureFilter(vips, nic.mac(), config.io().snaplen()));
+                        pollMillis, ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()));
                 backend.open();
                 return backend;
             }
@@ -123,6 +132,10 @@ public final class Dispatcher implements AutoCloseable {
             }
             default -> throw new IllegalStateException("unknown backend " + config.io().backend());
         }
+    }
+
+    private static int[] vipsOf(DispatcherConfig config) {
+        return config.clusters().stream().mapToInt(ClusterConfig::address).distinct().toArray();
     }
 
     public ControlPlane control() {

@@ -132,6 +132,19 @@ class AfPacketBackendNetnsIT {
     }
 
     @Test
+    void aReplacedFilterLetsANewVipThroughWhileTheSocketRuns() throws Exception {
+        AfPacketBackend.RingSource source = backendB.openSource();
+        byte[] forNewVip = tcp(MAC_A, MAC_B, "198.18.2.102", -1, 3);
+        rawSend(forNewVip);
+        assertEquals(List.of(), receive(source, 1, 300), "198.18.2.102 is not a VIP yet");
+        backendB.updateFilter(ClassicBpf.captureFilter(new int[] {VIPS[0], VIPS[1], 0xC612_0266}, OWN_B, SNAPLEN));
+        rawSend(forNewVip);
+        List<Received> got = receive(source, 1, 2000);
+        assertEquals(1, got.size(), "the new VIP passes the replaced filter");
+        assertArrayEquals(forNewVip, got.get(0).bytes());
+    }
+
+    @Test
     void sendsThroughTheTxRingsByteIdenticalAndNeverReceivesItsOwnFrames() throws Exception {
         AfPacketBackend.RingSource sourceA = backendA.openSource();
         AfPacketBackend.RingSource sourceB = backendB.openSource();

@@ -60,6 +60,16 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
     }
 
+    /**
+     * Replaces the capture filter of the open capture socket, e.g. when a reload adds a VIP. Frames
+     * already in the ring stay; each later frame meets the old filter or the new one.
+     */
+    public synchronized void updateFilter(List<ClassicBpf.Instruction> newFilter) throws PacketIoException {
+        if (capture != null) {
+            capture.replaceFilter(newFilter);
+        }
+    }
+
     @Override
     public synchronized RingSource openSource() {
         openOrFail();

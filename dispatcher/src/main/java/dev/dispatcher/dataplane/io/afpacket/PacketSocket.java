@@ -22,6 +22,7 @@ final class PacketSocket implements AutoCloseable {
     private final MemorySegment errno;
     private final MemorySegment wakeErrno;
     private final MemorySegment statsErrno;
+    private final MemorySegment controlErrno;
     private final MemorySegment pollFds;
     private final MemorySegment eventValue;
     private final MemorySegment wakeValue;
@@ -42,6 +43,7 @@ final class PacketSocket implements AutoCloseable {
         this.errno = Native.newErrnoState(arena);
         this.wakeErrno = Native.newErrnoState(arena);
         this.statsErrno = Native.newErrnoState(arena);
+        this.controlErrno = Native.newErrnoState(arena);
         this.pollFds = arena.allocate(Native.POLLFD, 2);
         this.eventValue = arena.allocate(ValueLayout.JAVA_LONG);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
@@ -88,7 +90,7 @@ final class PacketSocket implements AutoCloseable {
                 // A malformed TX frame is skipped (slot made available) instead of stalling the ring.
                 setInt(call, Native.SOL_PACKET, Native.PACKET_LOSS, 1, "set PACKET_LOSS");
             }
-            attachFilter(call, filter);
+            attachFilter(call, filter, errno);
             if (rx != null) {
                 setRing(call, Native.PACKET_RX_RING, rx, "set up the RX ring");
             }
@@ -140,7 +142,24 @@ final class PacketSocket implements AutoCloseable {
         }
     }
 
-    private void attachFilter(Arena call, List<ClassicBpf.Instruction> filter) throws Throwable {
+    /**
+     * Replaces the socket's filter while it runs (the kernel swaps programs atomically: each frame
+     * meets the old or the new one). Safe from any thread; not on the hot path.
+     */
+    synchronized void replaceFilter(List<ClassicBpf.Instruction> filter) throws PacketIoException {
+        if (fd < 0) {
+            return;
+        }
+        try (Arena call = Arena.ofConfined()) {
+            attachFilter(call, filter, controlErrno);
+        } catch (PacketIoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    private void attachFilter(Arena call, List<ClassicBpf.Instruction> filter, MemorySegment errno) throws Throwable {
         MemorySegment program = ClassicBpf.toSegment(filter, call);
         MemorySegment fprog = call.allocate(Native.SOCK_FPROG);
         fprog.set(ValueLayout.JAVA_SHORT, Native.offset(Native.SOCK_FPROG, "len"), (short) filter.size());
