@@ -134,11 +134,16 @@ public final class AfPacketBackend implements PacketIoBackend {
         private long vlanTagsRestored;
 
         RingSource(PacketSocket socket, int pollTimeoutMillis) {
+            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis);
+        }
+
+        /** Over any ring-shaped memory; {@code socket} null (tests) means an empty ring is not waited on. */
+        RingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis) {
             this.socket = socket;
-            this.ring = socket.map();
-            this.slots = socket.rxGeometry().frameOffsets(0);
+            this.ring = ring;
+            this.slots = geometry.frameOffsets(0);
             this.pollTimeoutMillis = pollTimeoutMillis;
-            this.scratch = PacketBuffer.ofArray(new byte[socket.rxGeometry().frameSize() + VLAN_TAG]);
+            this.scratch = PacketBuffer.ofArray(new byte[geometry.frameSize() + VLAN_TAG]);
         }
 
         @Override
@@ -150,7 +155,7 @@ public final class AfPacketBackend implements PacketIoBackend {
                 long slot = slots[next];
                 int status = (int) Native.STATUS.getAcquire(ring, slot);
                 if ((status & Native.TP_STATUS_USER) == 0) {
-                    if (delivered > 0 || waited || !socket.await(pollTimeoutMillis)) {
+                    if (delivered > 0 || waited || socket == null || !socket.await(pollTimeoutMillis)) {
                         break;
                     }
                     waited = true;
@@ -209,12 +214,14 @@ public final class AfPacketBackend implements PacketIoBackend {
 
         @Override
         public long kernelDrops() {
-            return socket.drops();
+            return socket == null ? 0 : socket.drops();
         }
 
         @Override
         public void wakeup() {
-            socket.wakeup();
+            if (socket != null) {
+                socket.wakeup();
+            }
         }
 
         /** Frames captured shorter than on the wire (GRO/LRO, or larger than a ring slot). */
