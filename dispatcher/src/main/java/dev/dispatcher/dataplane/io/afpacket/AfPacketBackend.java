@@ -255,10 +255,15 @@ public final class AfPacketBackend implements PacketIoBackend {
         private int queued;
 
         RingSink(PacketSocket socket) {
+            this(socket, socket.map(), socket.txGeometry(), socket.txRingOffset());
+        }
+
+        /** Over any ring-shaped memory; {@code socket} null (tests) means nothing is kicked. */
+        RingSink(PacketSocket socket, MemorySegment ring, RingGeometry geometry, long ringOffset) {
             this.socket = socket;
-            this.ring = socket.map();
-            this.slots = socket.txGeometry().frameOffsets(socket.txRingOffset());
-            this.capacity = socket.txGeometry().frameSize() - Native.TX_DATA_OFFSET;
+            this.ring = ring;
+            this.slots = geometry.frameOffsets(ringOffset);
+            this.capacity = geometry.frameSize() - Native.TX_DATA_OFFSET;
         }
 
         @Override
@@ -270,7 +275,9 @@ public final class AfPacketBackend implements PacketIoBackend {
             long slot = slots[next];
             if ((int) Native.STATUS.getAcquire(ring, slot) != Native.TP_STATUS_AVAILABLE) {
                 // Ring full of frames still in flight: send what is queued and wait for it to finish.
-                socket.kick(true);
+                if (socket != null) {
+                    socket.kick(true);
+                }
                 queued = 0;
                 if ((int) Native.STATUS.getAcquire(ring, slot) != Native.TP_STATUS_AVAILABLE) {
                     return false;
@@ -290,7 +297,9 @@ public final class AfPacketBackend implements PacketIoBackend {
         public void flush() {
             if (queued > 0) {
                 queued = 0;
-                socket.kick(false);
+                if (socket != null) {
+                    socket.kick(false);
+                }
             }
         }
 
