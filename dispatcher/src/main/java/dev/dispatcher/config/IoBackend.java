@@ -1,12 +1,24 @@
 package dev.dispatcher.config;
 
-/** How frames are received and sent. An AF_PACKET ring backend ({@code afpacket}) comes later. */
+import java.util.Locale;
+
+/** How frames are received and sent. */
 public enum IoBackend {
+    /**
+     * Memory-mapped AF_PACKET rings (TPACKET_V2) through the foreign function API: Linux only, no
+     * copy on receive, one system call per batch on send; the default on Linux.
+     */
+    AFPACKET,
     /** libpcap through pcap4j; portable, and slower per frame (see shared/PACKET-IO.md). */
     PCAP4J;
 
-    /** The spelling in the configuration file: {@code pcap4j}. */
+    /** The spelling in the configuration file: {@code afpacket}, {@code pcap4j}. */
     public String configName() {
         return ConfigNames.of(this);
+    }
+
+    /** {@link #AFPACKET} on Linux, else {@link #PCAP4J}. */
+    public static IoBackend platformDefault() {
+        return System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux") ? AFPACKET : PCAP4J;
     }
 }

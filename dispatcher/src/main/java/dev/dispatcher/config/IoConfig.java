@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param backend     how frames are captured and sent
  * @param snaplen     bytes captured per frame; a truncated frame cannot be forwarded
- * @param bufferBytes kernel capture buffer; it absorbs pauses (GC, scheduling) without drops
+ * @param bufferBytes kernel capture buffer; it absorbs pauses (GC, scheduling) without drops. For
+ *                    {@code afpacket} it is the size of the RX ring (slots of snaplen + 80 bytes)
  * @param batchSize   frames taken per receive call before the batch is forwarded and flushed
  * @param pollTimeout longest wait for a frame before the receive loop does housekeeping
  */
@@ -24,7 +25,7 @@ public record IoConfig(IoBackend backend, int snaplen, int bufferBytes, int batc
     public static final Duration MIN_POLL_TIMEOUT = Duration.ofMillis(1);
     public static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(1);
 
-    public static final IoConfig DEFAULTS = new IoConfig(IoBackend.PCAP4J, 2048, 16 << 20, 64,
+    public static final IoConfig DEFAULTS = new IoConfig(IoBackend.platformDefault(), 2048, 16 << 20, 64,
             Duration.ofMillis(10));
 
     public IoConfig {

@@ -1,5 +1,6 @@
 package dev.dispatcher.control;
 
+import dev.dispatcher.config.ClusterConfig;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.MacAddress;
@@ -11,6 +12,9 @@ import dev.dispatcher.dataplane.forward.ForwardingTable;
 import dev.dispatcher.dataplane.forward.Verdict;
 import dev.dispatcher.dataplane.io.PacketIoException;
 import dev.dispatcher.dataplane.io.PacketSource;
+import dev.dispatcher.dataplane.io.PacketIoBackend;
+import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
+import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
 import dev.dispatcher.dataplane.io.pcap4j.PcapLiveBackend;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.admin.AdminServer;
@@ -33,7 +37,7 @@ public final class Dispatcher implements AutoCloseable {
     private final InterfaceInfo nic;
     private final ControlPlane control;
     private final NeighbourTable neighbours;
-    private final PcapLiveBackend backend;
+    private final PacketIoBackend backend;
     private final Pipeline pipeline;
     private final PacketSource source;
     private final PipelineMode mode;
@@ -46,7 +50,7 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean stopping;
 
     private Dispatcher(DispatcherConfig config, InterfaceInfo nic, ControlPlane control, NeighbourTable neighbours,
-                       PcapLiveBackend backend, PacketSource source, Pipeline pipeline, PipelineMode mode) {
+                       PacketIoBackend backend, PacketSource source, Pipeline pipeline, PipelineMode mode) {
         this.config = config;
         this.nic = nic;
         this.control = control;
@@ -78,12 +82,8 @@ public final class Dispatcher implements AutoCloseable {
         HostPreflight.warnings().forEach(LOG::warn);
         ControlPlane control = new ControlPlane(config, nic.name(), nic.mac(), nic.ipv4(), nic.mtu());
         ForwardingTable table = control.tables().get();
-        String filter = CaptureFilter.forTable(table, nic.mac());
-        int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
-        PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
-                pollMillis, filter);
+        PacketIoBackend backend = openBackend(config, nic, table);
         try {
-            backend.open();
             NeighbourTable neighbours = DataPlaneFactory.neighbours();
             ArpTimings timings = DataPlaneFactory.arpTimings(config);
             PipelineMode mode = DataPlaneFactory.resolveMode(config.pipeline().mode(), Runtime.getRuntime().availableProcessors());
@@ -91,11 +91,51 @@ public final class Dispatcher implements AutoCloseable {
             Pipeline pipeline = DataPlaneFactory.build(config, mode, control.tables(), neighbours, timings,
                     source, backend::openSink);
             control.attach(new DataPlaneView(pipeline, neighbours), mode.configName());
+            if (backend instanceof AfPacketBackend rings) {
+                // A reload that adds a VIP must also let its frames through the kernel's filter.
+                int snaplen = config.io().snaplen();
+                control.onConfigChange(c -> {
+                    try {
+                        rings.updateFilter(ClassicBpf.captureFilter(vipsOf(c), nic.mac(), snaplen));
+                    } catch (PacketIoException e) {
+                        LOG.error("capture filter not updated for the new VIPs: {}", e.getMessage());
+                    }
+                });
+            }
             return new Dispatcher(config, nic, control, neighbours, backend, source, pipeline, mode);
-        } catch (PacketIoException | RuntimeException e) {
+        } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    /**
+     * Opens the backend that {@code io.backend} names, with a capture filter for ARP and the VIPs.
+     * The afpacket filter follows reloads; the pcap4j filter is built once (a VIP added by a reload
+     * needs a restart there).
+     */
+    private static PacketIoBackend openBackend(DispatcherConfig config, InterfaceInfo nic, ForwardingTable table)
+            throws PacketIoException {
+        int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
+        switch (config.io().backend()) {
+            case AFPACKET -> {
+                AfPacketBackend backend = new AfPacketBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
+                        pollMillis, ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()));
+                backend.open();
+                return backend;
+            }
+            case PCAP4J -> {
+                PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
+                        pollMillis, CaptureFilter.forTable(table, nic.mac()));
+                backend.open();
+                return backend;
+            }
+            default -> throw new IllegalStateException("unknown backend " + config.io().backend());
+        }
+    }
+
+    private static int[] vipsOf(DispatcherConfig config) {
+        return config.clusters().stream().mapToInt(ClusterConfig::address).distinct().toArray();
     }
 
     public ControlPlane control() {
@@ -197,6 +237,7 @@ public final class Dispatcher implements AutoCloseable {
     private final class CounterWatch {
         private final long[] lastMacs = new long[ForwardingTable.MAX_SERVERS];
         private long lastChecksum;
+        private long lastChecksumNotReady;
         private long lastOversize;
         private long lastTruncated;
         private long lastConflicts;
@@ -233,6 +274,15 @@ public final class Dispatcher implements AutoCloseable {
                         + "virtual link (veth, VM)? turn it off there: ethtool -K <iface> tx off tso off gso off",
                         checksum - lastChecksum);
                 lastChecksum = checksum;
+            }
+            // The afpacket source counts frames the kernel flags TP_STATUS_CSUMNOTREADY (a plain
+            // counter of the receiving thread, read here like the workers' counters).
+            if (source instanceof AfPacketBackend.RingSource ring && ring.checksumNotReadyFrames() > lastChecksumNotReady) {
+                long notReady = ring.checksumNotReadyFrames();
+                LOG.warn("{} frames received with a partial checksum (checksum offload of a sender on this host or "
+                        + "behind a veth): forwarded as they are, the receiver drops them; turn it off at the sender: "
+                        + "ethtool -K <iface> tx off tso off gso off", notReady - lastChecksumNotReady);
+                lastChecksumNotReady = notReady;
             }
             long oversize = c.verdicts()[Verdict.OVERSIZE];
             long truncated = c.verdicts()[Verdict.CAPTURE_TRUNCATED];

@@ -111,6 +111,17 @@ class PackageDependencyTest {
     }
 
     @Test
+    void nativeDowncallsLiveInOneClass() throws IOException {
+        // Linker is where restricted native access starts; everything else uses Native's handles.
+        List<Import> linker = importsUnder("").stream()
+                .filter(i -> i.target().equals("java.lang.foreign.Linker") || i.target().equals("java.lang.foreign.SymbolLookup"))
+                .toList();
+        assertTrue(!linker.isEmpty(), "the afpacket backend makes downcalls");
+        assertEquals(List.of(), linker.stream()
+                .filter(i -> !i.file().equals(SOURCES.resolve("dataplane/io/afpacket/Native.java"))).toList());
+    }
+
+    @Test
     void everyPackageSaysWhatLivesThereAndOnWhichSide() throws IOException {
         try (Stream<Path> dirs = Files.walk(SOURCES)) {
             for (Path dir : dirs.filter(Files::isDirectory).toList()) {

@@ -55,8 +55,10 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(2), Duration.ofSeconds(10), Duration.ofMinutes(5)), FlowTableConfig.DEFAULTS);
         assertEquals(new ArpConfig(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), 3,
                 Duration.ofSeconds(1)), ArpConfig.DEFAULTS);
-        assertEquals(new IoConfig(IoBackend.PCAP4J, 2048, 16 * 1024 * 1024, 64, Duration.ofMillis(10)),
+        assertEquals(new IoConfig(IoBackend.platformDefault(), 2048, 16 * 1024 * 1024, 64, Duration.ofMillis(10)),
                 IoConfig.DEFAULTS);
+        assertEquals(System.getProperty("os.name").startsWith("Linux") ? IoBackend.AFPACKET : IoBackend.PCAP4J,
+                IoBackend.platformDefault(), "afpacket is the default on Linux");
         assertEquals(new PipelineConfig(PipelineMode.AUTO, 1, 4096, WaitStrategyName.BLOCKING),
                 PipelineConfig.DEFAULTS);
         assertEquals(1, ServerConfig.DEFAULT_WEIGHT);
@@ -419,6 +421,7 @@ class ConfigLoaderTest {
         assertEquals("udp", Protocol.UDP.configName());
         assertEquals("busy-spin", WaitStrategyName.BUSY_SPIN.configName());
         assertEquals("pcap4j", IoBackend.PCAP4J.configName());
+        assertEquals("afpacket", IoBackend.AFPACKET.configName());
         assertEquals("inline", PipelineMode.INLINE.configName());
     }
 

@@ -4,6 +4,8 @@
  * {@link dev.dispatcher.dataplane.io.FrameHandler} in place (the buffer is only valid during the
  * call, so a memory-mapped ring can lend its slots without a copy) and a
  * {@link dev.dispatcher.dataplane.io.PacketSink} sends frames, flushing at the end of each batch.
- * Backends live in sub-packages; {@code pcap4j} is the only one that touches pcap4j.
+ * Backends live in sub-packages: {@code afpacket} (memory-mapped AF_PACKET rings through the
+ * foreign function API; its {@code Native} class is the only one that makes downcalls) and
+ * {@code pcap4j} (the only one that touches pcap4j).
  */
 package dev.dispatcher.dataplane.io;

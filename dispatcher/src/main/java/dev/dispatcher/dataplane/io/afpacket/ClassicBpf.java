@@ -1,0 +1,120 @@
+package dev.dispatcher.dataplane.io.afpacket;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Classic BPF programs for {@code SO_ATTACH_FILTER} (linux/filter.h, Documentation/networking/filter.rst),
+ * built here rather than by libpcap's compiler so that nothing native but the kernel is involved.
+ *
+ * <p>On the receive path the kernel moves the outermost 802.1Q tag out of the frame (skb_vlan_untag)
+ * before packet sockets and their filters see it; a tag can only still be in the bytes when a second
+ * tag follows it. So the filter reads the EtherType at offset 12 and, when that is 0x8100, once more
+ * behind the tag: that one rule covers untagged frames, frames whose tag the kernel took out and
+ * frames with one tag left in place.
+ */
+public final class ClassicBpf {
+    // Opcodes: class | size | mode (or class | op | source) from linux/bpf_common.h.
+    static final int LD_W_ABS = 0x20; // BPF_LD | BPF_W | BPF_ABS: A = u32 at [k]
+    static final int LD_H_ABS = 0x28; // BPF_LD | BPF_H | BPF_ABS: A = u16 at [k]
+    static final int LD_W_IND = 0x40; // BPF_LD | BPF_W | BPF_IND: A = u32 at [X + k]
+    static final int LDX_IMM = 0x01; // BPF_LDX | BPF_W | BPF_IMM: X = k
+    static final int JEQ_K = 0x15; // BPF_JMP | BPF_JEQ | BPF_K: pc += (A == k) ? jt : jf
+    static final int RET_K = 0x06; // BPF_RET | BPF_K: accept k bytes (0 = drop)
+
+    /** Jump offsets are 8 bits: more VIPs than this and the filter accepts all IPv4 instead. */
+    static final int MAX_FILTERED_VIPS = 250;
+
+    static final int ETHERTYPE_IPV4 = 0x0800;
+    static final int ETHERTYPE_ARP = 0x0806;
+    static final int ETHERTYPE_VLAN = 0x8100;
+
+    /** One instruction: struct sock_filter {u16 code; u8 jt; u8 jf; u32 k}. */
+    public record Instruction(int code, int jt, int jf, int k) {
+        public Instruction {
+            if (jt < 0 || jt > 255 || jf < 0 || jf > 255) {
+                throw new IllegalArgumentException("jump offset out of range: " + jt + "/" + jf);
+            }
+        }
+    }
+
+    private ClassicBpf() {
+    }
+
+    /** A program that drops every frame (for send-only sockets). */
+    public static List<Instruction> dropAll() {
+        return List.of(new Instruction(RET_K, 0, 0, 0));
+    }
+
+    /**
+     * The capture filter: ARP, and IPv4 addressed to one of {@code vips}, untagged or behind one
+     * 802.1Q tag; never a frame whose source MAC is {@code ownMac}. Accepted frames are captured
+     * up to {@code snaplen} bytes (the ring slot may cut them shorter).
+     */
+    public static List<Instruction> captureFilter(int[] vips, long ownMac, int snaplen) {
+        boolean filterVips = vips.length <= MAX_FILTERED_VIPS;
+        List<Instruction> p = new ArrayList<>();
+        // 0: A = source MAC bytes 0-1 (frame offset 6).
+        p.add(new Instruction(LD_H_ABS, 0, 0, 6));
+        // 1: same as ours? go on to 2; else skip the rest of the MAC test, to 5.
+        p.add(new Instruction(JEQ_K, 0, 3, (int) (ownMac >>> 32) & 0xFFFF));
+        // 2: A = source MAC bytes 2-5.
+        p.add(new Instruction(LD_W_ABS, 0, 0, 8));
+        // 3: ours? to 4 (drop); else to 5.
+        p.add(new Instruction(JEQ_K, 0, 1, (int) ownMac));
+        // 4: drop: a frame we sent (another socket's transmission looped to us, or a bridge echo).
+        p.add(new Instruction(RET_K, 0, 0, 0));
+        // 5: X = 0, the offset added to every later IPv4 read while no tag is in the frame.
+        p.add(new Instruction(LDX_IMM, 0, 0, 0));
+        // 6: A = EtherType (offset 12).
+        p.add(new Instruction(LD_H_ABS, 0, 0, 12));
+        // 7: an 802.1Q tag left in the frame? to 8; else to 10 with A still the EtherType.
+        p.add(new Instruction(JEQ_K, 0, 2, ETHERTYPE_VLAN));
+        // 8: X = 4: the IPv4 header starts four bytes later.
+        p.add(new Instruction(LDX_IMM, 0, 0, 4));
+        // 9: A = the EtherType behind the tag (offset 16).
+        p.add(new Instruction(LD_H_ABS, 0, 0, 16));
+        // 10: ARP? to 11 (accept); else to 12.
+        p.add(new Instruction(JEQ_K, 0, 1, ETHERTYPE_ARP));
+        // 11: accept ARP: the responder answers for the VIPs and the neighbour cache learns from it.
+        p.add(new Instruction(RET_K, 0, 0, snaplen));
+        // 12: IPv4? to 14; else to 13 (drop).
+        p.add(new Instruction(JEQ_K, 1, 0, ETHERTYPE_IPV4));
+        // 13: drop: neither ARP nor IPv4.
+        p.add(new Instruction(RET_K, 0, 0, 0));
+        if (!filterVips) {
+            // 14: too many VIPs for 8-bit jumps: accept all IPv4, the forwarder drops the rest.
+            p.add(new Instruction(RET_K, 0, 0, snaplen));
+            return List.copyOf(p);
+        }
+        // 14: A = IPv4 destination address at X + 14 + 16 (fixed offset whatever the IHL).
+        p.add(new Instruction(LD_W_IND, 0, 0, 30));
+        // 15..15+n-1: VIP i? jump over the remaining n-1-i tests and the drop to the accept.
+        for (int i = 0; i < vips.length; i++) {
+            p.add(new Instruction(JEQ_K, vips.length - i, 0, vips[i]));
+        }
+        // 15+n: drop: IPv4 not for a VIP.
+        p.add(new Instruction(RET_K, 0, 0, 0));
+        // 16+n: accept IPv4 for a VIP.
+        p.add(new Instruction(RET_K, 0, 0, snaplen));
+        return List.copyOf(p);
+    }
+
+    /** The program as an array of struct sock_filter in {@code arena}. */
+    static MemorySegment toSegment(List<Instruction> program, Arena arena) {
+        MemorySegment s = arena.allocate(Native.SOCK_FILTER, program.size());
+        long size = Native.SOCK_FILTER.byteSize();
+        for (int i = 0; i < program.size(); i++) {
+            Instruction insn = program.get(i);
+            long at = i * size;
+            s.set(ValueLayout.JAVA_SHORT, at + Native.offset(Native.SOCK_FILTER, "code"), (short) insn.code());
+            s.set(ValueLayout.JAVA_BYTE, at + Native.offset(Native.SOCK_FILTER, "jt"), (byte) insn.jt());
+            s.set(ValueLayout.JAVA_BYTE, at + Native.offset(Native.SOCK_FILTER, "jf"), (byte) insn.jf());
+            s.set(ValueLayout.JAVA_INT, at + Native.offset(Native.SOCK_FILTER, "k"), insn.k());
+        }
+        return s;
+    }
+}

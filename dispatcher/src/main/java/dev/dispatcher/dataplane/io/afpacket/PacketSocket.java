@@ -1,0 +1,319 @@
+package dev.dispatcher.dataplane.io.afpacket;
+
+import dev.dispatcher.dataplane.io.PacketIoException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * One AF_PACKET SOCK_RAW socket bound to one interface, with TPACKET_V2 rings in one mapping (RX
+ * ring first, then TX ring, as the kernel lays them out). Opening configures everything before
+ * bind(), so the socket sees no frame that its filter and options would not let through.
+ *
+ * <p>Owned by one thread for {@link #poll} and {@link #kick}; {@link #wakeup} and {@link #drops}
+ * may come from others. Closing releases the mapping through the shared arena, which waits until
+ * no thread is inside an access, then closes the descriptors.
+ */
+@SuppressWarnings("restricted") // reinterpret() of the mmap result: its size is ours.
+final class PacketSocket implements AutoCloseable {
+    private final String interfaceName;
+    private final Arena arena;
+    private final MemorySegment errno;
+    private final MemorySegment wakeErrno;
+    private final MemorySegment statsErrno;
+    private final MemorySegment controlErrno;
+    private final MemorySegment pollFds;
+    private final MemorySegment eventValue;
+    private final MemorySegment wakeValue;
+    private final MemorySegment stats;
+    private final MemorySegment statsLength;
+    private int fd = -1;
+    private int eventFd = -1;
+    private MemorySegment map = MemorySegment.NULL;
+    private final RingGeometry rx;
+    private final RingGeometry tx;
+    private long droppedTotal;
+
+    private PacketSocket(String interfaceName, RingGeometry rx, RingGeometry tx) {
+        this.interfaceName = interfaceName;
+        this.rx = rx;
+        this.tx = tx;
+        this.arena = Arena.ofShared();
+        this.errno = Native.newErrnoState(arena);
+        this.wakeErrno = Native.newErrnoState(arena);
+        this.statsErrno = Native.newErrnoState(arena);
+        this.controlErrno = Native.newErrnoState(arena);
+        this.pollFds = arena.allocate(Native.POLLFD, 2);
+        this.eventValue = arena.allocate(ValueLayout.JAVA_LONG);
+        this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
+        this.wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
+        this.stats = arena.allocate(Native.TPACKET_STATS);
+        this.statsLength = arena.allocate(ValueLayout.JAVA_INT);
+    }
+
+    /**
+     * Opens a socket on {@code interfaceName}. With {@code rx} non-null it receives every protocol
+     * (ETH_P_ALL) through {@code filter} and can be woken from poll; without, it is send-only:
+     * protocol 0 (never hooked into the receive path) and the filter should drop everything.
+     */
+    static PacketSocket open(String interfaceName, RingGeometry rx, RingGeometry tx, List<ClassicBpf.Instruction> filter)
+            throws PacketIoException {
+        PacketSocket s = new PacketSocket(interfaceName, rx, tx);
+        try {
+            s.configure(filter);
+            return s;
+        } catch (PacketIoException | RuntimeException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    private void configure(List<ClassicBpf.Instruction> filter) throws PacketIoException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment name = call.allocateFrom(interfaceName);
+            int ifindex = (int) Native.IF_NAMETOINDEX.invokeExact(errno, name);
+            if (ifindex == 0) {
+                throw failure("find interface", Native.errno(errno));
+            }
+            // Protocol 0 at first: nothing is received until bind() names the interface and protocol.
+            fd = (int) Native.SOCKET.invokeExact(errno, Native.AF_PACKET, Native.SOCK_RAW, (int) Native.PROTO_NONE);
+            if (fd < 0) {
+                throw failure("open AF_PACKET socket", Native.errno(errno));
+            }
+            setInt(call, Native.SOL_PACKET, Native.PACKET_VERSION, Native.TPACKET_V2, "select TPACKET_V2");
+            // Frames go straight to the driver: no qdisc, and tcpdump on this host does not see them.
+            setInt(call, Native.SOL_PACKET, Native.PACKET_QDISC_BYPASS, 1, "set PACKET_QDISC_BYPASS");
+            // Frames other sockets send on this interface (our other workers) are not captured.
+            setInt(call, Native.SOL_PACKET, Native.PACKET_IGNORE_OUTGOING, 1, "set PACKET_IGNORE_OUTGOING");
+            if (tx != null) {
+                // A malformed TX frame is skipped (slot made available) instead of stalling the ring.
+                setInt(call, Native.SOL_PACKET, Native.PACKET_LOSS, 1, "set PACKET_LOSS");
+            }
+            attachFilter(call, filter, errno);
+            if (rx != null) {
+                setRing(call, Native.PACKET_RX_RING, rx, "set up the RX ring");
+            }
+            if (tx != null) {
+                setRing(call, Native.PACKET_TX_RING, tx, "set up the TX ring");
+            }
+            long size = (rx == null ? 0 : rx.byteSize()) + (tx == null ? 0 : tx.byteSize());
+            MemorySegment address = (MemorySegment) Native.MMAP.invokeExact(errno, MemorySegment.NULL, size,
+                    Native.PROT_READ | Native.PROT_WRITE, Native.MAP_SHARED, fd, 0L);
+            if (address.address() == -1L) {
+                throw failure("map the rings (" + size + " bytes)", Native.errno(errno));
+            }
+            // Closing the arena unmaps the rings, after any thread still reading them has left.
+            map = address.reinterpret(size, arena, mapping -> munmap(mapping.address(), size));
+            MemorySegment sll = call.allocate(Native.SOCKADDR_LL);
+            sll.set(ValueLayout.JAVA_SHORT, Native.offset(Native.SOCKADDR_LL, "sll_family"), (short) Native.AF_PACKET);
+            sll.set(ValueLayout.JAVA_SHORT, Native.offset(Native.SOCKADDR_LL, "sll_protocol"),
+                    rx == null ? Native.PROTO_NONE : Native.ETH_P_ALL_BE);
+            sll.set(ValueLayout.JAVA_INT, Native.offset(Native.SOCKADDR_LL, "sll_ifindex"), ifindex);
+            int bound = (int) Native.BIND.invokeExact(errno, fd, sll, (int) Native.SOCKADDR_LL.byteSize());
+            if (bound != 0) {
+                throw failure("bind the AF_PACKET socket", Native.errno(errno));
+            }
+            if (rx != null) {
+                eventFd = (int) Native.EVENTFD.invokeExact(errno, 0, Native.EFD_NONBLOCK | Native.EFD_CLOEXEC);
+                if (eventFd < 0) {
+                    throw failure("create the wake-up eventfd", Native.errno(errno));
+                }
+                long fdOffset = Native.offset(Native.POLLFD, "fd");
+                long eventsOffset = Native.offset(Native.POLLFD, "events");
+                long stride = Native.POLLFD.byteSize();
+                pollFds.set(ValueLayout.JAVA_INT, fdOffset, fd);
+                pollFds.set(ValueLayout.JAVA_SHORT, eventsOffset, Native.POLLIN);
+                pollFds.set(ValueLayout.JAVA_INT, stride + fdOffset, eventFd);
+                pollFds.set(ValueLayout.JAVA_SHORT, stride + eventsOffset, Native.POLLIN);
+            }
+        } catch (PacketIoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    private void setInt(Arena call, int level, int option, int value, String what) throws Throwable {
+        MemorySegment v = call.allocateFrom(ValueLayout.JAVA_INT, value);
+        int r = (int) Native.SETSOCKOPT.invokeExact(errno, fd, level, option, v, 4);
+        if (r != 0) {
+            throw failure(what, Native.errno(errno));
+        }
+    }
+
+    /**
+     * Replaces the socket's filter while it runs (the kernel swaps programs atomically: each frame
+     * meets the old or the new one). Safe from any thread; not on the hot path.
+     */
+    synchronized void replaceFilter(List<ClassicBpf.Instruction> filter) throws PacketIoException {
+        if (fd < 0) {
+            return;
+        }
+        try (Arena call = Arena.ofConfined()) {
+            attachFilter(call, filter, controlErrno);
+        } catch (PacketIoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    private void attachFilter(Arena call, List<ClassicBpf.Instruction> filter, MemorySegment errno) throws Throwable {
+        MemorySegment program = ClassicBpf.toSegment(filter, call);
+        MemorySegment fprog = call.allocate(Native.SOCK_FPROG);
+        fprog.set(ValueLayout.JAVA_SHORT, Native.offset(Native.SOCK_FPROG, "len"), (short) filter.size());
+        fprog.set(ValueLayout.ADDRESS, Native.offset(Native.SOCK_FPROG, "filter"), program);
+        int r = (int) Native.SETSOCKOPT.invokeExact(errno, fd, Native.SOL_SOCKET, Native.SO_ATTACH_FILTER, fprog,
+                (int) Native.SOCK_FPROG.byteSize());
+        if (r != 0) {
+            throw failure("attach the BPF filter", Native.errno(errno));
+        }
+    }
+
+    private void setRing(Arena call, int option, RingGeometry g, String what) throws Throwable {
+        MemorySegment req = call.allocate(Native.TPACKET_REQ);
+        req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ, "tp_block_size"), g.blockSize());
+        req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ, "tp_block_nr"), g.blockCount());
+        req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ, "tp_frame_size"), g.frameSize());
+        req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ, "tp_frame_nr"), g.frameCount());
+        int r = (int) Native.SETSOCKOPT.invokeExact(errno, fd, Native.SOL_PACKET, option, req,
+                (int) Native.TPACKET_REQ.byteSize());
+        if (r != 0) {
+            throw failure(what + " (" + g.frameCount() + " frames of " + g.frameSize() + " bytes)", Native.errno(errno));
+        }
+    }
+
+    private PacketIoException failure(String what, int err) {
+        String hint = switch (err) {
+            case 1, 13 -> ": run as root or grant CAP_NET_RAW";
+            case 12 -> ": lower io.buffer-size or raise the memory limits";
+            case 19 -> ": check the interface name";
+            default -> "";
+        };
+        return new PacketIoException("cannot " + what + " on " + interfaceName + ": " + Native.strerror(err) + hint, null);
+    }
+
+    /** The whole mapping: RX ring at 0, TX ring after it. */
+    MemorySegment map() {
+        return map;
+    }
+
+    RingGeometry rxGeometry() {
+        return rx;
+    }
+
+    RingGeometry txGeometry() {
+        return tx;
+    }
+
+    long txRingOffset() {
+        return rx == null ? 0 : rx.byteSize();
+    }
+
+    /**
+     * Waits up to {@code timeoutMillis} for a frame or a wake-up. Returns false when woken (the
+     * caller should return to its loop) and true otherwise.
+     */
+    boolean await(int timeoutMillis) {
+        try {
+            int r = (int) Native.POLL.invokeExact(errno, pollFds, 2L, timeoutMillis);
+            if (r > 0) {
+                short woken = pollFds.get(ValueLayout.JAVA_SHORT, Native.POLLFD.byteSize() + Native.offset(Native.POLLFD, "revents"));
+                if (woken != 0) {
+                    long ignored = (long) Native.READ.invokeExact(errno, eventFd, eventValue, 8L);
+                    return ignored < 0;
+                }
+            }
+            return true;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /** Makes a thread blocked in {@link #await} return. Safe from any thread. */
+    void wakeup() {
+        if (eventFd < 0) {
+            return;
+        }
+        try {
+            long ignored = (long) Native.WRITE.invokeExact(wakeErrno, eventFd, wakeValue, 8L);
+            assert ignored == 8 || ignored < 0;
+        } catch (IllegalStateException closed) {
+            // Closed meanwhile: nobody is left to wake.
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * Asks the kernel to send every TX slot marked SEND_REQUEST. {@code wait}: return only when all
+     * of them are done (their slots are free again). Returns false when the kernel refused.
+     */
+    boolean kick(boolean wait) {
+        try {
+            long r = (long) Native.SENDTO.invokeExact(errno, fd, MemorySegment.NULL, 0L, wait ? 0 : MSG_DONTWAIT,
+                    MemorySegment.NULL, 0);
+            return r >= 0 || Native.errno(errno) == Native.EAGAIN;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    static final int MSG_DONTWAIT = 0x40;
+
+    /** Frames dropped by the kernel since the socket opened (PACKET_STATISTICS resets on every read). */
+    synchronized long drops() {
+        if (fd < 0) {
+            return droppedTotal;
+        }
+        try {
+            statsLength.set(ValueLayout.JAVA_INT, 0, (int) Native.TPACKET_STATS.byteSize());
+            int r = (int) Native.GETSOCKOPT.invokeExact(statsErrno, fd, Native.SOL_PACKET, Native.PACKET_STATISTICS, stats,
+                    statsLength);
+            if (r == 0) {
+                droppedTotal += Integer.toUnsignedLong(stats.get(ValueLayout.JAVA_INT,
+                        Native.offset(Native.TPACKET_STATS, "tp_drops")));
+            }
+            return droppedTotal;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (!arena.scope().isAlive()) {
+            return;
+        }
+        arena.close();
+        closeFd(eventFd);
+        closeFd(fd);
+        eventFd = -1;
+        fd = -1;
+    }
+
+    /** munmap errors cannot be acted on: the descriptor is closed next either way. */
+    private static void munmap(long address, long size) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Native.newErrnoState(call);
+            int ignored = (int) Native.MUNMAP.invokeExact(state, MemorySegment.ofAddress(address), size);
+            assert ignored == 0;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    private static void closeFd(int descriptor) {
+        if (descriptor < 0) {
+            return;
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Native.newErrnoState(call);
+            int ignored = (int) Native.CLOSE.invokeExact(state, descriptor);
+            assert ignored == 0 || ignored == -1;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+/**
+ * Hot path. Packet I/O on Linux through memory-mapped AF_PACKET rings (TPACKET_V2), driven with the
+ * foreign function and memory API: no JNI, no copies on receive, one {@code send()} per batch on
+ * transmit. {@link dev.dispatcher.dataplane.io.afpacket.AfPacketBackend} is the backend;
+ * {@link dev.dispatcher.dataplane.io.afpacket.PacketSocket} owns one socket and its rings;
+ * {@link dev.dispatcher.dataplane.io.afpacket.Native} holds the downcalls and the kernel ABI
+ * (constants and struct layouts from {@code linux/if_packet.h}, {@code linux/filter.h});
+ * {@link dev.dispatcher.dataplane.io.afpacket.ClassicBpf} builds the capture filter.
+ *
+ * <p>Frames are read in place: the {@link dev.dispatcher.packet.PacketBuffer} handed to the frame
+ * handler wraps the ring slot itself and is valid only during the call, after which the slot goes
+ * back to the kernel. {@code PACKET_QDISC_BYPASS} is on, so tcpdump on the same host does not see
+ * the frames we send (shared/PACKET-IO.md, pitfall 3).
+ */
+package dev.dispatcher.dataplane.io.afpacket;

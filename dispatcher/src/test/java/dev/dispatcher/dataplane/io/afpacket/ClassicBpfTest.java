@@ -1,0 +1,150 @@
+package dev.dispatcher.dataplane.io.afpacket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.dispatcher.testing.Frames;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Runs the capture filter through a small classic-BPF interpreter (the kernel's semantics for the
+ * opcodes we emit: out-of-bounds loads reject the frame) over frames built by pcap4j.
+ */
+class ClassicBpfTest {
+    private static final String OWN_MAC = "02:00:00:00:00:02";
+    private static final long OWN = 0x02_00_00_00_00_02L;
+    private static final int VIP = ip(198, 18, 2, 100);
+    private static final int VIP2 = ip(198, 18, 2, 101);
+    private static final int SNAPLEN = 2048;
+    private static final List<ClassicBpf.Instruction> FILTER = ClassicBpf.captureFilter(new int[] {VIP, VIP2}, OWN, SNAPLEN);
+
+    static Stream<Arguments> cases() {
+        String client = "02:00:00:00:00:01";
+        return Stream.of(
+                Arguments.of("TCP to the first VIP", tcp(client, OWN_MAC, "198.18.2.100", -1, 0), true),
+                Arguments.of("TCP to the second VIP", tcp(client, OWN_MAC, "198.18.2.101", -1, 0), true),
+                Arguments.of("TCP to another address", tcp(client, OWN_MAC, "198.18.2.102", -1, 0), false),
+                Arguments.of("TCP to a VIP behind 802.1Q", tcp(client, OWN_MAC, "198.18.2.100", 7, 0), true),
+                Arguments.of("TCP to another address behind 802.1Q", tcp(client, OWN_MAC, "198.18.2.9", 7, 0), false),
+                Arguments.of("TCP to a VIP with IP options", tcp(client, OWN_MAC, "198.18.2.100", -1, 3), true),
+                Arguments.of("our own frame to a VIP", tcp(OWN_MAC, client, "198.18.2.100", -1, 0), false),
+                Arguments.of("source MAC differs from ours only in the last byte",
+                        tcp("02:00:00:00:00:03", OWN_MAC, "198.18.2.100", -1, 0), true),
+                Arguments.of("source MAC differs from ours only in the first bytes",
+                        tcp("06:00:00:00:00:02", OWN_MAC, "198.18.2.100", -1, 0), true));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void tcpFrames(String description, Frames.Tcp frame, boolean accepted) {
+        assertEquals(accepted ? SNAPLEN : 0, run(FILTER, frame.build()), description);
+    }
+
+    @Test
+    void arpIsAcceptedUntaggedAndTaggedButNotFromUs() {
+        byte[] request = Frames.arp(true, "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", "198.18.2.1",
+                "00:00:00:00:00:00", "198.18.2.100", -1);
+        byte[] tagged = Frames.arp(true, "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", "198.18.2.1",
+                "00:00:00:00:00:00", "198.18.2.100", 12);
+        byte[] ours = Frames.arp(false, OWN_MAC, "02:00:00:00:00:01", OWN_MAC, "198.18.2.100",
+                "02:00:00:00:00:01", "198.18.2.1", -1);
+        assertEquals(SNAPLEN, run(FILTER, request));
+        assertEquals(SNAPLEN, run(FILTER, tagged));
+        assertEquals(0, run(FILTER, ours));
+    }
+
+    @Test
+    void otherEtherTypesAndRuntFramesAreDropped() {
+        assertEquals(0, run(FILTER, Frames.raw("02:00:00:00:00:01", OWN_MAC, 0x86DD, new byte[60])));
+        assertEquals(0, run(FILTER, new byte[10]));
+        byte[] shortIp = java.util.Arrays.copyOf(tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.100", -1, 0).build(), 30);
+        assertEquals(0, run(FILTER, shortIp), "IPv4 cut before the destination address");
+    }
+
+    @Test
+    void udpToAVipIsAccepted() {
+        byte[] udp = Frames.udp("02:00:00:00:00:01", OWN_MAC, "198.18.2.1", "198.18.2.101", 5000, 53, new byte[8]);
+        assertEquals(SNAPLEN, run(FILTER, udp));
+    }
+
+    @Test
+    void manyVipsFallBackToAllIpv4AndNoVipsToArpOnly() {
+        int[] many = new int[ClassicBpf.MAX_FILTERED_VIPS + 1];
+        for (int i = 0; i < many.length; i++) {
+            many[i] = VIP + 1000 + i;
+        }
+        List<ClassicBpf.Instruction> all = ClassicBpf.captureFilter(many, OWN, SNAPLEN);
+        assertEquals(SNAPLEN, run(all, tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.9", -1, 0).build()));
+        int[] exactlyMax = java.util.Arrays.copyOf(many, ClassicBpf.MAX_FILTERED_VIPS);
+        List<ClassicBpf.Instruction> max = ClassicBpf.captureFilter(exactlyMax, OWN, SNAPLEN);
+        assertEquals(SNAPLEN, run(max, tcp("02:00:00:00:00:01", OWN_MAC, dotted(exactlyMax[0]), -1, 0).build()));
+        assertEquals(SNAPLEN, run(max, tcp("02:00:00:00:00:01", OWN_MAC, dotted(exactlyMax[exactlyMax.length - 1]), -1, 0).build()));
+        assertEquals(0, run(max, tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.9", -1, 0).build()));
+        List<ClassicBpf.Instruction> none = ClassicBpf.captureFilter(new int[0], OWN, SNAPLEN);
+        assertEquals(0, run(none, tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.100", -1, 0).build()));
+    }
+
+    @Test
+    void dropAllDropsEverything() {
+        assertEquals(0, run(ClassicBpf.dropAll(), tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.100", -1, 0).build()));
+    }
+
+    @Test
+    void jumpOffsetsAreChecked() {
+        assertThrows(IllegalArgumentException.class, () -> new ClassicBpf.Instruction(ClassicBpf.JEQ_K, 256, 0, 0));
+    }
+
+    /** The kernel's classic BPF semantics (net/core/filter.c) for the opcodes the builder emits. */
+    static int run(List<ClassicBpf.Instruction> program, byte[] frame) {
+        int a = 0;
+        int x = 0;
+        for (int pc = 0, steps = 0; steps < 10_000; steps++) {
+            ClassicBpf.Instruction i = program.get(pc);
+            switch (i.code()) {
+                case ClassicBpf.LD_H_ABS -> {
+                    if (i.k() + 2 > frame.length) {
+                        return 0;
+                    }
+                    a = ((frame[i.k()] & 0xFF) << 8) | (frame[i.k() + 1] & 0xFF);
+                }
+                case ClassicBpf.LD_W_ABS, ClassicBpf.LD_W_IND -> {
+                    int at = i.k() + (i.code() == ClassicBpf.LD_W_IND ? x : 0);
+                    if (at + 4 > frame.length) {
+                        return 0;
+                    }
+                    a = ((frame[at] & 0xFF) << 24) | ((frame[at + 1] & 0xFF) << 16) | ((frame[at + 2] & 0xFF) << 8)
+                            | (frame[at + 3] & 0xFF);
+                }
+                case ClassicBpf.LDX_IMM -> x = i.k();
+                case ClassicBpf.JEQ_K -> pc += a == i.k() ? i.jt() : i.jf();
+                case ClassicBpf.RET_K -> {
+                    return i.k();
+                }
+                default -> throw new AssertionError("opcode not interpreted: " + i.code());
+            }
+            pc++;
+        }
+        throw new AssertionError("program did not terminate");
+    }
+
+    private static Frames.Tcp tcp(String srcMac, String dstMac, String dstIp, int vlan, int optionWords) {
+        Frames.Tcp t = new Frames.Tcp().macs(srcMac, dstMac);
+        t.dstIp = dstIp;
+        t.vlan = vlan;
+        t.ipOptionWords = optionWords;
+        return t;
+    }
+
+    private static int ip(int a, int b, int c, int d) {
+        return (a << 24) | (b << 16) | (c << 8) | d;
+    }
+
+    private static String dotted(int ip) {
+        return (ip >>> 24) + "." + ((ip >>> 16) & 0xFF) + "." + ((ip >>> 8) & 0xFF) + "." + (ip & 0xFF);
+    }
+}

@@ -1,0 +1,24 @@
+#include <stdio.h>
+#include <stddef.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/mman.h>
+#include <sys/eventfd.h>
+#include <linux/if_packet.h>
+#include <linux/if_ether.h>
+#include <linux/filter.h>
+#define P(x) printf(#x "=%ld\n", (long)(x))
+int main(){
+P(sizeof(struct tpacket2_hdr)); P(offsetof(struct tpacket2_hdr,tp_status));P(offsetof(struct tpacket2_hdr,tp_len));P(offsetof(struct tpacket2_hdr,tp_snaplen));P(offsetof(struct tpacket2_hdr,tp_mac));P(offsetof(struct tpacket2_hdr,tp_net));P(offsetof(struct tpacket2_hdr,tp_sec));P(offsetof(struct tpacket2_hdr,tp_nsec));P(offsetof(struct tpacket2_hdr,tp_vlan_tci));P(offsetof(struct tpacket2_hdr,tp_vlan_tpid));P(offsetof(struct tpacket2_hdr,tp_padding));
+P(TPACKET2_HDRLEN);
+P(sizeof(struct tpacket_req));P(offsetof(struct tpacket_req,tp_block_size));P(offsetof(struct tpacket_req,tp_block_nr));P(offsetof(struct tpacket_req,tp_frame_size));P(offsetof(struct tpacket_req,tp_frame_nr));
+P(sizeof(struct sockaddr_ll));P(offsetof(struct sockaddr_ll,sll_family));P(offsetof(struct sockaddr_ll,sll_protocol));P(offsetof(struct sockaddr_ll,sll_ifindex));P(offsetof(struct sockaddr_ll,sll_hatype));P(offsetof(struct sockaddr_ll,sll_pkttype));P(offsetof(struct sockaddr_ll,sll_halen));P(offsetof(struct sockaddr_ll,sll_addr));
+P(sizeof(struct sock_filter));P(offsetof(struct sock_filter,code));P(offsetof(struct sock_filter,jt));P(offsetof(struct sock_filter,jf));P(offsetof(struct sock_filter,k));
+P(sizeof(struct sock_fprog));P(offsetof(struct sock_fprog,len));P(offsetof(struct sock_fprog,filter));
+P(sizeof(struct tpacket_stats));P(offsetof(struct tpacket_stats,tp_packets));P(offsetof(struct tpacket_stats,tp_drops));
+P(sizeof(struct pollfd));P(offsetof(struct pollfd,fd));P(offsetof(struct pollfd,events));P(offsetof(struct pollfd,revents));
+P(AF_PACKET);P(SOCK_RAW);P(ETH_P_ALL);P(SOL_SOCKET);P(SO_ATTACH_FILTER);P(SOL_PACKET);P(PACKET_RX_RING);P(PACKET_STATISTICS);P(PACKET_VERSION);P(PACKET_TX_RING);P(PACKET_LOSS);P(PACKET_QDISC_BYPASS);P(PACKET_IGNORE_OUTGOING);P(TPACKET_V2);
+P(TP_STATUS_KERNEL);P(TP_STATUS_USER);P(TP_STATUS_LOSING);P(TP_STATUS_CSUMNOTREADY);P(TP_STATUS_VLAN_VALID);P(TP_STATUS_VLAN_TPID_VALID);P(TP_STATUS_AVAILABLE);P(TP_STATUS_SEND_REQUEST);P(TP_STATUS_SENDING);P(TP_STATUS_WRONG_FORMAT);P(TPACKET_ALIGNMENT);
+P(PROT_READ);P(PROT_WRITE);P(MAP_SHARED);P(POLLIN);P(EFD_NONBLOCK);P(EFD_CLOEXEC);P(MSG_DONTWAIT);
+P(BPF_LD|BPF_W|BPF_ABS);P(BPF_LD|BPF_H|BPF_ABS);P(BPF_LD|BPF_W|BPF_IND);P(BPF_LDX|BPF_W|BPF_IMM);P(BPF_JMP|BPF_JEQ|BPF_K);P(BPF_RET|BPF_K);
+return 0;}
