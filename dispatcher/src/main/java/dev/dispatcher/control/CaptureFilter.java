@@ -12,12 +12,20 @@ public final class CaptureFilter {
     }
 
     public static String forTable(ForwardingTable table, long ownMac) {
+        int[] vips = new int[table.vipCount()];
+        for (int i = 0; i < vips.length; i++) {
+            vips[i] = table.vip(i);
+        }
+        return forVips(vips, ownMac);
+    }
+
+    public static String forVips(int[] addresses, long ownMac) {
         StringBuilder vips = new StringBuilder();
-        for (int i = 0; i < table.vipCount(); i++) {
+        for (int i = 0; i < addresses.length; i++) {
             if (i > 0) {
                 vips.append(" or ");
             }
-            vips.append("dst host ").append(Ipv4.format(table.vip(i)));
+            vips.append("dst host ").append(Ipv4.format(addresses[i]));
         }
         String ours = "(arp or (ip and (" + vips + ")))";
         return "not ether src " + formatMac(ownMac) + " and (" + ours + " or (vlan and " + ours + "))";

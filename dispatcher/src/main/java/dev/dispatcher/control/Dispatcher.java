@@ -102,6 +102,15 @@ public final class Dispatcher implements AutoCloseable {
                     }
                 });
             }
+            if (backend instanceof PcapLiveBackend pcap) {
+                control.onConfigChange(c -> {
+                    try {
+                        pcap.updateFilter(CaptureFilter.forVips(vipsOf(c), nic.mac()));
+                    } catch (PacketIoException e) {
+                        LOG.error("capture filter not updated for the new VIPs: {}", e.getMessage());
+                    }
+                });
+            }
             return new Dispatcher(config, nic, control, neighbours, backend, source, pipeline, mode);
         } catch (RuntimeException e) {
             backend.close();

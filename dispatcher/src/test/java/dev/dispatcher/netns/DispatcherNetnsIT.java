@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -45,7 +46,12 @@ class DispatcherNetnsIT {
     }
 
     private void startDispatcher(String mode, int workers) throws IOException {
-        lab.startDispatcher("dispatcher-" + mode, lab.labConfig("pipeline:\n  mode: " + mode + "\n  workers: " + workers + "\n"));
+        startDispatcher(mode, workers, "afpacket");
+    }
+
+    private void startDispatcher(String mode, int workers, String backend) throws IOException {
+        lab.startDispatcher("dispatcher-" + mode + "-" + backend, lab.labConfig("pipeline:\n  mode: " + mode
+                + "\n  workers: " + workers + "\nio:\n  backend: " + backend + "\n"));
     }
 
     private Shell.Result inClient(int timeoutSeconds, String script) {
@@ -63,11 +69,11 @@ class DispatcherNetnsIT {
                 "the client's neighbour entry for the VIP is the dispatcher: " + neigh.output());
     }
 
-    @ParameterizedTest(name = "{0} mode")
-    @ValueSource(strings = {"inline", "ring"})
+    @ParameterizedTest(name = "{0} mode, {1}")
+    @CsvSource({"inline,afpacket", "ring,afpacket", "inline,pcap4j", "ring,pcap4j"})
     @Order(2)
-    void sixHundredNewConnectionsSplitByWeight(String mode) throws IOException {
-        startDispatcher(mode, mode.equals("ring") ? 2 : 1);
+    void sixHundredNewConnectionsSplitByWeight(String mode, String backend) throws IOException {
+        startDispatcher(mode, mode.equals("ring") ? 2 : 1, backend);
         Map<String, Integer> counts = lab.split(600);
         int total = counts.values().stream().mapToInt(Integer::intValue).sum();
         assertEquals(600, total, "answers received (" + mode + "): " + counts + "\n" + lab.dispatcherLog());
@@ -79,11 +85,11 @@ class DispatcherNetnsIT {
         }
     }
 
-    @ParameterizedTest(name = "{0} mode")
-    @ValueSource(strings = {"inline", "ring"})
+    @ParameterizedTest(name = "{0} mode, {1}")
+    @CsvSource({"inline,afpacket", "ring,afpacket", "inline,pcap4j", "ring,pcap4j"})
     @Order(3)
-    void largeDownloadArrivesIntactAndRepliesBypassTheDispatcher(String mode) throws IOException {
-        startDispatcher(mode, mode.equals("ring") ? 2 : 1);
+    void largeDownloadArrivesIntactAndRepliesBypassTheDispatcher(String mode, String backend) throws IOException {
+        startDispatcher(mode, mode.equals("ring") ? 2 : 1, backend);
         Shell.Result expected = inClient(60, "curl -s --max-time 50 'http://198.18.0.11/big.sha256?mib=64'");
         assertTrue(expected.ok(), "reference checksum from rs1: " + expected.output());
         long dispRxBefore = lab.rxBytes(lab.disp());
@@ -114,14 +120,18 @@ class DispatcherNetnsIT {
                 + "\n" + lab.dispatcherLog());
     }
 
-    @Test
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"afpacket", "pcap4j"})
     @Order(5)
-    void withoutCapNetRawStartIsAOneLineErrorThatNamesIt() {
+    void withoutCapNetRawStartIsAOneLineErrorThatNamesIt(String backend) throws IOException {
         lab.stopDispatcher();
+        java.nio.file.Path config = java.nio.file.Files.createTempFile("dlit-" + backend, ".yaml");
+        java.nio.file.Files.writeString(config, lab.labConfig("io:\n  backend: " + backend + "\n"));
         Shell.Result r = lab.inNamespace(lab.disp(), 60, List.of("setpriv",
                 "--bounding-set=-net_raw,-net_admin", "--inh-caps=-net_raw,-net_admin", LabFixture.javaBinary(),
                 "-jar", lab.repo.resolve("dispatcher/target/dispatcher.jar").toString(), "run", "--config",
-                lab.repo.resolve("deploy/lab/dispatcher-lab.yaml").toString()));
+                config.toString()));
+        java.nio.file.Files.deleteIfExists(config);
         assertEquals(1, r.exit(), r.output());
         List<String> errors = r.output().lines().filter(l -> l.startsWith("error:")).toList();
         assertEquals(1, errors.size(), r.output());

@@ -69,6 +69,21 @@ public final class PcapLiveBackend implements PacketIoBackend {
         }
     }
 
+    /**
+     * Replaces the capture filter on the running handle (a reload changed the VIPs). The kernel
+     * swaps socket filters atomically, so no frame sees half a filter.
+     */
+    public void updateFilter(String bpf) throws PacketIoException {
+        if (captureHandle == null) {
+            return;
+        }
+        try {
+            captureHandle.setFilter(bpf, BpfProgram.BpfCompileMode.OPTIMIZE);
+        } catch (PcapNativeException | NotOpenException | RuntimeException e) {
+            throw new PacketIoException(PcapErrors.describe(interfaceName, e), e);
+        }
+    }
+
     @Override
     public PacketSource openSource() {
         try {
