@@ -46,7 +46,7 @@ cleanup() {
     "$DISPATCHER_SH" stop || true
     # The dispatcher's own account on stop: every frame it received, by verdict.
     if [[ -s "$LAB_DIR/dispatcher.log" ]]; then
-      sed -n '/stopped: received/,$p' "$LAB_DIR/dispatcher.log" | sed 's/^[^ ]* \[INFO\] Dispatcher - /dispatcher /' >&2
+      sed -n '/stopped: received/,$p' "$LAB_DIR/dispatcher.log" | sed -E 's/^[^ ]+ +[A-Z]+ +\[Dispatcher\] /dispatcher /' >&2
     fi
     "$LAB_SH" down || true
   fi
