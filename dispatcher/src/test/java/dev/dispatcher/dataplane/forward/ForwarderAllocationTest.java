@@ -8,9 +8,9 @@ import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
 import dev.dispatcher.packet.PacketBuffer;
+import dev.dispatcher.testing.AllocationMeter;
 import dev.dispatcher.testing.CollectingSink;
 import dev.dispatcher.testing.Frames;
-import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
  * per-thread allocation counter.
  */
 class ForwarderAllocationTest {
-    private static final com.sun.management.ThreadMXBean THREADS =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
     @Test
     void perPacketPathAllocatesNothingAfterWarmUp() {
@@ -67,27 +65,10 @@ class ForwarderAllocationTest {
         for (int warm = 0; warm < 40; warm++) {
             round.run();
         }
-        // Steady state means whole rounds of 8k+ packets with not one byte allocated. A single
-        // JIT event (deoptimisation re-materialises scalar-replaced objects) may cost a few bytes
-        // once, so ask for ten clean rounds in a row within a bounded number of rounds; any
-        // allocation per packet, however small, would dirty every round.
-        int clean = 0;
-        int rounds = 0;
-        long lastDirty = 0;
-        while (clean < 10 && rounds < 60) {
-            long before = THREADS.getCurrentThreadAllocatedBytes();
-            round.run();
-            long allocated = THREADS.getCurrentThreadAllocatedBytes() - before;
-            rounds++;
-            if (allocated == 0) {
-                clean++;
-            } else {
-                clean = 0;
-                lastDirty = allocated;
-            }
-        }
-        assertEquals(10, clean, "rounds of " + (syns.length * 2) + " packets without allocation (last dirty round: "
-                + lastDirty + " bytes)");
+        AllocationMeter.Result r = AllocationMeter.cleanRounds(round, 10, 60);
+        assertEquals(10, r.cleanInARow(), "rounds of " + (syns.length * 2) + " packets without allocation (last dirty round: "
+                + r.lastDirtyBytes() + " bytes)");
+        int rounds = r.rounds();
         ForwarderCounters c = forwarder.counters();
         long total = 40L + rounds;
         assertEquals(total * syns.length * 2, c.verdictPackets[Verdict.FORWARDED], "every TCP frame forwarded");

@@ -11,7 +11,7 @@ import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
 import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
 import dev.dispatcher.packet.PacketBuffer;
 import dev.dispatcher.testing.Frames;
-import java.lang.management.ManagementFactory;
+import dev.dispatcher.testing.AllocationMeter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -214,29 +214,12 @@ class AfPacketBackendNetnsIT {
                 }
             }
         };
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         for (int warm = 0; warm < 60; warm++) {
             round.run();
         }
-        // As in ForwarderAllocationTest: one JIT event may allocate once, so ask for five clean
-        // rounds of 4096 frames in a row within a bounded number of rounds.
-        int clean = 0;
-        int rounds = 0;
-        long lastDirty = 0;
-        while (clean < 5 && rounds < 40) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            round.run();
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            rounds++;
-            if (allocated == 0) {
-                clean++;
-            } else {
-                clean = 0;
-                lastDirty = allocated;
-            }
-        }
-        assertEquals(5, clean, "rounds of " + batch * batches + " frames sent and received without allocation (last dirty round: "
-                + lastDirty + " bytes)");
+        AllocationMeter.Result r = AllocationMeter.cleanRounds(round, 5, 40);
+        assertEquals(5, r.cleanInARow(), "rounds of " + batch * batches + " frames sent and received without allocation "
+                + "(last dirty round: " + r.lastDirtyBytes() + " bytes)");
         assertTrue(handler.frames >= sent[0] * 99 / 100, "received " + handler.frames + " of " + sent[0]);
         assertFalse(handler.frames > sent[0], "received more than sent");
     }
