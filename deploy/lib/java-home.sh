@@ -16,3 +16,9 @@ else
 fi
 export JAVA_HOME
 export PATH="$JAVA_HOME/bin:$PATH"
+# Maven 3.8 reaches sun.misc.Unsafe through Guava; JDK 25 warns about it on every run. Safe to set
+# here: this JVM is 25 or newer, which knows the option.
+case " ${MAVEN_OPTS:-} " in
+  *sun-misc-unsafe-memory-access*) ;;
+  *) export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow" ;;
+esac
