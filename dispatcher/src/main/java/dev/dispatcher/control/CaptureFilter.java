@@ -1,6 +1,5 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.dataplane.forward.ForwardingTable;
 import dev.dispatcher.config.Ipv4;
 
 /**
@@ -9,14 +8,6 @@ import dev.dispatcher.config.Ipv4;
  */
 public final class CaptureFilter {
     private CaptureFilter() {
-    }
-
-    public static String forTable(ForwardingTable table, long ownMac) {
-        int[] vips = new int[table.vipCount()];
-        for (int i = 0; i < vips.length; i++) {
-            vips[i] = table.vip(i);
-        }
-        return forVips(vips, ownMac);
     }
 
     public static String forVips(int[] addresses, long ownMac) {

@@ -59,9 +59,9 @@ public final class ControlPlane implements ControlOperations {
     }
 
     private final AtomicReference<ForwardingTable> tables;
-    private final ServerRegistry registry = new ServerRegistry();
-    /** Stable ids of (service, server) pairs, like server indexes: flows and counters use them. */
-    private final Map<String, Integer> pairs = new HashMap<>();
+    private final StableIds<Integer> registry = new StableIds<>(ForwardingTable.MAX_SERVERS);
+    /** Ids of (service, server) pairs, stable like server indexes: flows and counters use them. */
+    private final StableIds<String> pairs = new StableIds<>(ForwardingTable.MAX_PAIRS);
     private final Map<String, OperatorState> operator = new HashMap<>();
     private final Map<String, Health> health = new HashMap<>();
     /** Servers removed from a service whose port keeps flows: they stay (weight 0) until idle. */
@@ -118,15 +118,7 @@ public final class ControlPlane implements ControlOperations {
 
     /** The pair id of a server within a service, assigned on first sight; -1 when full. */
     int pair(ServiceKey service, int server) {
-        Integer id = pairs.get(key(service, server));
-        if (id != null) {
-            return id;
-        }
-        if (pairs.size() >= ForwardingTable.MAX_PAIRS) {
-            return -1;
-        }
-        pairs.put(key(service, server), pairs.size());
-        return pairs.size() - 1;
+        return pairs.idOf(key(service, server));
     }
 
     private OperatorState operatorState(ServiceKey service, int server) {
@@ -170,7 +162,7 @@ public final class ControlPlane implements ControlOperations {
                 int i = 0;
                 for (ServerConfig server : port.servers()) {
                     Effective e = effective(service, port, server);
-                    servers[i] = b.server(registry.indexOf(server.address()), server.address(),
+                    servers[i] = b.server(registry.idOf(server.address()), server.address(),
                             server.hasStaticMac() ? server.mac() : 0);
                     pairIds[i] = pair(service, server.address());
                     weights[i] = e.weight();
@@ -178,7 +170,7 @@ public final class ControlPlane implements ControlOperations {
                     i++;
                 }
                 for (int address : gone) {
-                    servers[i] = b.server(registry.indexOf(address), address, staticMacOf(address) == ServerConfig.NO_MAC
+                    servers[i] = b.server(registry.idOf(address), address, staticMacOf(address) == ServerConfig.NO_MAC
                             ? 0 : staticMacOf(address));
                     pairIds[i] = pair(service, address);
                     weights[i] = 0;
@@ -373,7 +365,7 @@ public final class ControlPlane implements ControlOperations {
         if (staticMac == ServerConfig.NO_MAC) {
             staticMac = known;
         }
-        if (registry.indexOf(at.server()) < 0) {
+        if (registry.idOf(at.server()) < 0) {
             throw new ControlException(ControlException.Kind.CONFLICT, "too many real servers (at most "
                     + ForwardingTable.MAX_SERVERS + " per process)");
         }
@@ -563,7 +555,7 @@ public final class ControlPlane implements ControlOperations {
         }
         for (ServerConfig server : pc.servers()) {
             Effective e = effective(service, pc, server);
-            boolean mac = dataPlane == null || dataPlane.mac(registry.indexOf(server.address())) != NeighbourTable.UNKNOWN;
+            boolean mac = dataPlane == null || dataPlane.mac(registry.idOf(server.address())) != NeighbourTable.UNKNOWN;
             boolean eligible = e.weight() > 0 && mac;
             list.add(Ipv4.format(server.address()) + " weight " + e.weight() + " (" + e.state()
                     + (e.reason().isEmpty() ? "" : ", " + e.reason()) + (mac ? "" : ", no MAC yet") + ") "
@@ -592,7 +584,7 @@ public final class ControlPlane implements ControlOperations {
                     anyUp |= servers.getLast().state().equals("up") && servers.getLast().weight() > 0;
                 }
                 for (int address : lingering.getOrDefault(service, Set.of())) {
-                    int index = registry.indexOf(address);
+                    int index = registry.idOf(address);
                     int pair = pair(service, address);
                     servers.add(new StatusView.ServerView(Ipv4.format(address), "removed",
                             "removed; flows continue until they end", 0, 0, "none", "none", macText(index),
@@ -609,7 +601,7 @@ public final class ControlPlane implements ControlOperations {
     }
 
     private StatusView.ServerView serverView(ServiceKey service, PortConfig port, ServerConfig server) {
-        int index = registry.indexOf(server.address());
+        int index = registry.idOf(server.address());
         Effective e = effective(service, port, server);
         String state = e.state();
         String reason = e.reason();
@@ -678,6 +670,6 @@ public final class ControlPlane implements ControlOperations {
 
     /** Resolves a server index (for logs of the data plane's neighbour changes). */
     public synchronized int serverIndex(int address) {
-        return registry.indexOf(address);
+        return registry.idOf(address);
     }
 }

@@ -33,15 +33,6 @@ public final class DataPlaneFactory {
     private DataPlaneFactory() {
     }
 
-    /**
-     * The mode {@code auto} resolves to on this host. On two cores or fewer a hand-off takes the
-     * core the kernel needs for the packets themselves; inline also measured faster in the lab
-     * (bench/lab/lab-modes.sh, README "Threading modes").
-     */
-    public static PipelineMode resolveMode(PipelineMode configured, int cores) {
-        return configured.resolve(cores);
-    }
-
     public static FlowTimeouts timeouts(FlowTableConfig c) {
         return new FlowTimeouts(c.tcpSynTimeout().toNanos(), c.tcpEstablishedTimeout().toNanos(),
                 c.tcpClosingTimeout().toNanos(), c.tcpResetTimeout().toNanos(), c.udpTimeout().toNanos());

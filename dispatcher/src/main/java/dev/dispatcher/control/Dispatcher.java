@@ -81,36 +81,23 @@ public final class Dispatcher implements AutoCloseable {
         }
         HostPreflight.warnings().forEach(LOG::warn);
         ControlPlane control = new ControlPlane(config, nic.name(), nic.mac(), nic.ipv4(), nic.mtu());
-        ForwardingTable table = control.tables().get();
-        PacketIoBackend backend = openBackend(config, nic, table);
+        PacketIoBackend backend = openBackend(config, nic);
         try {
             NeighbourTable neighbours = DataPlaneFactory.neighbours();
             ArpTimings timings = DataPlaneFactory.arpTimings(config);
-            PipelineMode mode = DataPlaneFactory.resolveMode(config.pipeline().mode(), Runtime.getRuntime().availableProcessors());
+            PipelineMode mode = config.pipeline().mode().resolve(Runtime.getRuntime().availableProcessors());
             PacketSource source = backend.openSource();
             Pipeline pipeline = DataPlaneFactory.build(config, mode, control.tables(), neighbours, timings,
                     source, backend::openSink);
             control.attach(new DataPlaneView(pipeline, neighbours), mode.configName());
-            if (backend instanceof AfPacketBackend rings) {
-                // A reload that adds a VIP must also let its frames through the kernel's filter.
-                int snaplen = config.io().snaplen();
-                control.onConfigChange(c -> {
-                    try {
-                        rings.updateFilter(ClassicBpf.captureFilter(vipsOf(c), nic.mac(), snaplen));
-                    } catch (PacketIoException e) {
-                        LOG.error("capture filter not updated for the new VIPs: {}", e.getMessage());
-                    }
-                });
-            }
-            if (backend instanceof PcapLiveBackend pcap) {
-                control.onConfigChange(c -> {
-                    try {
-                        pcap.updateFilter(CaptureFilter.forVips(vipsOf(c), nic.mac()));
-                    } catch (PacketIoException e) {
-                        LOG.error("capture filter not updated for the new VIPs: {}", e.getMessage());
-                    }
-                });
-            }
+            // A reload that adds a VIP must also let its frames through the kernel's filter.
+            control.onConfigChange(c -> {
+                try {
+                    applyFilter(backend, c, nic);
+                } catch (PacketIoException e) {
+                    LOG.error("capture filter not updated for the new VIPs: {}", e.getMessage());
+                }
+            });
             return new Dispatcher(config, nic, control, neighbours, backend, source, pipeline, mode);
         } catch (RuntimeException e) {
             backend.close();
@@ -118,12 +105,21 @@ public final class Dispatcher implements AutoCloseable {
         }
     }
 
+    /** Replaces the capture filter (ARP and the VIPs of {@code config}) on a running backend. */
+    private static void applyFilter(PacketIoBackend backend, DispatcherConfig config, InterfaceInfo nic)
+            throws PacketIoException {
+        if (backend instanceof AfPacketBackend rings) {
+            rings.updateFilter(ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()));
+        } else if (backend instanceof PcapLiveBackend pcap) {
+            pcap.updateFilter(CaptureFilter.forVips(vipsOf(config), nic.mac()));
+        }
+    }
+
     /**
-     * Opens the backend that {@code io.backend} names, with a capture filter for ARP and the VIPs.
-     * The afpacket filter follows reloads; the pcap4j filter is built once (a VIP added by a reload
-     * needs a restart there).
+     * Opens the backend that {@code io.backend} names, with a capture filter for ARP and the VIPs;
+     * both filters follow reloads (see {@link #applyFilter}).
      */
-    private static PacketIoBackend openBackend(DispatcherConfig config, InterfaceInfo nic, ForwardingTable table)
+    private static PacketIoBackend openBackend(DispatcherConfig config, InterfaceInfo nic)
             throws PacketIoException {
         int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
         switch (config.io().backend()) {
@@ -135,7 +131,7 @@ public final class Dispatcher implements AutoCloseable {
             }
             case PCAP4J -> {
                 PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
-                        pollMillis, CaptureFilter.forTable(table, nic.mac()));
+                        pollMillis, CaptureFilter.forVips(vipsOf(config), nic.mac()));
                 backend.open();
                 return backend;
             }

@@ -9,6 +9,8 @@ import dev.dispatcher.dataplane.io.pcap4j.PcapFileSink;
 import dev.dispatcher.dataplane.io.pcap4j.PcapFileSource;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Offline mode: the same pipeline from a pcap file to a pcap file, with the capture's timestamps as
@@ -24,26 +26,22 @@ public final class Replay {
         ControlPlane control = new ControlPlane(config, "replay", ownMac, ownIp, mtu);
         ForwardingTable table = control.tables().get();
         NeighbourTable neighbours = DataPlaneFactory.neighbours();
-        PipelineMode resolved = DataPlaneFactory.resolveMode(mode, Runtime.getRuntime().availableProcessors());
+        PipelineMode resolved = mode.resolve(Runtime.getRuntime().availableProcessors());
         try (PcapFileSource source = new PcapFileSource(in, config.io().snaplen())) {
-            PcapFileSink sink = new PcapFileSink(out, source);
-            boolean[] first = {true};
+            PcapFileSink first = new PcapFileSink(out, source);
+            List<PcapFileSink> sinks = new ArrayList<>();
             Pipeline pipeline = DataPlaneFactory.build(config, resolved, control.tables(), neighbours,
                     DataPlaneFactory.arpTimings(config).passive(), source, inline -> {
-                        if (first[0]) {
-                            first[0] = false;
-                            return sink;
-                        }
-                        return sink.share();
+                        PcapFileSink sink = sinks.isEmpty() ? first : first.share();
+                        sinks.add(sink);
+                        return sink;
                     });
             try {
                 pipeline.start();
                 pipeline.awaitTermination();
             } finally {
                 pipeline.close();
-                for (int i = 0; i < pipeline.workers().size(); i++) {
-                    sink.close();
-                }
+                sinks.forEach(PcapFileSink::close);
             }
             return CounterSnapshot.of(pipeline);
         }

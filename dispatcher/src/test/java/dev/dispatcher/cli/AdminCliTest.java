@@ -12,8 +12,6 @@ import dev.dispatcher.config.AdminConfig;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.testing.FakeControl;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -44,21 +42,12 @@ class AdminCliTest {
     AdminServer server;
     Path tokenFile;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = DispatcherMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** {@code command...} with {@code --admin} and {@code --token-file} for the test server. */
-    private Run admin(String... command) {
+    private CliRun admin(String... command) {
         List<String> args = new ArrayList<>(List.of(command));
         args.addAll(List.of("--admin", "127.0.0.1:" + server.port(), "--token-file", tokenFile.toString()));
         return run(args.toArray(String[]::new));
@@ -86,7 +75,7 @@ class AdminCliTest {
     void statusIsATablePerPort() throws Exception {
         fake.drain(RS1);
         fake.active(RS1, 12L);
-        Run r = admin("status");
+        CliRun r = admin("status");
         assertEquals(0, r.exit(), r.err());
         String out = r.out();
         assertTrue(out.startsWith("dispatcher on eth1 (02:00:00:00:00:02), mode ring, config /etc/dispatcher/dispatcher.yaml\n"),
@@ -117,14 +106,14 @@ class AdminCliTest {
         fake.nextReload = new ReloadResult(false, 0L, List.of("x.yaml:1:1: clusters: required key is missing"), List.of(),
                 List.of());
         fake.reload();
-        Run r = admin("status");
+        CliRun r = admin("status");
         assertTrue(r.out().contains("last reload: REFUSED at 1970-01-01T00:00:00Z (1 error(s); the previous configuration is "
                 + "still running)"), r.out());
     }
 
     @Test
     void statusJsonIsTheRawAnswer() throws Exception {
-        Run r = admin("status", "--json");
+        CliRun r = admin("status", "--json");
         assertEquals(0, r.exit(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
         assertEquals("eth1", json.get("interfaceName").textValue());
@@ -148,7 +137,7 @@ class AdminCliTest {
         });
         capture.start();
         try {
-            Run r = run("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "7",
+            CliRun r = run("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "7",
                     "--admin", "127.0.0.1:" + capture.getAddress().getPort(), "--token-file", tokenFile.toString());
             assertEquals(0, r.exit(), r.err());
             assertEquals("ok\n", r.out());
@@ -164,35 +153,35 @@ class AdminCliTest {
 
     @Test
     void setWeightChangesTheRunningDispatcher() {
-        Run r = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "7");
+        CliRun r = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "7");
         assertEquals(0, r.exit(), r.err());
         assertEquals("set the weight of 198.18.0.11 in 198.18.0.100:80/tcp to 7\n", r.out());
         assertEquals(7, fake.weight(RS1));
-        Run unknown = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.19", "--weight", "7");
+        CliRun unknown = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.19", "--weight", "7");
         assertEquals(1, unknown.exit());
         assertEquals("error: no server 198.18.0.19 in 198.18.0.100:80/tcp\n", unknown.err());
-        Run range = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "10001");
+        CliRun range = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "10001");
         assertEquals(1, range.exit());
         assertEquals("error: weight: must be an integer from 0 to 10000, found 10001\n", range.err());
     }
 
     @Test
     void addRemoveAndOverrides() {
-        Run add = admin("server", "add", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14",
+        CliRun add = admin("server", "add", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14",
                 "--weight", "2", "--mac", "02:00:00:00:00:14");
         assertEquals(0, add.exit(), add.err());
         assertEquals("added 198.18.0.14 in 198.18.0.101:53/udp with weight 2 and MAC 02:00:00:00:00:14\n", add.out());
-        Run again = admin("server", "add", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14",
+        CliRun again = admin("server", "add", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14",
                 "--weight", "2");
         assertEquals(1, again.exit());
         assertEquals("error: 198.18.0.14 is already a server of 198.18.0.101:53/udp\n", again.err());
         for (String state : List.of("down", "up", "auto")) {
-            Run r = admin("server", state, "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14");
+            CliRun r = admin("server", state, "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14");
             assertEquals(0, r.exit(), r.err());
         }
         assertEquals(List.of("down", "up", "auto"), fake.calls.stream().filter(c -> c.startsWith("override"))
                 .map(c -> c.substring(c.lastIndexOf(' ') + 1)).toList());
-        Run remove = admin("server", "remove", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14");
+        CliRun remove = admin("server", "remove", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14");
         assertEquals(0, remove.exit(), remove.err());
         assertEquals("removed 198.18.0.14 in 198.18.0.101:53/udp\n", remove.out());
         assertFalse(fake.has(new ServerRef("198.18.0.101", 53, "udp", "198.18.0.14")));
@@ -201,7 +190,7 @@ class AdminCliTest {
     @Test
     void drainWaitReturnsOnceNoConnectionsRemain() {
         fake.active(RS1, 2L, 1L, 0L);
-        Run r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--wait", "--timeout", "20s");
+        CliRun r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--wait", "--timeout", "20s");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals("draining 198.18.0.11 in 198.18.0.100:80/tcp: no new flows, existing ones continue", lines.get(0));
@@ -215,7 +204,7 @@ class AdminCliTest {
     void drainWaitFailsAtTheDeadlineAndSaysHowManyRemain() {
         fake.active(RS1, 3L);
         long start = System.nanoTime();
-        Run r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--wait", "--timeout", "1s");
+        CliRun r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--wait", "--timeout", "1s");
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(1, r.exit(), r.out());
         assertEquals("not drained after 1s: 3 active connection(s) remain on 198.18.0.11 in 198.18.0.100:80/tcp\n", r.err());
@@ -225,14 +214,14 @@ class AdminCliTest {
     @Test
     void drainWithoutWaitReturnsAtOnce() {
         fake.active(RS1, 3L);
-        Run r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11");
+        CliRun r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11");
         assertEquals(0, r.exit(), r.err());
         assertTrue(fake.calls.stream().noneMatch(c -> c.startsWith("activeConnections")));
     }
 
     @Test
     void aChangeWithoutTheTokenFileIsRefusedClearly() {
-        Run r = run("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "7",
+        CliRun r = run("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "7",
                 "--admin", "127.0.0.1:" + server.port());
         assertEquals(1, r.exit());
         if (!Files.exists(Path.of("/etc/dispatcher/admin.token"))) {
@@ -242,7 +231,7 @@ class AdminCliTest {
             assertTrue(r.err().contains("token"), r.err());
         }
         assertTrue(fake.calls.stream().noneMatch(c -> c.startsWith("setWeight")), fake.calls.toString());
-        Run reads = run("status", "--admin", "127.0.0.1:" + server.port(), "--token-file", dir.resolve("none").toString());
+        CliRun reads = run("status", "--admin", "127.0.0.1:" + server.port(), "--token-file", dir.resolve("none").toString());
         assertEquals(0, reads.exit(), "reads need no token: " + reads.err());
     }
 
@@ -250,7 +239,7 @@ class AdminCliTest {
     void aWrongTokenIsTheServersRefusal() throws Exception {
         Path wrong = dir.resolve("wrong.token");
         Files.writeString(wrong, "not-it\n");
-        Run r = run("reload", "--admin", "127.0.0.1:" + server.port(), "--token-file", wrong.toString());
+        CliRun r = run("reload", "--admin", "127.0.0.1:" + server.port(), "--token-file", wrong.toString());
         assertEquals(1, r.exit());
         assertEquals("error: wrong admin token\n", r.err());
     }
@@ -261,7 +250,7 @@ class AdminCliTest {
         try (ServerSocket free = new ServerSocket(0)) {
             port = free.getLocalPort();
         }
-        Run r = run("status", "--admin", "127.0.0.1:" + port);
+        CliRun r = run("status", "--admin", "127.0.0.1:" + port);
         assertEquals(1, r.exit());
         assertEquals("error: cannot reach the dispatcher admin API at 127.0.0.1:" + port
                 + ": connection refused (is it running? see admin.listen)\n", r.err());
@@ -272,14 +261,14 @@ class AdminCliTest {
     void reloadPrintsChangesOrEveryError() {
         fake.nextReload = new ReloadResult(true, 1L, List.of(), List.of("added server 198.18.0.14 to 198.18.0.100:80/tcp",
                 "weight of 198.18.0.12 in 198.18.0.100:80/tcp: 2 -> 4"), List.of("io.snaplen needs a restart"));
-        Run applied = admin("reload");
+        CliRun applied = admin("reload");
         assertEquals(0, applied.exit(), applied.err());
         assertEquals("reload applied: 2 change(s)\n  added server 198.18.0.14 to 198.18.0.100:80/tcp\n"
                 + "  weight of 198.18.0.12 in 198.18.0.100:80/tcp: 2 -> 4\n", applied.out());
         assertEquals("warning: io.snaplen needs a restart\n", applied.err());
         fake.nextReload = new ReloadResult(false, 1L, List.of("d.yaml:3:5: clusters[0].address: bad", "d.yaml:9:7: x: bad"),
                 List.of(), List.of());
-        Run refused = admin("reload");
+        CliRun refused = admin("reload");
         assertEquals(1, refused.exit());
         assertEquals("d.yaml:3:5: clusters[0].address: bad\nd.yaml:9:7: x: bad\n"
                 + "reload refused: 2 error(s); the running configuration is unchanged\n", refused.err());
@@ -287,17 +276,17 @@ class AdminCliTest {
 
     @Test
     void configShowAndSave() {
-        Run show = admin("config", "show");
+        CliRun show = admin("config", "show");
         assertEquals(0, show.exit(), show.err());
         assertEquals(fake.yaml, show.out());
-        Run save = admin("config", "save");
+        CliRun save = admin("config", "save");
         assertEquals(0, save.exit(), save.err());
         assertEquals("/etc/dispatcher/dispatcher.yaml\n", save.out());
     }
 
     @Test
     void explainSaysWhereAFlowGoes() {
-        Run r = admin("explain", "--client", "198.18.1.10:40000", "--vip", "198.18.0.100:80");
+        CliRun r = admin("explain", "--client", "198.18.1.10:40000", "--vip", "198.18.0.100:80");
         assertEquals(0, r.exit(), r.err());
         assertEquals("""
                 service     198.18.0.100:80/tcp
@@ -311,19 +300,19 @@ class AdminCliTest {
 
     @Test
     void badOptionsAreUsageErrorsThatNameTheOption() {
-        Run vip = admin("server", "drain", "--vip", "198.18.0.100", "--server", "198.18.0.11");
+        CliRun vip = admin("server", "drain", "--vip", "198.18.0.100", "--server", "198.18.0.11");
         assertEquals(2, vip.exit());
         assertTrue(vip.err().startsWith("Invalid value for option '--vip': expected IP:PORT such as 198.18.0.100:80"), vip.err());
-        Run protocol = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--protocol", "sctp");
+        CliRun protocol = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--protocol", "sctp");
         assertEquals(2, protocol.exit());
         assertTrue(protocol.err().startsWith("Invalid value for option '--protocol': expected tcp or udp"), protocol.err());
-        Run timeout = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--timeout", "1.5s");
+        CliRun timeout = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--timeout", "1.5s");
         assertEquals(2, timeout.exit());
         assertTrue(timeout.err().startsWith("Invalid value for option '--timeout'"), timeout.err());
-        Run adminAddress = run("status", "--admin", "localhost");
+        CliRun adminAddress = run("status", "--admin", "localhost");
         assertEquals(2, adminAddress.exit());
         assertTrue(adminAddress.err().startsWith("Invalid value for option '--admin': expected HOST:PORT"), adminAddress.err());
-        Run noSub = run("server");
+        CliRun noSub = run("server");
         assertEquals(2, noSub.exit());
         assertTrue(noSub.err().startsWith("missing subcommand (add, remove, set-weight, drain, up, down, auto)"), noSub.err());
         assertEquals(2, run("config").exit());
@@ -339,7 +328,7 @@ class AdminCliTest {
         for (String path : paths) {
             List<String> args = new ArrayList<>(List.of(path.split(" ")));
             args.add("--help");
-            Run r = run(args.toArray(String[]::new));
+            CliRun r = run(args.toArray(String[]::new));
             assertEquals(0, r.exit(), path);
             assertTrue(r.out().startsWith("Usage: dispatcher " + path), path + ": " + r.out());
         }
@@ -359,7 +348,7 @@ class AdminCliTest {
 
     @Test
     void completionPrintsABashScript() {
-        Run r = run("completion");
+        CliRun r = run("completion");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out().lines().findFirst().orElse(""));
         assertTrue(r.out().contains("complete -F _complete_dispatcher"), "registers the function");

@@ -5,31 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.testing.Frames;
 import dev.dispatcher.testing.PcapFiles;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The command line as a user meets it: exit codes, one-line errors, nothing started on bad input. */
 class DispatcherCliTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = DispatcherMain.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     private Path config(String yaml) throws Exception {
@@ -52,7 +40,7 @@ class DispatcherCliTest {
 
     @Test
     void checkConfigAcceptsAGoodFile() throws Exception {
-        Run r = run("check-config", config(GOOD).toString());
+        CliRun r = run("check-config", config(GOOD).toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("OK"), r.out());
     }
@@ -60,7 +48,7 @@ class DispatcherCliTest {
     @Test
     void checkConfigNamesFileLineAndFieldAndExitsTwo() throws Exception {
         Path file = config(GOOD.replace("weight: 1", "weight: -1"));
-        Run r = run("check-config", file.toString());
+        CliRun r = run("check-config", file.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("dispatcher.yaml:8:"), r.err());
         assertTrue(r.err().contains("clusters[0].ports[0].servers[0].weight"), r.err());
@@ -68,7 +56,7 @@ class DispatcherCliTest {
 
     @Test
     void runWithAnInvalidConfigStartsNothing() throws Exception {
-        Run r = run("run", "--config", config(GOOD.replace("port: 80", "port: 99999")).toString());
+        CliRun r = run("run", "--config", config(GOOD.replace("port: 80", "port: 99999")).toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("clusters[0].ports[0].port"), r.err());
         assertTrue(r.err().contains("nothing started"), r.err());
@@ -76,7 +64,7 @@ class DispatcherCliTest {
 
     @Test
     void runOnAnUnknownInterfaceIsAOneLineError() throws Exception {
-        Run r = run("run", "--config", config(GOOD).toString());
+        CliRun r = run("run", "--config", config(GOOD).toString());
         assertEquals(1, r.exit());
         assertEquals("error: interface nosuchif0 does not exist (config key `interface`; see `ip link show`)",
                 r.err().strip());
@@ -88,7 +76,7 @@ class DispatcherCliTest {
         Path out = dir.resolve("out.pcap");
         PcapFiles.write(in, List.of(new Frames.Tcp().build(), Frames.raw(Frames.CLIENT_MAC, Frames.DISPATCHER_MAC,
                 0x86DD, new byte[40])));
-        Run r = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(), "--out", out.toString(),
+        CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(), "--out", out.toString(),
                 "--mode", "inline");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("received 2, forwarded 1, passed 1, dropped 0"), r.out());
@@ -100,7 +88,7 @@ class DispatcherCliTest {
 
     @Test
     void replayOfAMissingFileIsAClearError() throws Exception {
-        Run r = run("replay", "--config", config(GOOD).toString(), "--in", dir.resolve("none.pcap").toString(),
+        CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", dir.resolve("none.pcap").toString(),
                 "--out", dir.resolve("out.pcap").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().startsWith("error: cannot read pcap file"), r.err());
@@ -108,20 +96,20 @@ class DispatcherCliTest {
 
     @Test
     void badFlagsNameTheFlag() throws Exception {
-        Run r = run("replay", "--config", config(GOOD).toString(), "--in", "a", "--out", "b", "--mac", "zz");
+        CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", "a", "--out", "b", "--mac", "zz");
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("--mac"), r.err());
-        Run mode = run("replay", "--config", config(GOOD).toString(), "--in", "a", "--out", "b", "--mode", "fast");
+        CliRun mode = run("replay", "--config", config(GOOD).toString(), "--in", "a", "--out", "b", "--mode", "fast");
         assertEquals(2, mode.exit());
         assertTrue(mode.err().contains("--mode"), mode.err());
     }
 
     @Test
     void versionAndHelp() {
-        Run v = run("--version");
+        CliRun v = run("--version");
         assertEquals(0, v.exit());
         assertTrue(v.out().startsWith("dispatcher "), v.out());
-        Run h = run("run", "--help");
+        CliRun h = run("run", "--help");
         assertEquals(0, h.exit());
         assertTrue(h.out().contains("--config"), h.out());
     }

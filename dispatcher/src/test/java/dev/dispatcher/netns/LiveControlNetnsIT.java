@@ -327,7 +327,8 @@ class LiveControlNetnsIT {
         double passed = sum(after, "dispatcher_passed_packets_total");
         assertTrue(forwarded >= 60 * 4, "every connection forwarded several frames: " + forwarded);
         assertEquals(received, forwarded + dropped + passed, "received = forwarded + dropped + passed");
-        assertTrue(sum(after, "dispatcher_packet_processing_seconds_count") >= 0);
+        // This class has forwarded well over 1024 frames by now, so the 1-in-1024 sampler has fired.
+        assertTrue(sum(after, "dispatcher_packet_processing_seconds_count") > 0, "latency samples recorded");
         assertEquals(1, sum(after, "dispatcher_build_info"));
 
         // Prometheus' own linter over the live exposition.

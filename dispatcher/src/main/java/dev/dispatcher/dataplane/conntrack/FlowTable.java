@@ -277,25 +277,4 @@ public final class FlowTable {
         keyHigh[hole] = 0;
         size--;
     }
-
-    /** Removes every flow of {@code serverIndex}; control-plane use (runs on the owning thread). */
-    public int removeServer(int serverIndex) {
-        int removed = 0;
-        for (int i = 0; i <= mask; i++) {
-            while (keyLow[i] != 0 && server[i] == serverIndex) {
-                removeAt(i);
-                removed++;
-            }
-        }
-        return removed;
-    }
-
-    /** Counts live flows per server into {@code counts}; for status, runs on the owning thread. */
-    public void countByServer(long nowNanos, long[] counts) {
-        for (int i = 0; i <= mask; i++) {
-            if (keyLow[i] != 0 && expiresAtNanos[i] - nowNanos > 0 && server[i] < counts.length) {
-                counts[server[i]]++;
-            }
-        }
-    }
 }

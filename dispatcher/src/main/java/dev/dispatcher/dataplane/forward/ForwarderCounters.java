@@ -25,12 +25,4 @@ public final class ForwarderCounters {
         pairForwardedBytes = new long[maxPairs];
         pairNewFlows = new long[maxPairs];
     }
-
-    public long received() {
-        long sum = 0;
-        for (long count : verdictPackets) {
-            sum += count;
-        }
-        return sum;
-    }
 }

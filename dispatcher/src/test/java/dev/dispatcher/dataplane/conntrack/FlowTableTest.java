@@ -137,16 +137,21 @@ class FlowTableTest {
     }
 
     @Test
-    void removesAllFlowsOfAServer() {
+    void activeFlowsFollowStateChangesAndRemovals() {
         FlowTable t = new FlowTable(2048, T);
+        int[] slots = new int[1500];
         for (int i = 0; i < 1500; i++) {
-            insert(t, i, i % 3, FlowState.TCP_ESTABLISHED, 0);
+            slots[i] = insert(t, i, i % 3, FlowState.TCP_ESTABLISHED, 0);
         }
-        assertEquals(500, t.removeServer(1));
-        long[] counts = new long[3];
-        t.countByServer(0, counts);
-        assertEquals(500, counts[0]);
-        assertEquals(0, counts[1]);
-        assertEquals(500, counts[2]);
+        assertEquals(500, t.activeFlows(1));
+        t.touch(lookup(t, 1, 0), FlowState.TCP_CLOSING, 0);
+        assertEquals(499, t.activeFlows(1), "a closing flow is no longer active");
+        t.remove(lookup(t, 4, 0));
+        assertEquals(498, t.activeFlows(1));
+        t.reassign(lookup(t, 7, 0), 2, FlowState.TCP_SYN, 0);
+        assertEquals(497, t.activeFlows(1));
+        assertEquals(501, t.activeFlows(2));
+        t.sweep(T.tcpClosingNanos() + 1, t.slots());
+        assertEquals(497, t.activeFlows(1), "expiring the closing flow does not count it twice");
     }
 }

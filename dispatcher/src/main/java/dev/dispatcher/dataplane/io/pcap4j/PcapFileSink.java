@@ -22,8 +22,9 @@ public final class PcapFileSink implements PacketSink {
     private final PcapHandle dead;
     private final PcapDumper dumper;
     private final PacketSource clock;
-    private final Object lock;
-    private int openSinks = 1;
+    /** Shared by every writer of the file: serialises writes and counts the writers still open. */
+    private final int[] openWriters;
+    private boolean closed;
 
     public PcapFileSink(Path file, PacketSource clock) throws PacketIoException {
         try {
@@ -33,20 +34,20 @@ public final class PcapFileSink implements PacketSink {
             throw new PacketIoException("cannot write pcap file " + file + ": " + e.getMessage(), e);
         }
         this.clock = clock;
-        this.lock = new Object();
+        this.openWriters = new int[] {1};
     }
 
     private PcapFileSink(PcapFileSink shared) {
         this.dead = shared.dead;
         this.dumper = shared.dumper;
         this.clock = shared.clock;
-        this.lock = shared.lock;
+        this.openWriters = shared.openWriters;
     }
 
-    /** Another writer of the same file, for another worker. */
+    /** Another writer of the same file, for another worker; the file closes with the last writer. */
     public PcapFileSink share() {
-        synchronized (lock) {
-            openSinks++;
+        synchronized (openWriters) {
+            openWriters[0]++;
         }
         return new PcapFileSink(this);
     }
@@ -56,7 +57,7 @@ public final class PcapFileSink implements PacketSink {
         long nanos = clock.nowNanos();
         Timestamp ts = new Timestamp(nanos / 1_000_000L);
         ts.setNanos((int) (nanos % 1_000_000_000L));
-        synchronized (lock) {
+        synchronized (openWriters) {
             try {
                 dumper.dumpRaw(frame.toByteArray(), ts);
                 return true;
@@ -68,7 +69,7 @@ public final class PcapFileSink implements PacketSink {
 
     @Override
     public void flush() {
-        synchronized (lock) {
+        synchronized (openWriters) {
             try {
                 dumper.flush();
             } catch (PcapNativeException | NotOpenException e) {
@@ -79,8 +80,12 @@ public final class PcapFileSink implements PacketSink {
 
     @Override
     public void close() {
-        synchronized (lock) {
-            if (--openSinks > 0) {
+        synchronized (openWriters) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (--openWriters[0] > 0) {
                 return;
             }
             dumper.close();
