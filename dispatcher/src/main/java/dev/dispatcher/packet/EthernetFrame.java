@@ -75,6 +75,15 @@ public final class EthernetFrame {
         buffer.putU48(SRC_OFFSET, mac);
     }
 
+    /**
+     * Sets both addresses with two stores instead of four: the MAC rewrite of every forwarded
+     * frame (12 bytes: destination in the first 6, source in the next 6).
+     */
+    public void addresses(long destination, long source) {
+        buffer.putLong(DST_OFFSET, (destination << 16) | ((source >>> 32) & 0xFFFF));
+        buffer.putInt(SRC_OFFSET + 2, (int) source);
+    }
+
     public int etherType() {
         return etherType;
     }

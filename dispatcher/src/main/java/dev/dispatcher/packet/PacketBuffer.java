@@ -16,6 +16,7 @@ import java.nio.ByteOrder;
 public final class PacketBuffer {
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
+    private static final ValueLayout.OfLong U64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
 
     private MemorySegment segment;
     private long base;
@@ -92,6 +93,10 @@ public final class PacketBuffer {
 
     public void putInt(int index, int value) {
         segment.set(U32, base + index, value);
+    }
+
+    public void putLong(int index, long value) {
+        segment.set(U64, base + index, value);
     }
 
     public void putU48(int index, long value) {

@@ -67,6 +67,15 @@ class CodecTest {
         for (int i = 12; i < frame.length; i++) {
             assertEquals(before[i], frame[i], "byte " + i + " unchanged");
         }
+        // The forwarder's two-store rewrite: same bytes as the two setters, nothing else touched.
+        eth.addresses(0xF1F2F3F4F5F6L, 0x818283848586L);
+        assertEquals(0xF1F2F3F4F5F6L, eth.destination());
+        assertEquals(0x818283848586L, eth.source());
+        assertEquals((byte) 0xF1, frame[0]);
+        assertEquals((byte) 0x86, frame[11]);
+        for (int i = 12; i < frame.length; i++) {
+            assertEquals(before[i], frame[i], "byte " + i + " unchanged by addresses()");
+        }
     }
 
     @Test

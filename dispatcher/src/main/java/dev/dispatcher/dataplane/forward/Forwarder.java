@@ -192,8 +192,7 @@ public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
         if (serverMac == NeighbourTable.UNKNOWN) {
             return Verdict.NO_SERVER;
         }
-        eth.destination(serverMac);
-        eth.source(ownMac);
+        eth.addresses(serverMac, ownMac);
         if (!sink.send(frame)) {
             return Verdict.SEND_ERROR;
         }

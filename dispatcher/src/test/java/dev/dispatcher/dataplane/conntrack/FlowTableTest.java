@@ -68,7 +68,7 @@ class FlowTableTest {
         }
         assertEquals(10_000, t.size());
         int removed = t.sweep(3 * S, 256);
-        assertTrue(removed <= 256 + FlowTable.EVICTION_WINDOW * 4, "one call does bounded work: " + removed);
+        assertTrue(removed <= 256 + FlowTable.EVICTION_SLOTS * 4, "one call does bounded work: " + removed);
         int calls = 1;
         while (t.size() > 5_000 && calls < 10_000) {
             t.sweep(3 * S, 256);
@@ -134,6 +134,60 @@ class FlowTableTest {
             }
             assertEquals(reference.size(), t.size());
         }
+    }
+
+    @Test
+    void evictionAtCapacityKeepsEveryOtherFlowAndItsAccounting() {
+        // Full-table churn takes both eviction paths (victim reused in place on the new flow's
+        // probe chain, or deleted with a backward shift elsewhere): each insert must cost exactly
+        // one flow, leave every other one reachable with its server, and keep activeFlows exact.
+        int capacity = 700;
+        FlowTable t = new FlowTable(capacity, T);
+        Map<Integer, Integer> reference = new HashMap<>();
+        Random random = new Random(7);
+        long now = 0;
+        for (int step = 0; step < 6_000; step++) {
+            now += 1_000;
+            int i = random.nextInt(20_000);
+            int slot = lookup(t, i, now);
+            if (slot != FlowTable.MISS) {
+                assertEquals((int) reference.get(i), t.serverAt(slot), "flow " + i + " kept its server");
+                t.touch(slot, random.nextInt(8) == 0 ? FlowState.TCP_CLOSING : FlowState.TCP_ESTABLISHED, now);
+                continue;
+            }
+            assertTrue(!reference.containsKey(i), "flow " + i + " lost without an eviction");
+            boolean full = t.size() == capacity;
+            int server = i % 7;
+            assertNotEquals(FlowTable.FULL, insert(t, i, server, FlowState.TCP_SYN, now));
+            reference.put(i, server);
+            if (full) {
+                int lost = 0;
+                for (var it = reference.entrySet().iterator(); it.hasNext();) {
+                    var e = it.next();
+                    if (lookup(t, e.getKey(), now) == FlowTable.MISS) {
+                        assertNotEquals(i, (int) e.getKey(), "the new flow is reachable");
+                        it.remove();
+                        lost++;
+                    }
+                }
+                assertEquals(1, lost, "one flow evicted per insert into a full table (step " + step + ")");
+            }
+            assertEquals(reference.size(), t.size());
+        }
+        assertTrue(t.evictedCapacity() > 4_000, "the table ran full: " + t.evictedCapacity());
+        long active = 0;
+        for (int s = 0; s < 7; s++) {
+            long expected = 0;
+            for (var e : reference.entrySet()) {
+                int slot = lookup(t, e.getKey(), now);
+                if (e.getValue() == s && t.stateAt(slot) != FlowState.TCP_CLOSING) {
+                    expected++;
+                }
+            }
+            assertEquals(expected, t.activeFlows(s), "active flows of " + s);
+            active += expected;
+        }
+        assertTrue(active > 0);
     }
 
     @Test
