@@ -146,6 +146,10 @@ public final class ConfigWriter {
         key(yaml, 1, "buffer-size", ByteSizes.format(io.bufferBytes()));
         key(yaml, 1, "batch-size", Integer.toString(io.batchSize()));
         key(yaml, 1, "poll-timeout", Durations.format(io.pollTimeout()));
+        if (!io.busyPoll().isZero()) {
+            // Absent means off: zero is not a duration the reader accepts.
+            key(yaml, 1, "busy-poll", Durations.format(io.busyPoll()));
+        }
     }
 
     private static void pipeline(StringBuilder yaml, PipelineConfig pipeline) {

@@ -5,13 +5,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Durations as written in the configuration: a positive decimal integer and one unit, {@code ms},
- * {@code s}, {@code m} or {@code h} ({@code 250ms}, {@code 30s}, {@code 15m}). One unit and no
+ * Durations as written in the configuration: a positive decimal integer and one unit, {@code us},
+ * {@code ms}, {@code s}, {@code m} or {@code h} ({@code 50us}, {@code 250ms}, {@code 30s}, {@code 15m}). One unit and no
  * fractions keep every value exact and readable; ISO-8601 ({@code PT15M}) is not accepted.
  */
 public final class Durations {
     /** At most nine digits: 999999999h still fits a Duration; ranges are checked by the caller. */
-    private static final Pattern DURATION = Pattern.compile("(0|[1-9][0-9]{0,8})(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(0|[1-9][0-9]{0,8})(us|ms|s|m|h)");
 
     private Durations() {
     }
@@ -24,13 +24,14 @@ public final class Durations {
     public static Duration parse(String text) {
         Matcher matcher = DURATION.matcher(text);
         if (!matcher.matches()) {
-            throw new IllegalArgumentException("expected a positive integer with unit ms, s, m or h");
+            throw new IllegalArgumentException("expected a positive integer with unit us, ms, s, m or h");
         }
         long amount = Long.parseLong(matcher.group(1));
         if (amount == 0) {
             throw new IllegalArgumentException("a duration must be positive");
         }
         return switch (matcher.group(2)) {
+            case "us" -> Duration.ofNanos(amount * 1_000);
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
@@ -40,11 +41,14 @@ public final class Durations {
 
     /**
      * Formats with the largest unit that keeps the value exact ({@code 90s}, {@code 15m}), so
-     * a value prints the way a person would write it. Sub-millisecond values fall back to ISO-8601.
+     * a value prints the way a person would write it. Sub-microsecond values fall back to ISO-8601.
      */
     public static String format(Duration duration) {
-        if (duration.getNano() % 1_000_000 != 0) {
+        if (duration.getNano() % 1_000 != 0 || duration.getSeconds() > Long.MAX_VALUE / 1_000_000_000L) {
             return duration.toString();
+        }
+        if (duration.getNano() % 1_000_000 != 0) {
+            return duration.toNanos() / 1_000 + "us";
         }
         long millis = duration.toMillis();
         if (millis != 0 && millis % 3_600_000 == 0) {

@@ -17,7 +17,8 @@ final class SettingsReader {
             "tcp-closing-timeout", "tcp-reset-timeout", "udp-timeout");
     static final List<String> ARP_KEYS = List.of("request-interval", "refresh-interval", "expire-after",
             "gratuitous-count", "gratuitous-interval");
-    static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout");
+    static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout",
+            "busy-poll");
     static final List<String> PIPELINE_KEYS = List.of("mode", "workers", "ring-size", "wait-strategy");
     static final List<String> ADMIN_KEYS = List.of("listen", "token-file");
 
@@ -109,10 +110,17 @@ final class SettingsReader {
                 (n, p) -> values.integer(n, p, IoConfig.MIN_BATCH_SIZE, IoConfig.MAX_BATCH_SIZE));
         Duration poll = m.optional("poll-timeout", d.pollTimeout(),
                 durations(IoConfig.MIN_POLL_TIMEOUT, IoConfig.MAX_POLL_TIMEOUT));
-        if (anyNull(backend, snaplen, buffer, batch, poll)) {
+        Duration busyPoll = m.optional("busy-poll", d.busyPoll(),
+                durations(IoConfig.MIN_BUSY_POLL, IoConfig.MAX_BUSY_POLL));
+        if (backend != null && backend != IoBackend.AFPACKET && busyPoll != null && !busyPoll.isZero()) {
+            problems.report(m.site("busy-poll"), "only the afpacket backend busy-polls (io.backend is "
+                    + backend.configName() + "); remove busy-poll or use backend: afpacket");
             return null;
         }
-        return new IoConfig(backend, snaplen, buffer, batch, poll);
+        if (anyNull(backend, snaplen, buffer, batch, poll, busyPoll)) {
+            return null;
+        }
+        return new IoConfig(backend, snaplen, buffer, batch, poll, busyPoll);
     }
 
     PipelineConfig pipeline(Node node, String path) {

@@ -129,7 +129,7 @@ final class ValueReader {
 
     Duration duration(Node node, String path, Duration min, Duration max) {
         String expected = "a duration from " + Durations.format(min) + " to " + Durations.format(max)
-                + " (an integer with unit ms, s, m or h)";
+                + " (an integer with unit us, ms, s, m or h)";
         String text = text(node, path, expected);
         if (text == null) {
             return null;

@@ -125,7 +125,8 @@ public final class Dispatcher implements AutoCloseable {
         switch (config.io().backend()) {
             case AFPACKET -> {
                 AfPacketBackend backend = new AfPacketBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
-                        pollMillis, ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()));
+                        pollMillis, config.io().busyPoll().toNanos(),
+                        ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()));
                 backend.open();
                 return backend;
             }

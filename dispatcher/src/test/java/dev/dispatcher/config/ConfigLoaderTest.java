@@ -29,6 +29,16 @@ class ConfigLoaderTest {
             """;
 
     @Test
+    void busyPollIsReadInMicroseconds() throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("busy.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS + """
+                io:
+                  busy-poll: 50us
+                """);
+        assertEquals(Duration.ofNanos(50_000), config.io().busyPoll());
+        assertEquals(Duration.ZERO, IoConfig.DEFAULTS.busyPoll(), "off unless asked for");
+    }
+
+    @Test
     void minimalFileTakesEveryDefault() throws Exception {
         Path file = TestFiles.resource("good/minimal.yaml");
         DispatcherConfig config = ConfigLoader.load(file);
@@ -55,7 +65,7 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(2), Duration.ofSeconds(10), Duration.ofMinutes(5)), FlowTableConfig.DEFAULTS);
         assertEquals(new ArpConfig(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), 3,
                 Duration.ofSeconds(1)), ArpConfig.DEFAULTS);
-        assertEquals(new IoConfig(IoBackend.platformDefault(), 2048, 16 * 1024 * 1024, 64, Duration.ofMillis(10)),
+        assertEquals(new IoConfig(IoBackend.platformDefault(), 2048, 16 * 1024 * 1024, 64, Duration.ofMillis(10), Duration.ZERO),
                 IoConfig.DEFAULTS);
         assertEquals(System.getProperty("os.name").startsWith("Linux") ? IoBackend.AFPACKET : IoBackend.PCAP4J,
                 IoBackend.platformDefault(), "afpacket is the default on Linux");
@@ -116,7 +126,7 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(90), Duration.ofSeconds(5), Duration.ofMinutes(1)), config.flowTable());
         assertEquals(new ArpConfig(Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(45), 0,
                 Duration.ofMillis(500)), config.arp());
-        assertEquals(new IoConfig(IoBackend.PCAP4J, 1522, 64 * 1024 * 1024, 1024, Duration.ofMillis(1)),
+        assertEquals(new IoConfig(IoBackend.PCAP4J, 1522, 64 * 1024 * 1024, 1024, Duration.ofMillis(1), Duration.ZERO),
                 config.io());
         assertEquals(new PipelineConfig(PipelineMode.RING, 64, 1_048_576, WaitStrategyName.BUSY_SPIN),
                 config.pipeline());

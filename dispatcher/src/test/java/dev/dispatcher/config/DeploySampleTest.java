@@ -65,8 +65,8 @@ class DeploySampleTest {
 
     /** One commented sample per feature; the package installs minimal.yaml as /etc/dispatcher/dispatcher.yaml. */
     private static final List<String> FEATURE_SAMPLES = List.of("admin.yaml", "advisors-http.yaml",
-            "advisors-tcp-script.yaml", "minimal.yaml", "multiple-vips.yaml", "ring-mode.yaml", "static-macs.yaml",
-            "udp.yaml");
+            "advisors-tcp-script.yaml", "low-latency.yaml", "minimal.yaml", "multiple-vips.yaml", "ring-mode.yaml",
+            "static-macs.yaml", "udp.yaml");
 
     @Test
     void theWalkFindsEveryFeatureSample() throws IOException {
@@ -105,6 +105,7 @@ class DeploySampleTest {
         assertTrue(load(featureSample("multiple-vips.yaml")).clusters().size() > 1);
         assertEquals(PipelineMode.RING, load(featureSample("ring-mode.yaml")).pipeline().mode());
         assertFalse(load(featureSample("admin.yaml")).admin().equals(AdminConfig.DEFAULTS));
+        assertFalse(load(featureSample("low-latency.yaml")).io().busyPoll().isZero());
     }
 
     /** Loads a sample; a sample that does not load fails with its path and every error line. */

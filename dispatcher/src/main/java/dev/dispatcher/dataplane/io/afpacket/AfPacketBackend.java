@@ -34,6 +34,7 @@ public final class AfPacketBackend implements PacketIoBackend {
     private final int snaplen;
     private final int bufferBytes;
     private final int pollTimeoutMillis;
+    private final long busyPollNanos;
     private final List<ClassicBpf.Instruction> filter;
     private final List<PacketSocket> sockets = new ArrayList<>();
     private PacketSocket capture;
@@ -44,6 +45,17 @@ public final class AfPacketBackend implements PacketIoBackend {
      */
     public AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis,
                            List<ClassicBpf.Instruction> filter) {
+        this(interfaceName, snaplen, bufferBytes, pollTimeoutMillis, 0, filter);
+    }
+
+    /**
+     * @param busyPollNanos how long an empty RX ring is polled after the last frame before the
+     *     receive thread sleeps; 0 sleeps at once
+     * @param filter the capture filter, usually {@link ClassicBpf#captureFilter}
+     */
+    public AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis,
+                           long busyPollNanos, List<ClassicBpf.Instruction> filter) {
+        this.busyPollNanos = busyPollNanos;
         this.interfaceName = interfaceName;
         this.snaplen = snaplen;
         this.bufferBytes = bufferBytes;
@@ -73,7 +85,7 @@ public final class AfPacketBackend implements PacketIoBackend {
     @Override
     public synchronized RingSource openSource() {
         openOrFail();
-        return new RingSource(capture, pollTimeoutMillis);
+        return new RingSource(capture, pollTimeoutMillis, busyPollNanos);
     }
 
     @Override
@@ -126,20 +138,26 @@ public final class AfPacketBackend implements PacketIoBackend {
         private final MemorySegment ring;
         private final long[] slots;
         private final int pollTimeoutMillis;
+        private final long busyPollNanos;
         private final PacketBuffer buffer = new PacketBuffer();
         private final PacketBuffer scratch;
         private int next;
+        private long lastFrameNanos;
         private long truncatedFrames;
         private long checksumNotReadyFrames;
         private long vlanTagsRestored;
 
-        RingSource(PacketSocket socket, int pollTimeoutMillis) {
-            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis);
+        RingSource(PacketSocket socket, int pollTimeoutMillis, long busyPollNanos) {
+            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis, busyPollNanos);
         }
 
         /** Over any ring-shaped memory; {@code socket} null (tests) means an empty ring is not waited on. */
-        RingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis) {
+        RingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis,
+                   long busyPollNanos) {
             this.socket = socket;
+            this.busyPollNanos = busyPollNanos;
+            // "Long ago": no spinning until the first frame has arrived.
+            this.lastFrameNanos = System.nanoTime() - Long.MAX_VALUE / 2;
             this.ring = ring;
             this.slots = geometry.frameOffsets(0);
             this.pollTimeoutMillis = pollTimeoutMillis;
@@ -155,6 +173,10 @@ public final class AfPacketBackend implements PacketIoBackend {
                 long slot = slots[next];
                 int status = (int) Native.STATUS.getAcquire(ring, slot);
                 if ((status & Native.TP_STATUS_USER) == 0) {
+                    if (delivered == 0 && !waited && busyPollNanos > 0 && spinFor(slot)) {
+                        now = System.nanoTime();
+                        continue;
+                    }
                     if (delivered > 0 || waited || socket == null || !socket.await(pollTimeoutMillis)) {
                         break;
                     }
@@ -172,7 +194,25 @@ public final class AfPacketBackend implements PacketIoBackend {
                 }
                 delivered++;
             }
+            if (delivered > 0) {
+                lastFrameNanos = now;
+            }
             return delivered;
+        }
+
+        /**
+         * Polls the status word of {@code slot} until the kernel hands it over or {@code busyPollNanos}
+         * have passed since the last frame; true when a frame arrived.
+         */
+        private boolean spinFor(long slot) {
+            long deadline = lastFrameNanos + busyPollNanos;
+            while (System.nanoTime() - deadline < 0) {
+                if (((int) Native.STATUS.getAcquire(ring, slot) & Native.TP_STATUS_USER) != 0) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+            return false;
         }
 
         private void deliver(FrameHandler handler, long slot, int status, long now) {

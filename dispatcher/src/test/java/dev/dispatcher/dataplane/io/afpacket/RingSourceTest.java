@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 class RingSourceTest {
     private static final int MAC_OFFSET = 66;
     private final RingGeometry geometry = RingGeometry.forFrames(8, 2048);
-    private final Arena arena = Arena.ofConfined();
+    // Shared: the busy-poll tests publish from a second thread, as the kernel does.
+    private final Arena arena = Arena.ofShared();
     private final MemorySegment ring = arena.allocate(geometry.byteSize(), 16);
-    private final AfPacketBackend.RingSource source = new AfPacketBackend.RingSource(null, ring, geometry, 10);
+    private final AfPacketBackend.RingSource source = new AfPacketBackend.RingSource(null, ring, geometry, 10, 0);
     private int kernelNext;
 
     @AfterEach
@@ -112,6 +113,49 @@ class RingSourceTest {
         ring.set(ValueLayout.JAVA_SHORT, slot + Native.TP_VLAN_TCI, (short) 7);
         ring.set(ValueLayout.JAVA_SHORT, slot + Native.TP_VLAN_TPID, (short) 0x88A8);
         assertArrayEquals(tagged, pollAll(64).get(0).bytes());
+    }
+
+    @Test
+    void busyPollingCatchesAFrameThatArrivesSoonAfterTheLastOne() throws Exception {
+        // Without a socket an empty ring is never slept on: only the spin can see the second frame.
+        var spinning = new AfPacketBackend.RingSource(null, ring, geometry, 10, 10_000_000_000L);
+        byte[] a = tcp(-1, 0);
+        byte[] b = tcp(-1, 100);
+        publish(a, a.length, 0);
+        assertEquals(1, spinning.poll((frame, wireLength, now) -> { }, 64));
+        Thread kernel = Thread.ofPlatform().start(() -> {
+            sleep(30);
+            publish(b, b.length, 0);
+        });
+        List<byte[]> seen = new ArrayList<>();
+        int n = spinning.poll((frame, wireLength, now) -> seen.add(frame.toByteArray()), 64);
+        kernel.join();
+        assertEquals(1, n, "the spin saw the frame published after the poll began");
+        assertArrayEquals(b, seen.getFirst());
+    }
+
+    @Test
+    void busyPollingStopsOnceTheLinkHasBeenQuietForLongerThanTheWindow() throws Exception {
+        var spinning = new AfPacketBackend.RingSource(null, ring, geometry, 10, 20_000_000L);
+        assertEquals(0, spinning.poll((frame, wireLength, now) -> { }, 64), "no spin before any traffic");
+        byte[] a = tcp(-1, 0);
+        publish(a, a.length, 0);
+        assertEquals(1, spinning.poll((frame, wireLength, now) -> { }, 64));
+        sleep(40);
+        Thread kernel = Thread.ofPlatform().start(() -> {
+            sleep(200);
+            publish(a, a.length, 0);
+        });
+        assertEquals(0, spinning.poll((frame, wireLength, now) -> { }, 64), "quiet for 40 ms > 20 ms: no spin");
+        kernel.join();
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What tpacket_rcv does: header fields, frame bytes at tp_mac, then the status word last. */
