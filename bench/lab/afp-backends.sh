@@ -60,7 +60,9 @@ for rs in r1 r2; do
   ip netns exec "afp-$rs" sysctl -qw net.ipv4.conf.all.arp_ignore=3 net.ipv4.conf.all.arp_announce=2
 done
 
-rs_rx() { local sum=0 n; for r in r1 r2; do n=$(ip netns exec "afp-$r" cat /sys/class/net/eth0/statistics/rx_packets); sum=$((sum + n)); done; echo "$sum"; }
+# shellcheck source=lib.sh
+source "$ROOT/bench/lab/lib.sh"
+rs_rx() { rx_packets_sum afp-r1 afp-r2; }
 
 config() { # backend
   local f="$DIR/bench-$1.yaml"
@@ -110,7 +112,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
     results["$backend"]+="$pps "
   done
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 base=$(echo "${results[pcap4j]}" | median)
 echo
 echo "backend   median pps   ratio to pcap4j   (cores: $(nproc), $ROUNDS rounds of ${SECONDS_PER_RUN} s)"

@@ -14,6 +14,7 @@
 #
 # Environment (defaults): ROUNDS (3), SECS (5, per HTTP run), CONNS (16), DL_CONNS (4),
 # UDP_SECS (2, per rate step), LAT_SECS (3), LAT_RATES ("1000 50000"), BACKENDS (pcap4j),
+# (a backend written "afpacket-busypoll" runs afpacket with io.busy-poll: $BUSY_POLL, default 2ms),
 # SERIES ("keepalive close download udp latency"), LAB_PREFIX (lb6), LAB_DIR (/tmp/$LAB_PREFIX),
 # LAB_WAIT_MAX (600 s to wait for another lab to go down), RESULTS (bench/RESULTS.md).
 set -euo pipefail
@@ -104,8 +105,10 @@ jrun() { # ns timeout_s class args...
 # ------------------------------------------------------------------------------------- set-ups
 TARGET=""   # address the client talks to
 SKIP_UDP=0
-dispatcher_config() { # backend -> file
-  local f="$LAB_DIR/compare-$1.yaml"
+dispatcher_config() { # backend[-busypoll] -> file
+  local f="$LAB_DIR/compare-$1.yaml" backend="${1%-busypoll}" busy=""
+  # "<backend>-busypoll": the same backend with io.busy-poll (BUSY_POLL, default 2ms).
+  [[ "$1" == *-busypoll ]] && busy="  busy-poll: ${BUSY_POLL:-2ms}"
   mkdir -p "$LAB_DIR"
   cat >"$f" <<YAML
 interface: eth0
@@ -131,7 +134,8 @@ clusters:
           - address: 198.18.0.13
             weight: 1
 io:
-  backend: $1
+  backend: $backend
+$busy
 YAML
   echo "$f"
 }
@@ -276,7 +280,9 @@ http_series() { # series setup mode conns
 }
 
 # ------------------------------------------------------------------------------------ UDP series
-rs_rx() { local sum=0 n r; for r in rs1 rs2 rs3; do n=$(ip netns exec "$LAB_PREFIX-$r" cat /sys/class/net/eth0/statistics/rx_packets); sum=$((sum + n)); done; echo "$sum"; }
+# shellcheck source=lib.sh
+source "$ROOT/bench/lab/lib.sh"
+rs_rx() { rx_packets_sum "$LAB_PREFIX-rs1" "$LAB_PREFIX-rs2" "$LAB_PREFIX-rs3"; }
 rs_rx_each() { local r; for r in rs1 rs2 rs3; do ip netns exec "$LAB_PREFIX-$r" cat /sys/class/net/eth0/statistics/rx_packets; done | tr '\n' ' '; }
 
 # One paced run: sets U_SENT U_FWD U_RATE (achieved send rate) U_LOSS (parts per million) U_SPREAD.
@@ -461,7 +467,7 @@ title() {
   echo "Set-ups: **direct** = client straight to rs1's own address (no balancer, one server);"
   echo "**kernel** = nftables netdev ingress on disp's eth0: dst MAC by \`jhash ip saddr . tcp/udp sport mod 3\`, src MAC = disp, \`fwd to eth0\` (static neighbour entry for the VIP on the client; servers 1:1:1);"
   echo "**haproxy** = HAProxy TCP mode on the VIP (on disp's lo) to the servers' own addresses, roundrobin 3:2:1 (full proxy: replies come back through it; no UDP);"
-  echo "**dispatcher-B** = our dispatcher with \`io.backend: B\`, TCP 3:2:1, UDP 1:1:1."
+  echo "**dispatcher-B** = our dispatcher with \`io.backend: B\`, TCP 3:2:1, UDP 1:1:1 (**B-busypoll**: also \`io.busy-poll: ${BUSY_POLL:-2ms}\`)."
   echo "Parameters: SECS=$SECS CONNS=$CONNS DL_CONNS=$DL_CONNS UDP_SECS=$UDP_SECS LAT_SECS=$LAT_SECS."
   echo "Ratios are of medians, to the kernel reference and to HAProxy of the same run (for latency a ratio"
   echo "below 1 is better; \"+direct\" is the median latency added over the direct path)."

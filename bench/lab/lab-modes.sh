@@ -19,7 +19,9 @@ cleanup() { "$ROOT/deploy/lab/dispatcher.sh" stop >/dev/null 2>&1 || true; "$ROO
 trap cleanup EXIT
 "$ROOT/deploy/lab/lab.sh" up >/dev/null
 
-rs_rx() { local sum=0 n; for r in rs1 rs2 rs3; do n=$(ip netns exec "$LAB_PREFIX-$r" cat /sys/class/net/eth0/statistics/rx_packets); sum=$((sum + n)); done; echo "$sum"; }
+# shellcheck source=lib.sh
+source "$ROOT/bench/lab/lib.sh"
+rs_rx() { rx_packets_sum "$LAB_PREFIX-rs1" "$LAB_PREFIX-rs2" "$LAB_PREFIX-rs3"; }
 
 config() { # mode workers
   local f="$LAB_DIR/bench-$1.yaml"
@@ -67,7 +69,6 @@ for ((round = 1; round <= ROUNDS; round++)); do
     results["$mode"]+="$pps "
   done
 done
-median() { tr ' ' '\n' | grep -v '^$' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 base=$(echo "${results[inline]}" | median)
 echo
 echo "mode    median pps   ratio to inline   (cores: $(nproc), $ROUNDS rounds of ${SECONDS_PER_RUN} s)"
