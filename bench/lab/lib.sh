@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shell helpers shared by the lab benchmarks (lab-modes.sh, afp-backends.sh, compare.sh); sourced.
 
 # Frames received on eth0, summed over the given network namespaces (the real servers): what a
