@@ -117,9 +117,10 @@ public final class Dispatcher implements AutoCloseable {
 
     /**
      * Opens the backend that {@code io.backend} names, with a capture filter for ARP and the VIPs;
-     * both filters follow reloads (see {@link #applyFilter}).
+     * both filters follow reloads (see {@link #applyFilter}). Public for the backend contract
+     * test, which opens the live backends exactly as {@code run} does.
      */
-    private static PacketIoBackend openBackend(DispatcherConfig config, InterfaceInfo nic)
+    public static PacketIoBackend openBackend(DispatcherConfig config, InterfaceInfo nic)
             throws PacketIoException {
         int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
         switch (config.io().backend()) {

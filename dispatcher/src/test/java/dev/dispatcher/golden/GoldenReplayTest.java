@@ -1,14 +1,6 @@
 package dev.dispatcher.golden;
 
-import static dev.dispatcher.testing.Frames.CLIENT_IP;
-import static dev.dispatcher.testing.Frames.CLIENT_MAC;
 import static dev.dispatcher.testing.Frames.DISPATCHER_MAC;
-import static dev.dispatcher.testing.Frames.RS1_MAC;
-import static dev.dispatcher.testing.Frames.RS2_MAC;
-import static dev.dispatcher.testing.Frames.RS3_MAC;
-import static dev.dispatcher.testing.Frames.RS4_MAC;
-import static dev.dispatcher.testing.Frames.VIP;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dispatcher.config.ConfigLoader;
@@ -18,7 +10,7 @@ import dev.dispatcher.config.PipelineMode;
 import dev.dispatcher.control.CounterSnapshot;
 import dev.dispatcher.control.Replay;
 import dev.dispatcher.dataplane.forward.Verdict;
-import dev.dispatcher.testing.Frames;
+import dev.dispatcher.golden.GoldenCases.Case;
 import dev.dispatcher.testing.PcapFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,165 +25,19 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Golden packet tests, Katran style: a table of (description, input frames, expected output frames,
- * expected verdicts), each replayed offline through the whole pipeline in every threading mode.
- * Expected frames are built with pcap4j's builders from the same description with the MACs a
- * correct dispatcher would write, never from the dispatcher's own output.
+ * The golden packet contract ({@link GoldenCases}) replayed offline through the pcap file backend
+ * and the whole pipeline in every threading mode. {@code BackendContractNetnsIT} runs the same
+ * cases through the live backends.
  */
 class GoldenReplayTest {
-    private static final Path CONFIG = Path.of("src/test/resources/golden/golden.yaml");
+    private static final Path CONFIG = GoldenCases.CONFIG;
 
     @TempDir
     Path dir;
 
-    record Case(String name, List<byte[]> in, List<byte[]> out, Map<Integer, Long> verdicts, boolean singleShardOnly) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    private static Map<Integer, Long> verdicts(Object... pairs) {
-        Map<Integer, Long> map = new TreeMap<>();
-        for (int i = 0; i < pairs.length; i += 2) {
-            map.put((Integer) pairs[i], ((Number) pairs[i + 1]).longValue());
-        }
-        return map;
-    }
-
-    private static Frames.Tcp syn(int srcPort) {
-        return new Frames.Tcp().srcPort(srcPort);
-    }
-
-    private static byte[] to(Frames.Tcp tcp, String serverMac) {
-        return tcp.copy().macs(DISPATCHER_MAC, serverMac).build();
-    }
-
-    static List<Case> cases() {
-        List<Case> cases = new ArrayList<>();
-        Frames.Tcp s = syn(40000);
-        Frames.Tcp a = syn(40000).ack();
-        a.payload = "GET / HTTP/1.1\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        cases.add(new Case("SYN then data of one flow go to one server (heaviest first)",
-                List.of(s.build(), a.build()), List.of(to(s, RS1_MAC), to(a, RS1_MAC)),
-                verdicts(Verdict.FORWARDED, 2), false));
-
-        List<byte[]> in = new ArrayList<>();
-        List<byte[]> out = new ArrayList<>();
-        String[] order = {RS1_MAC, RS2_MAC, RS1_MAC, RS3_MAC, RS2_MAC, RS1_MAC};
-        for (int i = 0; i < order.length; i++) {
-            Frames.Tcp f = syn(41000 + i);
-            in.add(f.build());
-            out.add(to(f, order[i]));
-        }
-        cases.add(new Case("six new flows at 3:2:1 are interleaved a b a c b a (smooth WRR)", in, out,
-                verdicts(Verdict.FORWARDED, 6), true));
-
-        byte[] udpIn = Frames.udp(CLIENT_MAC, DISPATCHER_MAC, CLIENT_IP, VIP, 5353, 53, new byte[] {1, 2, 3, 4, 5});
-        byte[] udpOut = Frames.udp(DISPATCHER_MAC, RS2_MAC, CLIENT_IP, VIP, 5353, 53, new byte[] {1, 2, 3, 4, 5});
-        cases.add(new Case("UDP to VIP:53 is forwarded", List.of(udpIn), List.of(udpOut), verdicts(Verdict.FORWARDED, 1), false));
-
-        cases.add(new Case("TCP to a port the VIP does not serve is dropped", List.of(syn(40001).dstPort(81).build()),
-                List.of(), verdicts(Verdict.NO_SERVICE, 1), false));
-
-        Frames.Tcp other = syn(40002);
-        other.dstIp = "198.18.0.50";
-        cases.add(new Case("IPv4 to an address that is not a VIP is passed", List.of(other.build()), List.of(),
-                verdicts(Verdict.NOT_VIP, 1), false));
-
-        cases.add(new Case("IPv6 is passed", List.of(Frames.raw(CLIENT_MAC, DISPATCHER_MAC, 0x86DD, new byte[60])),
-                List.of(), verdicts(Verdict.NOT_IPV4, 1), false));
-
-        cases.add(new Case("a 10-byte frame is truncated", List.of(new byte[10]), List.of(),
-                verdicts(Verdict.TRUNCATED, 1), false));
-
-        byte[] badIhl = syn(40003).build();
-        badIhl[14] = 0x44;
-        cases.add(new Case("IHL 4 is a bad header", List.of(badIhl), List.of(), verdicts(Verdict.BAD_HEADER, 1), false));
-
-        byte[] badVersion = syn(40004).build();
-        badVersion[14] = 0x65;
-        cases.add(new Case("IP version 6 in an IPv4 ethertype is a bad header", List.of(badVersion), List.of(),
-                verdicts(Verdict.BAD_HEADER, 1), false));
-
-        Frames.Tcp opts = syn(40005);
-        opts.ipOptionWords = 1;
-        cases.add(new Case("IP options are forwarded untouched", List.of(opts.build()), List.of(to(opts, RS1_MAC)),
-                verdicts(Verdict.FORWARDED, 1), false));
-
-        Frames.Tcp frag = syn(40006);
-        frag.moreFragments = true;
-        Frames.Tcp later = syn(40007);
-        later.fragmentOffset = 100;
-        cases.add(new Case("first and later fragments are dropped", List.of(frag.build(), later.build()), List.of(),
-                verdicts(Verdict.FRAGMENT, 2), false));
-
-        Frames.Tcp tagged = syn(40008);
-        tagged.vlan = 42;
-        cases.add(new Case("a VLAN-tagged flow is forwarded with its tag", List.of(tagged.build()),
-                List.of(to(tagged, RS1_MAC)), verdicts(Verdict.FORWARDED, 1), false));
-
-        byte[] arpReq = Frames.arp(true, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", CLIENT_MAC, CLIENT_IP, "00:00:00:00:00:00", VIP, -1);
-        byte[] arpReply = Frames.arp(false, DISPATCHER_MAC, CLIENT_MAC, DISPATCHER_MAC, VIP, CLIENT_MAC, CLIENT_IP, -1);
-        cases.add(new Case("ARP request for the VIP gets our MAC", List.of(arpReq), List.of(arpReply),
-                verdicts(Verdict.ARP_REPLIED, 1), false));
-
-        byte[] arpReqTagged = Frames.arp(true, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", CLIENT_MAC, CLIENT_IP, "00:00:00:00:00:00", VIP, 7);
-        byte[] arpReplyTagged = Frames.arp(false, DISPATCHER_MAC, CLIENT_MAC, DISPATCHER_MAC, VIP, CLIENT_MAC, CLIENT_IP, 7);
-        cases.add(new Case("ARP request for the VIP on VLAN 7 is answered on VLAN 7", List.of(arpReqTagged),
-                List.of(arpReplyTagged), verdicts(Verdict.ARP_REPLIED, 1), false));
-
-        byte[] arpOther = Frames.arp(true, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", CLIENT_MAC, CLIENT_IP, "00:00:00:00:00:00",
-                "198.18.0.11", -1);
-        cases.add(new Case("ARP request for another address is not answered", List.of(arpOther), List.of(),
-                verdicts(Verdict.ARP_IGNORED, 1), false));
-
-        byte[] arpConflict = Frames.arp(false, RS1_MAC, "ff:ff:ff:ff:ff:ff", RS1_MAC, VIP, "00:00:00:00:00:00", VIP, -1);
-        cases.add(new Case("ARP from a real server claiming the VIP is not learned", List.of(arpConflict), List.of(),
-                verdicts(Verdict.ARP_IGNORED, 1), false));
-
-        Frames.Tcp bad = syn(40009);
-        bad.badChecksum = true;
-        cases.add(new Case("a new flow with a bad TCP checksum is dropped", List.of(bad.build()), List.of(),
-                verdicts(Verdict.BAD_CHECKSUM, 1), false));
-
-        Frames.Tcp lost = syn(40010).ack();
-        cases.add(new Case("a segment without SYN of an unknown flow is scheduled", List.of(lost.build()),
-                List.of(to(lost, RS1_MAC)), verdicts(Verdict.FORWARDED, 1), false));
-
-        Frames.Tcp toRs4 = syn(40011).dstPort(8080);
-        byte[] rs4Reply = Frames.arp(false, RS4_MAC, DISPATCHER_MAC, RS4_MAC, "198.18.0.14", DISPATCHER_MAC, "198.18.0.2", -1);
-        cases.add(new Case("a server without a MAC gets no flows until ARP tells its MAC",
-                List.of(toRs4.build(), rs4Reply, syn(40012).dstPort(8080).build()),
-                List.of(to(syn(40012).dstPort(8080), RS4_MAC)),
-                verdicts(Verdict.NO_SERVER, 1, Verdict.ARP_LEARNED, 1, Verdict.FORWARDED, 1), true));
-
-        cases.add(new Case("a port whose only server has weight 0 takes no new flows",
-                List.of(syn(40013).dstPort(8443).build()), List.of(), verdicts(Verdict.NO_SERVER, 1), false));
-
-        Frames.Tcp notOurs = syn(40014).macs(CLIENT_MAC, "02:00:00:00:00:99");
-        cases.add(new Case("a frame to the VIP but another MAC is not ours", List.of(notOurs.build()), List.of(),
-                verdicts(Verdict.NOT_OUR_MAC, 1), false));
-
-        Frames.Tcp big = syn(40015).ack();
-        big.payload = new byte[1600];
-        cases.add(new Case("an IPv4 packet above the MTU (a GSO super-frame) is dropped", List.of(big.build()),
-                List.of(), verdicts(Verdict.OVERSIZE, 1), false));
-
-        Frames.Tcp fin = syn(40016);
-        Frames.Tcp finSeg = syn(40016).ack();
-        finSeg.fin = true;
-        Frames.Tcp reuse = syn(40016);
-        cases.add(new Case("a SYN reusing a closed 5-tuple is scheduled afresh",
-                List.of(fin.build(), finSeg.build(), reuse.build()),
-                List.of(to(fin, RS1_MAC), to(finSeg, RS1_MAC), to(reuse, RS2_MAC)),
-                verdicts(Verdict.FORWARDED, 3), true));
-        return cases;
-    }
-
     static Stream<Arguments> casesInEveryMode() {
         List<Arguments> args = new ArrayList<>();
-        for (Case c : cases()) {
+        for (Case c : GoldenCases.cases()) {
             args.add(Arguments.of(PipelineMode.INLINE, 1, c));
             args.add(Arguments.of(PipelineMode.RING, 1, c));
             if (!c.singleShardOnly()) {

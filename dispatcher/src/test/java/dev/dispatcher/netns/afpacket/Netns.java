@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * socket keeps the namespace it was created in after the thread moves back).
  */
 @SuppressWarnings("restricted")
-final class Netns {
+public final class Netns {
     private static final int CLONE_NEWNET = 0x40000000;
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle OPEN = LINKER.downcallHandle(LINKER.defaultLookup().find("open").orElseThrow(),
@@ -98,7 +98,7 @@ final class Netns {
     }
 
     /** Runs {@code body} on this thread inside namespace {@code name}, then moves the thread back. */
-    static <T> T inside(String name, Callable<T> body) throws Exception {
+    public static <T> T inside(String name, Callable<T> body) throws Exception {
         int home = open("/proc/thread-self/ns/net");
         int target = open("/var/run/netns/" + name);
         try {
