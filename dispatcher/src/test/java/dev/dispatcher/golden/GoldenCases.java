@@ -96,7 +96,8 @@ public final class GoldenCases {
         IoConfig io = config.io();
         PipelineConfig p = config.pipeline();
         return new DispatcherConfig(config.source(), config.interfaceName(), config.clusters(), config.flowTable(),
-                config.arp(), new IoConfig(backend, io.snaplen(), io.bufferBytes(), io.batchSize(), io.pollTimeout()),
+                config.arp(), new IoConfig(backend, io.snaplen(), io.bufferBytes(), io.batchSize(), io.pollTimeout(),
+                        io.busyPoll()),
                 new PipelineConfig(p.mode(), workers, p.ringSize(), p.waitStrategy()));
     }
 
