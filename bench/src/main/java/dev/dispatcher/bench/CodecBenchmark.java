@@ -19,7 +19,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The baseline every other figure is quoted against: the flyweight parse of one client-to-VIP TCP
  * frame (Ethernet, IPv4 and TCP headers checked, then the fields the forwarder reads: addresses,
- * ports, protocol, flags). It is the least work any frame gets, so "established flow = 2.7x parse"
+ * ports, protocol, flags). It is the least work any frame gets, so "established flow = N x parse"
  * says what the decision adds, and ratios measured in the same run survive a noisy shared machine
  * where absolute nanoseconds do not.
  */
