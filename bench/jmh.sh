@@ -2,6 +2,7 @@
 # Runs every JMH benchmark of the per-packet path with the GC profiler and writes
 # bench/JMH-RESULTS.md (machine, command, ns/op, ratio to the parse baseline, B/op, targets).
 # Exits non-zero if the build or a benchmark fails, or if any benchmark allocates.
+# JMH's output also goes to bench/target/jmh-output.log, its JSON to bench/jmh-result.json.
 #
 #   bench/jmh.sh
 #   JMH_ITER="-f 1 -wi 5 -w 2s -i 10 -r 2s" bench/jmh.sh     # longer, steadier runs
@@ -26,10 +27,21 @@ if [[ ! -f $JAR || -n $(find pom.xml bench/pom.xml bench/src dispatcher/pom.xml 
   mvn -B -ntp -q package -DskipTests
 fi
 
+LOG=bench/target/jmh-output.log
+EXPECTED=bench/target/jmh-expected.txt
+java -jar "$JAR" -l "${extra[@]}" | sed -n '/^Benchmarks:/,$p' | tail -n +2 > "$EXPECTED"
+
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-# -foe: a benchmark whose tear-down check fails (wrong case measured) fails the whole run.
-cmd=(java -jar "$JAR" "${iter[@]}" -foe true -prof gc -rf json -rff "$JSON" "${extra[@]}")
+# No -foe: one failing benchmark (a tear-down check found it measured another case) should not
+# cost the others' figures; the report lists it as failed and the exit status says so.
+cmd=(java -jar "$JAR" "${iter[@]}" -prof gc -rf json -rff "$JSON" "${extra[@]}")
 echo "jmh.sh: $(printf '%q ' "${cmd[@]}")" >&2
-"${cmd[@]}"
-java -cp "$JAR" dev.dispatcher.bench.JmhReport --json "$JSON" --out "$REPORT" \
-    --command "bench/jmh.sh  # runs: $(printf '%q ' "${cmd[@]}")" --load-before "$load_before"
+jmh_status=0
+"${cmd[@]}" 2>&1 | tee "$LOG" || jmh_status=$?
+report_status=0
+java -cp "$JAR" dev.dispatcher.bench.JmhReport --json "$JSON" --out "$REPORT" --expected "$EXPECTED" --log "$LOG" \
+    --command "bench/jmh.sh  # runs: $(printf '%q ' "${cmd[@]}")" --load-before "$load_before" || report_status=$?
+if (( jmh_status != 0 || report_status != 0 )); then
+  echo "jmh.sh: failed (JMH exit $jmh_status, report exit $report_status); JMH's output is in $LOG" >&2
+  exit 1
+fi

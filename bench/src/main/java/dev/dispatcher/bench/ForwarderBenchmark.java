@@ -78,7 +78,13 @@ public class ForwarderBenchmark {
         long[] verdicts = forwarder.counters().verdictPackets;
         long all = Arrays.stream(verdicts).sum();
         if (all == 0 || verdicts[Verdict.FORWARDED] != all) {
-            throw new IllegalStateException(benchmark + ": not every frame was forwarded: " + Arrays.toString(verdicts));
+            StringBuilder counts = new StringBuilder();
+            for (int v = 0; v < verdicts.length; v++) {
+                if (verdicts[v] != 0) {
+                    counts.append(' ').append(Verdict.name(v)).append('=').append(verdicts[v]);
+                }
+            }
+            throw new IllegalStateException(benchmark + ": not every frame was forwarded, verdicts:" + counts);
         }
     }
 

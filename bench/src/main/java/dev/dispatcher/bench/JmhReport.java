@@ -27,7 +27,12 @@ import java.util.Map;
  * the per-packet path, where the rule is no allocation after warm-up. Targets are reported, not
  * enforced: on a shared machine a missed target is as likely to be a neighbour as a regression.
  *
- * <p>Usage: {@code JmhReport --json FILE --out FILE --command TEXT [--load-before TEXT]}.
+ * <p>A benchmark named in {@code --expected} (JMH's {@code -l} for the same selection) without a
+ * result failed during the run (JMH goes on with the others): it gets a row saying so, the
+ * exception messages found in {@code --log} are quoted, and the exit status is 1.
+ *
+ * <p>Usage: {@code JmhReport --json FILE --out FILE --command TEXT [--expected FILE] [--log FILE]
+ * [--load-before TEXT]}.
  */
 public final class JmhReport {
     /**
@@ -75,7 +80,33 @@ public final class JmhReport {
             System.exit(1);
         }
         List<Row> rows = rows(results);
-        String report = render(rows, results, options);
+        List<String> missing = new ArrayList<>();
+        if (options.containsKey("--expected")) {
+            for (String full : Files.readAllLines(Path.of(options.get("--expected")))) {
+                String name = shortName(full.trim());
+                if (!full.isBlank() && rows.stream().noneMatch(r -> r.name.equals(name))) {
+                    missing.add(name);
+                }
+            }
+        }
+        // A tear-down check that throws after the measurement leaves a result in the JSON and JMH's
+        // exit status at 0: only the log tells, so exceptions are tied to the benchmark running.
+        Map<String, List<String>> errors = new LinkedHashMap<>();
+        if (options.containsKey("--log") && Files.isReadable(Path.of(options.get("--log")))) {
+            String current = "(before any benchmark)";
+            for (String line : Files.readAllLines(Path.of(options.get("--log")))) {
+                String l = line.strip();
+                if (l.startsWith("# Benchmark: ")) {
+                    current = shortName(l.substring("# Benchmark: ".length()).trim());
+                } else if (l.matches("^(Suppressed: )?[\\w.$]+(Exception|Error): .*")) {
+                    List<String> list = errors.computeIfAbsent(current, k -> new ArrayList<>());
+                    if (!list.contains(l)) {
+                        list.add(l);
+                    }
+                }
+            }
+        }
+        String report = render(rows, missing, errors, results, options);
         Files.writeString(Path.of(options.get("--out")), report, StandardCharsets.UTF_8);
         System.out.println("wrote " + options.get("--out"));
 
@@ -87,6 +118,8 @@ public final class JmhReport {
                 failures.add(row.name + row.params + String.format(Locale.ROOT, ": allocates %.2f B/op", row.bytesPerOp));
             }
         }
+        missing.forEach(name -> failures.add(name + ": failed during the run, no result"));
+        errors.forEach((name, list) -> failures.add(name + ": " + list.getFirst()));
         failures.forEach(f -> System.err.println("FAIL " + f));
         System.exit(failures.isEmpty() ? 0 : 1);
     }
@@ -94,9 +127,7 @@ public final class JmhReport {
     static List<Row> rows(JsonNode results) {
         List<Row> rows = new ArrayList<>();
         for (JsonNode r : results) {
-            String full = r.path("benchmark").asText();
-            String[] parts = full.split("\\.");
-            String name = parts[parts.length - 2] + "." + parts[parts.length - 1];
+            String name = shortName(r.path("benchmark").asText());
             StringBuilder params = new StringBuilder();
             for (Map.Entry<String, JsonNode> p : r.path("params").properties()) {
                 params.append(params.isEmpty() ? "" : ", ").append(p.getKey()).append('=').append(p.getValue().asText());
@@ -119,6 +150,12 @@ public final class JmhReport {
         return rows;
     }
 
+    /** {@code Class.method} of a fully qualified benchmark name. */
+    static String shortName(String full) {
+        String[] parts = full.split("\\.");
+        return parts.length < 2 ? full : parts[parts.length - 2] + "." + parts[parts.length - 1];
+    }
+
     static double median(List<Double> sorted) {
         int n = sorted.size();
         if (n == 0) {
@@ -127,7 +164,8 @@ public final class JmhReport {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
-    static String render(List<Row> rows, JsonNode results, Map<String, String> options) throws IOException, InterruptedException {
+    static String render(List<Row> rows, List<String> missing, Map<String, List<String>> errors, JsonNode results,
+                         Map<String, String> options) throws IOException, InterruptedException {
         JsonNode first = results.get(0);
         double baseline = rows.stream().filter(r -> r.name.equals(BASELINE)).mapToDouble(Row::median).findFirst().orElse(Double.NaN);
         StringBuilder out = new StringBuilder();
@@ -158,12 +196,26 @@ public final class JmhReport {
             String bytes = Double.isNaN(r.bytesPerOp) ? "n/a" : String.format(Locale.ROOT, "%.2f", r.bytesPerOp)
                     + (r.bytesPerOp > ALLOC_LIMIT ? " ALLOCATES" : "");
             String unit = r.unit.equals("ns/op") ? "" : " " + r.unit;
-            out.append(String.format(Locale.ROOT, "| `%s` | %s | %s (%s-%s)%s | %s ± %s | %s | %s | %s |%n",
-                    r.name, r.params.isEmpty() ? "" : r.params, num(r.median), num(r.min), num(r.max), unit,
+            String failed = errors.containsKey(r.name) ? " **FAILED**" : "";
+            out.append(String.format(Locale.ROOT, "| `%s`%s | %s | %s (%s-%s)%s | %s ± %s | %s | %s | %s |%n",
+                    r.name, failed, r.params.isEmpty() ? "" : r.params, num(r.median), num(r.min), num(r.max), unit,
                     num(r.score), num(r.error), Double.isNaN(baseline) ? "n/a" : String.format(Locale.ROOT, "%.2f", r.median / baseline),
                     bytes, targetText));
         }
+        for (String name : missing) {
+            out.append("| `").append(name).append("` |  | FAILED: no result |  |  |  |  |\n");
+        }
         out.append('\n');
+        if (!missing.isEmpty() || !errors.isEmpty()) {
+            out.append("## Failures\n\nExceptions in JMH's output, by benchmark. A tear-down check that fails means the ")
+                    .append("benchmark did not measure the case it claims, so its figure above is not that case's.\n\n");
+            errors.forEach((name, list) -> {
+                out.append("- `").append(name).append("`:\n\n");
+                list.forEach(e -> out.append("      ").append(e).append('\n'));
+                out.append('\n');
+            });
+            out.append('\n');
+        }
         return out.toString();
     }
 
