@@ -12,8 +12,11 @@ import java.util.Objects;
  *                    {@code afpacket} it is the size of the RX ring (slots of snaplen + 80 bytes)
  * @param batchSize   frames taken per receive call before the batch is forwarded and flushed
  * @param pollTimeout longest wait for a frame before the receive loop does housekeeping
+ * @param rxRing      afpacket only: frames (TPACKET_V2) or blocks (TPACKET_V3)
+ * @param rxBlockTimeout afpacket with {@link RxRing#BLOCKS}: the block retire timeout
  */
-public record IoConfig(IoBackend backend, int snaplen, int bufferBytes, int batchSize, Duration pollTimeout) {
+public record IoConfig(IoBackend backend, int snaplen, int bufferBytes, int batchSize, Duration pollTimeout,
+                       RxRing rxRing, Duration rxBlockTimeout) {
     /** MTU 1500 + Ethernet header 14 + two VLAN tags 8: the largest frame we must forward whole. */
     public static final int MIN_SNAPLEN = 1522;
     public static final int MAX_SNAPLEN = 65_535;
@@ -24,12 +27,23 @@ public record IoConfig(IoBackend backend, int snaplen, int bufferBytes, int batc
     public static final int MAX_BATCH_SIZE = 1024;
     public static final Duration MIN_POLL_TIMEOUT = Duration.ofMillis(1);
     public static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(1);
+    /** The kernel counts the retire timeout in whole milliseconds; 0 would mean its own default (about 8 ms). */
+    public static final Duration MIN_RX_BLOCK_TIMEOUT = Duration.ofMillis(1);
+    public static final Duration MAX_RX_BLOCK_TIMEOUT = Duration.ofMillis(100);
+    public static final Duration DEFAULT_RX_BLOCK_TIMEOUT = Duration.ofMillis(1);
 
     public static final IoConfig DEFAULTS = new IoConfig(IoBackend.platformDefault(), 2048, 16 << 20, 64,
-            Duration.ofMillis(10));
+            Duration.ofMillis(10), RxRing.FRAMES, DEFAULT_RX_BLOCK_TIMEOUT);
 
     public IoConfig {
         Objects.requireNonNull(backend, "backend");
         Objects.requireNonNull(pollTimeout, "pollTimeout");
+        Objects.requireNonNull(rxRing, "rxRing");
+        Objects.requireNonNull(rxBlockTimeout, "rxBlockTimeout");
+    }
+
+    /** The settings of earlier versions: RX per frame. */
+    public IoConfig(IoBackend backend, int snaplen, int bufferBytes, int batchSize, Duration pollTimeout) {
+        this(backend, snaplen, bufferBytes, batchSize, pollTimeout, RxRing.FRAMES, DEFAULT_RX_BLOCK_TIMEOUT);
     }
 }

@@ -17,7 +17,8 @@ final class SettingsReader {
             "tcp-closing-timeout", "tcp-reset-timeout", "udp-timeout");
     static final List<String> ARP_KEYS = List.of("request-interval", "refresh-interval", "expire-after",
             "gratuitous-count", "gratuitous-interval");
-    static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout");
+    static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout",
+            "rx-ring", "rx-block-timeout");
     static final List<String> PIPELINE_KEYS = List.of("mode", "workers", "ring-size", "wait-strategy");
     static final List<String> ADMIN_KEYS = List.of("listen", "token-file");
 
@@ -109,10 +110,24 @@ final class SettingsReader {
                 (n, p) -> values.integer(n, p, IoConfig.MIN_BATCH_SIZE, IoConfig.MAX_BATCH_SIZE));
         Duration poll = m.optional("poll-timeout", d.pollTimeout(),
                 durations(IoConfig.MIN_POLL_TIMEOUT, IoConfig.MAX_POLL_TIMEOUT));
-        if (anyNull(backend, snaplen, buffer, batch, poll)) {
+        RxRing rxRing = m.optional("rx-ring", d.rxRing(), (n, p) -> values.choice(n, p, RxRing.values()));
+        Duration blockTimeout = m.optional("rx-block-timeout", d.rxBlockTimeout(),
+                durations(IoConfig.MIN_RX_BLOCK_TIMEOUT, IoConfig.MAX_RX_BLOCK_TIMEOUT));
+        if (anyNull(backend, snaplen, buffer, batch, poll, rxRing, blockTimeout)) {
             return null;
         }
-        return new IoConfig(backend, snaplen, buffer, batch, poll);
+        if (backend != IoBackend.AFPACKET && rxRing == RxRing.BLOCKS) {
+            // libpcap picks its own ring (immediate mode: per frame); blocks would be silently ignored.
+            problems.report(m.site("rx-ring"), "blocks needs backend: afpacket (pcap4j receives frame by frame); "
+                    + "remove the key or use rx-ring: frames");
+            return null;
+        }
+        if (rxRing != RxRing.BLOCKS && m.get("rx-block-timeout") != null) {
+            problems.report(m.site("rx-block-timeout"), "applies only with rx-ring: blocks (rx-ring is "
+                    + rxRing.configName() + "), found " + ValueReader.found(m.get("rx-block-timeout")));
+            return null;
+        }
+        return new IoConfig(backend, snaplen, buffer, batch, poll, rxRing, blockTimeout);
     }
 
     PipelineConfig pipeline(Node node, String path) {

@@ -124,6 +124,21 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void rxRingBlocksTakesItsRetireTimeout() throws Exception {
+        DispatcherConfig blocks = ConfigLoader.parse("blocks.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS
+                + "io:\n  backend: afpacket\n  rx-ring: blocks\n  rx-block-timeout: 5ms\n");
+        assertEquals(RxRing.BLOCKS, blocks.io().rxRing());
+        assertEquals(Duration.ofMillis(5), blocks.io().rxBlockTimeout());
+        DispatcherConfig defaultTimeout = ConfigLoader.parse("blocks.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS
+                + "io:\n  backend: afpacket\n  rx-ring: blocks\n");
+        assertEquals(Duration.ofMillis(1), defaultTimeout.io().rxBlockTimeout(), "1 ms unless set");
+        DispatcherConfig pcapFrames = ConfigLoader.parse("pcap.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS
+                + "io:\n  backend: pcap4j\n  rx-ring: frames\n");
+        assertEquals(RxRing.FRAMES, pcapFrames.io().rxRing(), "frames is what libpcap's immediate mode does anyway");
+        assertEquals(RxRing.FRAMES, IoConfig.DEFAULTS.rxRing());
+    }
+
+    @Test
     void advisorTakesTheDefaultsOfItsType() throws Exception {
         DispatcherConfig config = ConfigLoader.parse("tcp.yaml", """
                 interface: eth0

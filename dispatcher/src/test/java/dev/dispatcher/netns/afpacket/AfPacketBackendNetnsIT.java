@@ -9,6 +9,7 @@ import dev.dispatcher.dataplane.io.FrameHandler;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
 import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
+import dev.dispatcher.dataplane.io.afpacket.TpacketVersion;
 import dev.dispatcher.packet.PacketBuffer;
 import dev.dispatcher.testing.Frames;
 import dev.dispatcher.testing.AllocationMeter;
@@ -20,6 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * (Outside the backend's package so that the unit-test selection {@code dataplane.io.afpacket.**}
@@ -27,8 +31,11 @@ import org.junit.jupiter.api.Test;
  * frames from an independent raw sender (python3, AF_PACKET) arrive in place with their bytes and
  * wire length; frames sent through the TX ring arrive byte-identical; nothing we send comes back;
  * the filter keeps out what is not ARP or for a VIP; 802.1Q tags survive; RX and TX allocate
- * nothing after warm-up.
+ * nothing after warm-up. Every test runs with both ring formats: TPACKET_V2 (RX per frame) and
+ * TPACKET_V3 (RX in blocks retired after 1 ms; tpacket3_hdr TX slots).
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TpacketVersion.class)
 class AfPacketBackendNetnsIT {
     private static final String NS_A = "afp-a";
     private static final String NS_B = "afp-b";
@@ -49,6 +56,9 @@ class AfPacketBackendNetnsIT {
             for h in sys.argv[2:]:
                 s.send(bytes.fromhex(h))
             """;
+
+    @Parameter
+    TpacketVersion version;
 
     private AfPacketBackend backendA;
     private AfPacketBackend backendB;
@@ -77,8 +87,10 @@ class AfPacketBackendNetnsIT {
 
     @BeforeEach
     void openBackends() throws Exception {
-        backendA = new AfPacketBackend(IF_A, SNAPLEN, 4 << 20, 10, ClassicBpf.captureFilter(VIPS, OWN_A, SNAPLEN));
-        backendB = new AfPacketBackend(IF_B, SNAPLEN, 4 << 20, 10, ClassicBpf.captureFilter(VIPS, OWN_B, SNAPLEN));
+        backendA = new AfPacketBackend(IF_A, SNAPLEN, 4 << 20, 10, ClassicBpf.captureFilter(VIPS, OWN_A, SNAPLEN),
+                version, 1);
+        backendB = new AfPacketBackend(IF_B, SNAPLEN, 4 << 20, 10, ClassicBpf.captureFilter(VIPS, OWN_B, SNAPLEN),
+                version, 1);
         Netns.inside(NS_A, () -> {
             backendA.open();
             return null;

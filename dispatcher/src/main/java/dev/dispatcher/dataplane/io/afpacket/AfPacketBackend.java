@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Memory-mapped AF_PACKET (TPACKET_V2) on one interface. The capture socket has an RX ring and a TX
- * ring in one mapping; the source hands each RX slot to the frame handler in place and gives it back
+ * Memory-mapped AF_PACKET (TPACKET_V2, or TPACKET_V3 for RX in blocks, see {@link TpacketVersion})
+ * on one interface. The capture socket has an RX ring and a TX ring in one mapping; the source hands each RX slot to the frame handler in place and gives it back
  * to the kernel when the handler returns. A sink copies frames into TX slots and asks the kernel to
  * send them with one {@code send()} per batch. A worker that does not poll the source gets its own
  * send-only socket with its own TX ring.
@@ -34,6 +34,8 @@ public final class AfPacketBackend implements PacketIoBackend {
     private final int snaplen;
     private final int bufferBytes;
     private final int pollTimeoutMillis;
+    private final TpacketVersion version;
+    private final int blockTimeoutMillis;
     private final List<ClassicBpf.Instruction> filter;
     private final List<PacketSocket> sockets = new ArrayList<>();
     private PacketSocket capture;
@@ -44,18 +46,33 @@ public final class AfPacketBackend implements PacketIoBackend {
      */
     public AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis,
                            List<ClassicBpf.Instruction> filter) {
+        this(interfaceName, snaplen, bufferBytes, pollTimeoutMillis, filter, TpacketVersion.V2, 0);
+    }
+
+    /**
+     * @param version            the ring format of every socket
+     * @param blockTimeoutMillis with {@link TpacketVersion#V3}: how long the kernel fills an RX
+     *                           block before handing it over part-full (tp_retire_blk_tov, at least 1)
+     */
+    public AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis,
+                           List<ClassicBpf.Instruction> filter, TpacketVersion version, int blockTimeoutMillis) {
+        if (version == TpacketVersion.V3 && blockTimeoutMillis < 1) {
+            throw new IllegalArgumentException("TPACKET_V3 needs a block retire timeout of at least 1 ms");
+        }
         this.interfaceName = interfaceName;
         this.snaplen = snaplen;
         this.bufferBytes = bufferBytes;
         this.pollTimeoutMillis = pollTimeoutMillis;
         this.filter = List.copyOf(filter);
+        this.version = version;
+        this.blockTimeoutMillis = blockTimeoutMillis;
     }
 
     /** Opens the capture socket now, so that permission and interface errors surface at start. */
     public synchronized void open() throws PacketIoException {
         if (capture == null) {
             capture = PacketSocket.open(interfaceName, RingGeometry.forBytes(bufferBytes, snaplen),
-                    RingGeometry.forFrames(TX_FRAMES, snaplen), filter);
+                    RingGeometry.forFrames(TX_FRAMES, snaplen), filter, version, blockTimeoutMillis);
             sockets.add(capture);
         }
     }
@@ -73,7 +90,7 @@ public final class AfPacketBackend implements PacketIoBackend {
     @Override
     public synchronized RingSource openSource() {
         openOrFail();
-        return new RingSource(capture, pollTimeoutMillis);
+        return source(capture);
     }
 
     @Override
@@ -85,12 +102,18 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
         try {
             PacketSocket sender = PacketSocket.open(interfaceName, null, RingGeometry.forFrames(TX_FRAMES, snaplen),
-                    ClassicBpf.dropAll());
+                    ClassicBpf.dropAll(), version, blockTimeoutMillis);
             sockets.add(sender);
             return new RingSink(sender);
         } catch (PacketIoException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    private RingSource source(PacketSocket socket) {
+        return version == TpacketVersion.V3
+                ? new BlockRingSource(socket, pollTimeoutMillis)
+                : new FrameRingSource(socket, pollTimeoutMillis);
     }
 
     private void openOrFail() {
@@ -103,7 +126,9 @@ public final class AfPacketBackend implements PacketIoBackend {
 
     @Override
     public String description() {
-        return "afpacket (TPACKET_V2 rings) on " + interfaceName;
+        return "afpacket (" + (version == TpacketVersion.V3
+                ? "TPACKET_V3: RX in blocks retired after " + blockTimeoutMillis + " ms"
+                : "TPACKET_V2: RX per frame") + ") on " + interfaceName;
     }
 
     /** Closes every socket; call after the threads using them have stopped. */
@@ -117,81 +142,53 @@ public final class AfPacketBackend implements PacketIoBackend {
         captureSinkTaken = false;
     }
 
-    /** Reads the RX ring. Polled by one thread. */
-    public static final class RingSource implements PacketSource {
+    /**
+     * Reads the RX ring of one socket, polled by one thread: {@link FrameRingSource} for TPACKET_V2,
+     * {@link BlockRingSource} for TPACKET_V3. Both hand each frame over in place, put back an 802.1Q
+     * tag the kernel took out, and count frames captured shorter than on the wire and frames flagged
+     * checksum-not-ready.
+     */
+    public abstract static sealed class RingSource implements PacketSource permits FrameRingSource, BlockRingSource {
         private static final int ETHER_ADDRESSES = 12;
         private static final int VLAN_TAG = 4;
 
-        private final PacketSocket socket;
-        private final MemorySegment ring;
-        private final long[] slots;
-        private final int pollTimeoutMillis;
+        final PacketSocket socket;
+        final MemorySegment ring;
+        final int pollTimeoutMillis;
         private final PacketBuffer buffer = new PacketBuffer();
         private final PacketBuffer scratch;
-        private int next;
         private long truncatedFrames;
         private long checksumNotReadyFrames;
         private long vlanTagsRestored;
 
-        RingSource(PacketSocket socket, int pollTimeoutMillis) {
-            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis);
-        }
-
-        /** Over any ring-shaped memory; {@code socket} null (tests) means an empty ring is not waited on. */
-        RingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis) {
+        RingSource(PacketSocket socket, MemorySegment ring, int largestFrame, int pollTimeoutMillis) {
             this.socket = socket;
             this.ring = ring;
-            this.slots = geometry.frameOffsets(0);
             this.pollTimeoutMillis = pollTimeoutMillis;
-            this.scratch = PacketBuffer.ofArray(new byte[geometry.frameSize() + VLAN_TAG]);
+            this.scratch = PacketBuffer.ofArray(new byte[largestFrame + VLAN_TAG]);
         }
 
-        @Override
-        public int poll(FrameHandler handler, int maxFrames) {
-            long now = System.nanoTime();
-            int delivered = 0;
-            boolean waited = false;
-            while (delivered < maxFrames) {
-                long slot = slots[next];
-                int status = (int) Native.STATUS.getAcquire(ring, slot);
-                if ((status & Native.TP_STATUS_USER) == 0) {
-                    if (delivered > 0 || waited || socket == null || !socket.await(pollTimeoutMillis)) {
-                        break;
-                    }
-                    waited = true;
-                    now = System.nanoTime();
-                    continue;
-                }
-                try {
-                    deliver(handler, slot, status, now);
-                } finally {
-                    Native.STATUS.setRelease(ring, slot, Native.TP_STATUS_KERNEL);
-                    if (++next == slots.length) {
-                        next = 0;
-                    }
-                }
-                delivered++;
-            }
-            return delivered;
-        }
-
-        private void deliver(FrameHandler handler, long slot, int status, long now) {
-            int wireLength = ring.get(ValueLayout.JAVA_INT, slot + Native.TP_LEN);
-            int captured = ring.get(ValueLayout.JAVA_INT, slot + Native.TP_SNAPLEN);
-            long data = slot + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, slot + Native.TP_MAC));
+        /**
+         * Hands one frame to the handler. {@code data} is where its Ethernet header lies in the ring,
+         * {@code status} its status bits, {@code tciAt}/{@code tpidAt} where the kernel put a VLAN tag
+         * it took out of the frame.
+         */
+        final void deliver(FrameHandler handler, long data, int captured, int wireLength, int status, long tciAt,
+                           long tpidAt, long now) {
             if (captured < wireLength) {
                 truncatedFrames++;
             }
             if ((status & Native.TP_STATUS_CSUMNOTREADY) != 0) {
                 checksumNotReadyFrames++;
             }
-            if ((status & Native.TP_STATUS_VLAN_VALID) != 0 && captured >= ETHER_ADDRESSES) {
+            if ((status & Native.TP_STATUS_VLAN_VALID) != 0 && captured >= ETHER_ADDRESSES
+                    && captured + VLAN_TAG <= scratch.capacity()) {
                 // The kernel took the outer 802.1Q tag out of the frame; put it back so the forwarder
                 // sees (and sends) the frame as it was on the wire. Costs one copy of this frame.
                 int tpid = (status & Native.TP_STATUS_VLAN_TPID_VALID) != 0
-                        ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, slot + Native.TP_VLAN_TPID))
+                        ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, tpidAt))
                         : ClassicBpf.ETHERTYPE_VLAN;
-                int tci = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, slot + Native.TP_VLAN_TCI));
+                int tci = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, tciAt));
                 MemorySegment target = scratch.segment();
                 MemorySegment.copy(ring, data, target, 0, ETHER_ADDRESSES);
                 scratch.wrap(target, 0, captured + VLAN_TAG);
@@ -205,6 +202,11 @@ public final class AfPacketBackend implements PacketIoBackend {
             }
             buffer.wrap(ring, data, captured);
             handler.onFrame(buffer, wireLength, now);
+        }
+
+        /** Waits for the ring unless this poll already delivered or waited; false: return now. */
+        final boolean mayWait(int delivered, boolean waited) {
+            return delivered == 0 && !waited && socket != null && socket.await(pollTimeoutMillis);
         }
 
         @Override
@@ -245,25 +247,167 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
     }
 
+    /**
+     * TPACKET_V2 RX: a ring of fixed slots, each with its own status word. A slot is ours while
+     * TP_STATUS_USER is set (read with acquire: the kernel's write barrier orders the frame before
+     * it) and goes back with a release store of TP_STATUS_KERNEL once the handler returned.
+     */
+    static final class FrameRingSource extends RingSource {
+        private final long[] slots;
+        private int next;
+
+        FrameRingSource(PacketSocket socket, int pollTimeoutMillis) {
+            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis);
+        }
+
+        /** Over any ring-shaped memory; {@code socket} null (tests) means an empty ring is not waited on. */
+        FrameRingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis) {
+            super(socket, ring, geometry.frameSize(), pollTimeoutMillis);
+            this.slots = geometry.frameOffsets(0);
+        }
+
+        @Override
+        public int poll(FrameHandler handler, int maxFrames) {
+            long now = System.nanoTime();
+            int delivered = 0;
+            boolean waited = false;
+            while (delivered < maxFrames) {
+                long slot = slots[next];
+                int status = (int) Native.STATUS.getAcquire(ring, slot + Native.TP_STATUS);
+                if ((status & Native.TP_STATUS_USER) == 0) {
+                    if (!mayWait(delivered, waited)) {
+                        break;
+                    }
+                    waited = true;
+                    now = System.nanoTime();
+                    continue;
+                }
+                try {
+                    int wireLength = ring.get(ValueLayout.JAVA_INT, slot + Native.TP_LEN);
+                    int captured = ring.get(ValueLayout.JAVA_INT, slot + Native.TP_SNAPLEN);
+                    long data = slot + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, slot + Native.TP_MAC));
+                    deliver(handler, data, captured, wireLength, status, slot + Native.TP_VLAN_TCI,
+                            slot + Native.TP_VLAN_TPID, now);
+                } finally {
+                    Native.STATUS.setRelease(ring, slot + Native.TP_STATUS, Native.TP_STATUS_KERNEL);
+                    if (++next == slots.length) {
+                        next = 0;
+                    }
+                }
+                delivered++;
+            }
+            return delivered;
+        }
+    }
+
+    /**
+     * TPACKET_V3 RX: a ring of blocks, each holding a variable number of frames. A block is ours
+     * while its block_status has TP_STATUS_USER (read with acquire); its frames are walked from
+     * offset_to_first_pkt by each tpacket3_hdr's tp_next_offset, and the whole block goes back with
+     * a release store of TP_STATUS_KERNEL after its last frame. A poll that stops at
+     * {@code maxFrames} keeps its place inside the block for the next poll.
+     */
+    static final class BlockRingSource extends RingSource {
+        private final long[] blocks;
+        private int next;
+        /** Frames of the current block not yet delivered; 0 when no block is held. */
+        private int left;
+        /** Offset in the ring of the next frame header of the current block. */
+        private long frame;
+
+        BlockRingSource(PacketSocket socket, int pollTimeoutMillis) {
+            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis);
+        }
+
+        /** Over any ring-shaped memory; {@code socket} null (tests) means an empty ring is not waited on. */
+        BlockRingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis) {
+            super(socket, ring, geometry.blockSize(), pollTimeoutMillis);
+            this.blocks = new long[geometry.blockCount()];
+            for (int i = 0; i < blocks.length; i++) {
+                blocks[i] = (long) i * geometry.blockSize();
+            }
+        }
+
+        @Override
+        public int poll(FrameHandler handler, int maxFrames) {
+            long now = System.nanoTime();
+            int delivered = 0;
+            boolean waited = false;
+            while (delivered < maxFrames) {
+                if (left == 0) {
+                    long block = blocks[next];
+                    int status = (int) Native.STATUS.getAcquire(ring, block + Native.BLOCK_STATUS);
+                    if ((status & Native.TP_STATUS_USER) == 0) {
+                        if (!mayWait(delivered, waited)) {
+                            break;
+                        }
+                        waited = true;
+                        now = System.nanoTime();
+                        continue;
+                    }
+                    left = ring.get(ValueLayout.JAVA_INT, block + Native.BLOCK_NUM_PKTS);
+                    frame = block + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, block + Native.BLOCK_FIRST_PKT));
+                    if (left <= 0) {
+                        // Closed by the retire timer with nothing in it: give it straight back.
+                        left = 0;
+                        releaseBlock();
+                        continue;
+                    }
+                }
+                long header = frame;
+                try {
+                    int status = ring.get(ValueLayout.JAVA_INT, header + Native.TP3_STATUS);
+                    int wireLength = ring.get(ValueLayout.JAVA_INT, header + Native.TP3_LEN);
+                    int captured = ring.get(ValueLayout.JAVA_INT, header + Native.TP3_SNAPLEN);
+                    long data = header + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, header + Native.TP3_MAC));
+                    deliver(handler, data, captured, wireLength, status, header + Native.TP3_VLAN_TCI,
+                            header + Native.TP3_VLAN_TPID, now);
+                } finally {
+                    if (--left == 0) {
+                        releaseBlock();
+                    } else {
+                        frame = header + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, header + Native.TP3_NEXT_OFFSET));
+                    }
+                }
+                delivered++;
+            }
+            return delivered;
+        }
+
+        private void releaseBlock() {
+            Native.STATUS.setRelease(ring, blocks[next] + Native.BLOCK_STATUS, Native.TP_STATUS_KERNEL);
+            if (++next == blocks.length) {
+                next = 0;
+            }
+        }
+    }
+
     /** Writes the TX ring of one socket. Owned by one thread. */
     public static final class RingSink implements PacketSink {
         private final PacketSocket socket;
         private final MemorySegment ring;
         private final long[] slots;
         private final int capacity;
+        private final long statusOffset;
+        private final long lengthOffset;
+        private final int dataOffset;
         private int next;
         private int queued;
 
         RingSink(PacketSocket socket) {
-            this(socket, socket.map(), socket.txGeometry(), socket.txRingOffset());
+            this(socket, socket.map(), socket.txGeometry(), socket.txRingOffset(), socket.version());
         }
 
         /** Over any ring-shaped memory; {@code socket} null (tests) means nothing is kicked. */
-        RingSink(PacketSocket socket, MemorySegment ring, RingGeometry geometry, long ringOffset) {
+        RingSink(PacketSocket socket, MemorySegment ring, RingGeometry geometry, long ringOffset,
+                 TpacketVersion version) {
             this.socket = socket;
             this.ring = ring;
             this.slots = geometry.frameOffsets(ringOffset);
-            this.capacity = geometry.frameSize() - Native.TX_DATA_OFFSET;
+            this.statusOffset = version.txStatusOffset;
+            this.lengthOffset = version.txLengthOffset;
+            this.dataOffset = version.txDataOffset;
+            this.capacity = geometry.frameSize() - dataOffset;
         }
 
         @Override
@@ -273,19 +417,21 @@ public final class AfPacketBackend implements PacketIoBackend {
                 return false;
             }
             long slot = slots[next];
-            if ((int) Native.STATUS.getAcquire(ring, slot) != Native.TP_STATUS_AVAILABLE) {
+            long status = slot + statusOffset;
+            if ((int) Native.STATUS.getAcquire(ring, status) != Native.TP_STATUS_AVAILABLE) {
                 // Ring full of frames still in flight: send what is queued and wait for it to finish.
                 if (socket != null) {
                     socket.kick(true);
                 }
                 queued = 0;
-                if ((int) Native.STATUS.getAcquire(ring, slot) != Native.TP_STATUS_AVAILABLE) {
+                if ((int) Native.STATUS.getAcquire(ring, status) != Native.TP_STATUS_AVAILABLE) {
                     return false;
                 }
             }
-            MemorySegment.copy(frame.segment(), frame.offset(), ring, slot + Native.TX_DATA_OFFSET, length);
-            ring.set(ValueLayout.JAVA_INT, slot + Native.TP_LEN, length);
-            Native.STATUS.setRelease(ring, slot, Native.TP_STATUS_SEND_REQUEST);
+            // (V3: tp_next_offset stays 0, as the kernel requires of TX frames; nothing writes it.)
+            MemorySegment.copy(frame.segment(), frame.offset(), ring, slot + dataOffset, length);
+            ring.set(ValueLayout.JAVA_INT, slot + lengthOffset, length);
+            Native.STATUS.setRelease(ring, status, Native.TP_STATUS_SEND_REQUEST);
             if (++next == slots.length) {
                 next = 0;
             }

@@ -23,7 +23,7 @@ class RingSourceTest {
     private final RingGeometry geometry = RingGeometry.forFrames(8, 2048);
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment ring = arena.allocate(geometry.byteSize(), 16);
-    private final AfPacketBackend.RingSource source = new AfPacketBackend.RingSource(null, ring, geometry, 10);
+    private final AfPacketBackend.RingSource source = new AfPacketBackend.FrameRingSource(null, ring, geometry, 10);
     private int kernelNext;
 
     @AfterEach
