@@ -38,6 +38,7 @@ public final class AfPacketBackend implements PacketIoBackend {
     private final int blockTimeoutMillis;
     private final List<ClassicBpf.Instruction> filter;
     private final List<PacketSocket> sockets = new ArrayList<>();
+    private final List<PacketSocket> fanout = new ArrayList<>();
     private PacketSocket capture;
     private boolean captureSinkTaken;
 
@@ -74,6 +75,40 @@ public final class AfPacketBackend implements PacketIoBackend {
             capture = PacketSocket.open(interfaceName, RingGeometry.forBytes(bufferBytes, snaplen),
                     RingGeometry.forFrames(TX_FRAMES, snaplen), filter, version, blockTimeoutMillis);
             sockets.add(capture);
+        }
+    }
+
+    /** One member of a fanout group: a socket with its RX source and TX sink, for one worker. */
+    public record FanoutMember(RingSource source, RingSink sink) {
+    }
+
+    /**
+     * Opens {@code members} sockets (RX and TX rings each) in one PACKET_FANOUT_HASH group with
+     * DEFRAG, each with {@code filter} (usually {@link ClassicBpf.Capture#VIPS}): the kernel hashes
+     * each frame's flow and hands it to one member, so each worker that polls one member sees whole
+     * flows. Each socket starts with a drop-all filter and gets {@code filter} only once it is in
+     * the group, so no frame reaches two members. Independent of the capture socket.
+     */
+    public synchronized List<FanoutMember> openFanout(int members, List<ClassicBpf.Instruction> filter)
+            throws PacketIoException {
+        List<FanoutMember> group = new ArrayList<>();
+        int groupId = -1;
+        for (int i = 0; i < members; i++) {
+            PacketSocket socket = PacketSocket.open(interfaceName, RingGeometry.forBytes(bufferBytes, snaplen),
+                    RingGeometry.forFrames(TX_FRAMES, snaplen), ClassicBpf.dropAll(), version, blockTimeoutMillis);
+            sockets.add(socket);
+            fanout.add(socket);
+            groupId = socket.joinFanout(groupId);
+            socket.replaceFilter(filter);
+            group.add(new FanoutMember(source(socket), new RingSink(socket)));
+        }
+        return group;
+    }
+
+    /** Replaces the filter of every fanout member, e.g. when a reload adds a VIP. */
+    public synchronized void updateFanoutFilter(List<ClassicBpf.Instruction> newFilter) throws PacketIoException {
+        for (PacketSocket socket : fanout) {
+            socket.replaceFilter(newFilter);
         }
     }
 
@@ -138,6 +173,7 @@ public final class AfPacketBackend implements PacketIoBackend {
             socket.close();
         }
         sockets.clear();
+        fanout.clear();
         capture = null;
         captureSinkTaken = false;
     }

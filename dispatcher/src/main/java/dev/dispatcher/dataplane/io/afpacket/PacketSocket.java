@@ -215,6 +215,34 @@ final class PacketSocket implements AutoCloseable {
         return new PacketIoException("cannot " + what + " on " + interfaceName + ": " + Native.strerror(err) + hint, null);
     }
 
+    /**
+     * Puts this bound socket into a PACKET_FANOUT_HASH group with PACKET_FANOUT_FLAG_DEFRAG (the
+     * kernel reassembles fragments before hashing, so all of a datagram lands on one socket).
+     * {@code groupId} &lt; 0 creates a new group with an id the kernel picks (FLAG_UNIQUEID, so no
+     * other process's group is joined by accident); returns the group's id. Not on the hot path.
+     */
+    synchronized int joinFanout(int groupId) throws PacketIoException {
+        int modeAndFlags = Native.PACKET_FANOUT_HASH | Native.PACKET_FANOUT_FLAG_DEFRAG
+                | (groupId < 0 ? Native.PACKET_FANOUT_FLAG_UNIQUEID : 0);
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment v = call.allocateFrom(ValueLayout.JAVA_INT, (modeAndFlags << 16) | Math.max(0, groupId));
+            int r = (int) Native.SETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT, v, 4);
+            if (r != 0) {
+                throw failure("join the PACKET_FANOUT group", Native.errno(controlErrno));
+            }
+            MemorySegment length = call.allocateFrom(ValueLayout.JAVA_INT, 4);
+            r = (int) Native.GETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT, v, length);
+            if (r != 0) {
+                throw failure("read the PACKET_FANOUT group", Native.errno(controlErrno));
+            }
+            return v.get(ValueLayout.JAVA_INT, 0) & 0xFFFF;
+        } catch (PacketIoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
     /** The whole mapping: RX ring at 0, TX ring after it. */
     MemorySegment map() {
         return map;
