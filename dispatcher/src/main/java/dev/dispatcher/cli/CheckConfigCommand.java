@@ -1,6 +1,10 @@
 package dev.dispatcher.cli;
 
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.Durations;
+import dev.dispatcher.config.IoBackend;
+import dev.dispatcher.config.PipelineMode;
+import dev.dispatcher.config.RxRing;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,8 +28,21 @@ final class CheckConfigCommand implements Callable<Integer> {
             return DispatcherMain.EXIT_CONFIG;
         }
         int services = config.clusters().stream().mapToInt(c -> c.ports().size()).sum();
-        spec.commandLine().getOut().printf("%s: OK (%d cluster(s), %d service(s), interface %s)%n", file,
-                config.clusters().size(), services, config.interfaceName());
+        var io = config.io();
+        String rx = io.backend() != IoBackend.AFPACKET ? ""
+                : io.rxRing() == RxRing.BLOCKS
+                        ? ", rx-ring blocks retired after " + Durations.format(io.rxBlockTimeout())
+                        : ", rx-ring frames";
+        spec.commandLine().getOut().printf("%s: OK (%d cluster(s), %d service(s), interface %s, io %s%s, pipeline %s)%n",
+                file, config.clusters().size(), services, config.interfaceName(), io.backend().configName(), rx,
+                pipelineSummary(config));
         return 0;
+    }
+
+    /** The threading mode as written, with the worker count where it matters. */
+    static String pipelineSummary(DispatcherConfig config) {
+        var p = config.pipeline();
+        return p.mode() == PipelineMode.INLINE || p.mode() == PipelineMode.AUTO ? p.mode().configName()
+                : p.mode().configName() + " with " + p.workers() + " worker(s)";
     }
 }

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * default changes. Keys are in the order of the reference (docs/CONFIG.md), durations in their
  * largest exact unit, sizes in their largest exact binary unit. The only values left out are
  * those the file expresses by absence: an advisor's probe port 0 (the service port), an empty
- * Host header (the server's address), no body check, and the keys that do not apply to the
- * advisor's type. Text is written plain when it is unambiguous, else double-quoted and escaped.
+ * Host header (the server's address), no body check, the keys that do not apply to the
+ * advisor's type, and {@code io.rx-block-timeout} unless {@code io.rx-ring} is blocks. Text is written plain when it is unambiguous, else double-quoted and escaped.
  *
  * <p>The writer does not validate: a configuration built by hand that breaks a rule (two MACs
  * for one address, say) is written as it is, and loading the text reports the problem. Every
@@ -146,6 +146,10 @@ public final class ConfigWriter {
         key(yaml, 1, "buffer-size", ByteSizes.format(io.bufferBytes()));
         key(yaml, 1, "batch-size", Integer.toString(io.batchSize()));
         key(yaml, 1, "poll-timeout", Durations.format(io.pollTimeout()));
+        key(yaml, 1, "rx-ring", io.rxRing().configName());
+        if (io.rxRing() == RxRing.BLOCKS) {
+            key(yaml, 1, "rx-block-timeout", Durations.format(io.rxBlockTimeout()));
+        }
         if (!io.busyPoll().isZero()) {
             // Absent means off: zero is not a duration the reader accepts.
             key(yaml, 1, "busy-poll", Durations.format(io.busyPoll()));

@@ -18,7 +18,7 @@ final class SettingsReader {
     static final List<String> ARP_KEYS = List.of("request-interval", "refresh-interval", "expire-after",
             "gratuitous-count", "gratuitous-interval");
     static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout",
-            "busy-poll");
+            "rx-ring", "rx-block-timeout", "busy-poll");
     static final List<String> PIPELINE_KEYS = List.of("mode", "workers", "ring-size", "wait-strategy");
     static final List<String> ADMIN_KEYS = List.of("listen", "token-file");
 
@@ -110,17 +110,31 @@ final class SettingsReader {
                 (n, p) -> values.integer(n, p, IoConfig.MIN_BATCH_SIZE, IoConfig.MAX_BATCH_SIZE));
         Duration poll = m.optional("poll-timeout", d.pollTimeout(),
                 durations(IoConfig.MIN_POLL_TIMEOUT, IoConfig.MAX_POLL_TIMEOUT));
+        RxRing rxRing = m.optional("rx-ring", d.rxRing(), (n, p) -> values.choice(n, p, RxRing.values()));
+        Duration blockTimeout = m.optional("rx-block-timeout", d.rxBlockTimeout(),
+                durations(IoConfig.MIN_RX_BLOCK_TIMEOUT, IoConfig.MAX_RX_BLOCK_TIMEOUT));
         Duration busyPoll = m.optional("busy-poll", d.busyPoll(),
                 durations(IoConfig.MIN_BUSY_POLL, IoConfig.MAX_BUSY_POLL));
-        if (backend != null && backend != IoBackend.AFPACKET && busyPoll != null && !busyPoll.isZero()) {
+        if (anyNull(backend, snaplen, buffer, batch, poll, rxRing, blockTimeout, busyPoll)) {
+            return null;
+        }
+        if (backend != IoBackend.AFPACKET && rxRing == RxRing.BLOCKS) {
+            // libpcap picks its own ring (immediate mode: per frame); blocks would be silently ignored.
+            problems.report(m.site("rx-ring"), "blocks needs backend: afpacket (pcap4j receives frame by frame); "
+                    + "remove the key or use rx-ring: frames");
+            return null;
+        }
+        if (rxRing != RxRing.BLOCKS && m.get("rx-block-timeout") != null) {
+            problems.report(m.site("rx-block-timeout"), "applies only with rx-ring: blocks (rx-ring is "
+                    + rxRing.configName() + "), found " + ValueReader.found(m.get("rx-block-timeout")));
+            return null;
+        }
+        if (backend != IoBackend.AFPACKET && !busyPoll.isZero()) {
             problems.report(m.site("busy-poll"), "only the afpacket backend busy-polls (io.backend is "
                     + backend.configName() + "); remove busy-poll or use backend: afpacket");
             return null;
         }
-        if (anyNull(backend, snaplen, buffer, batch, poll, busyPoll)) {
-            return null;
-        }
-        return new IoConfig(backend, snaplen, buffer, batch, poll, busyPoll);
+        return new IoConfig(backend, snaplen, buffer, batch, poll, rxRing, blockTimeout, busyPoll);
     }
 
     PipelineConfig pipeline(Node node, String path) {

@@ -5,6 +5,7 @@ import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PipelineMode;
+import dev.dispatcher.config.RxRing;
 import dev.dispatcher.dataplane.arp.ArpAgent;
 import dev.dispatcher.dataplane.arp.ArpTimings;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
@@ -15,6 +16,7 @@ import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.io.PacketIoBackend;
 import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
 import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
+import dev.dispatcher.dataplane.io.afpacket.TpacketVersion;
 import dev.dispatcher.dataplane.io.pcap4j.PcapLiveBackend;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.admin.AdminServer;
@@ -125,9 +127,11 @@ public final class Dispatcher implements AutoCloseable {
         int pollMillis = (int) Math.max(1, config.io().pollTimeout().toMillis());
         switch (config.io().backend()) {
             case AFPACKET -> {
+                boolean blocks = config.io().rxRing() == RxRing.BLOCKS;
                 AfPacketBackend backend = new AfPacketBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
-                        pollMillis, config.io().busyPoll().toNanos(),
-                        ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()));
+                        pollMillis, ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()),
+                        blocks ? TpacketVersion.V3 : TpacketVersion.V2, (int) config.io().rxBlockTimeout().toMillis(),
+                        config.io().busyPoll().toNanos());
                 backend.open();
                 return backend;
             }

@@ -65,7 +65,7 @@ class ConfigLoaderTest {
                 Duration.ofMinutes(2), Duration.ofSeconds(10), Duration.ofMinutes(5)), FlowTableConfig.DEFAULTS);
         assertEquals(new ArpConfig(Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(2), 3,
                 Duration.ofSeconds(1)), ArpConfig.DEFAULTS);
-        assertEquals(new IoConfig(IoBackend.platformDefault(), 2048, 16 * 1024 * 1024, 64, Duration.ofMillis(10), Duration.ZERO),
+        assertEquals(new IoConfig(IoBackend.platformDefault(), 2048, 16 * 1024 * 1024, 64, Duration.ofMillis(10)),
                 IoConfig.DEFAULTS);
         assertEquals(System.getProperty("os.name").startsWith("Linux") ? IoBackend.AFPACKET : IoBackend.PCAP4J,
                 IoBackend.platformDefault(), "afpacket is the default on Linux");
@@ -126,11 +126,26 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(90), Duration.ofSeconds(5), Duration.ofMinutes(1)), config.flowTable());
         assertEquals(new ArpConfig(Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(45), 0,
                 Duration.ofMillis(500)), config.arp());
-        assertEquals(new IoConfig(IoBackend.PCAP4J, 1522, 64 * 1024 * 1024, 1024, Duration.ofMillis(1), Duration.ZERO),
+        assertEquals(new IoConfig(IoBackend.PCAP4J, 1522, 64 * 1024 * 1024, 1024, Duration.ofMillis(1)),
                 config.io());
         assertEquals(new PipelineConfig(PipelineMode.RING, 64, 1_048_576, WaitStrategyName.BUSY_SPIN),
                 config.pipeline());
         assertEquals(new AdminConfig("localhost", 65_535, Path.of("/run/dispatcher/admin-token")), config.admin());
+    }
+
+    @Test
+    void rxRingBlocksTakesItsRetireTimeout() throws Exception {
+        DispatcherConfig blocks = ConfigLoader.parse("blocks.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS
+                + "io:\n  backend: afpacket\n  rx-ring: blocks\n  rx-block-timeout: 5ms\n");
+        assertEquals(RxRing.BLOCKS, blocks.io().rxRing());
+        assertEquals(Duration.ofMillis(5), blocks.io().rxBlockTimeout());
+        DispatcherConfig defaultTimeout = ConfigLoader.parse("blocks.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS
+                + "io:\n  backend: afpacket\n  rx-ring: blocks\n");
+        assertEquals(Duration.ofMillis(1), defaultTimeout.io().rxBlockTimeout(), "1 ms unless set");
+        DispatcherConfig pcapFrames = ConfigLoader.parse("pcap.yaml", "interface: eth0\n" + MINIMAL_CLUSTERS
+                + "io:\n  backend: pcap4j\n  rx-ring: frames\n");
+        assertEquals(RxRing.FRAMES, pcapFrames.io().rxRing(), "frames is what libpcap's immediate mode does anyway");
+        assertEquals(RxRing.FRAMES, IoConfig.DEFAULTS.rxRing());
     }
 
     @Test

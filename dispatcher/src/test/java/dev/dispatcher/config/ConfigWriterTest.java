@@ -81,6 +81,7 @@ class ConfigWriterTest {
                   buffer-size: 16MiB
                   batch-size: 64
                   poll-timeout: 10ms
+                  rx-ring: frames
                 pipeline:
                   mode: auto
                   workers: 1

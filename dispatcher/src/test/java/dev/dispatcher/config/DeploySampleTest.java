@@ -66,6 +66,7 @@ class DeploySampleTest {
     /** One commented sample per feature; the package installs minimal.yaml as /etc/dispatcher/dispatcher.yaml. */
     private static final List<String> FEATURE_SAMPLES = List.of("admin.yaml", "advisors-http.yaml",
             "advisors-tcp-script.yaml", "low-latency.yaml", "minimal.yaml", "multiple-vips.yaml", "ring-mode.yaml",
+            "rx-blocks.yaml",
             "static-macs.yaml", "udp.yaml");
 
     @Test
@@ -104,6 +105,7 @@ class DeploySampleTest {
                 AdvisorType.SCRIPT)));
         assertTrue(load(featureSample("multiple-vips.yaml")).clusters().size() > 1);
         assertEquals(PipelineMode.RING, load(featureSample("ring-mode.yaml")).pipeline().mode());
+        assertEquals(RxRing.BLOCKS, load(featureSample("rx-blocks.yaml")).io().rxRing());
         assertFalse(load(featureSample("admin.yaml")).admin().equals(AdminConfig.DEFAULTS));
         assertFalse(load(featureSample("low-latency.yaml")).io().busyPoll().isZero());
     }

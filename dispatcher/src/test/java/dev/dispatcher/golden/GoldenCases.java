@@ -97,7 +97,7 @@ public final class GoldenCases {
         PipelineConfig p = config.pipeline();
         return new DispatcherConfig(config.source(), config.interfaceName(), config.clusters(), config.flowTable(),
                 config.arp(), new IoConfig(backend, io.snaplen(), io.bufferBytes(), io.batchSize(), io.pollTimeout(),
-                        io.busyPoll()),
+                        io.rxRing(), io.rxBlockTimeout(), io.busyPoll()),
                 new PipelineConfig(p.mode(), workers, p.ringSize(), p.waitStrategy()));
     }
 

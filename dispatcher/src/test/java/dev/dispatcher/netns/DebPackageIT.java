@@ -281,7 +281,7 @@ class DebPackageIT {
 
         Shell.Result check = Shell.sh(60, env, "dispatcher check-config /etc/dispatcher/dispatcher.yaml");
         assertEquals(0, check.exit(), check.output());
-        assertEquals("/etc/dispatcher/dispatcher.yaml: OK (1 cluster(s), 1 service(s), interface eth0)\n", check.output());
+        assertEquals("/etc/dispatcher/dispatcher.yaml: OK (1 cluster(s), 1 service(s), interface eth0, io afpacket, rx-ring frames, pipeline auto)\n", check.output());
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.dispatcher.dataplane.io.FrameHandler;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
 import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
+import dev.dispatcher.dataplane.io.afpacket.TpacketVersion;
 import dev.dispatcher.packet.PacketBuffer;
 import dev.dispatcher.testing.Frames;
 import dev.dispatcher.testing.AllocationMeter;
@@ -20,6 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * (Outside the backend's package so that the unit-test selection {@code dataplane.io.afpacket.**}
@@ -27,8 +31,11 @@ import org.junit.jupiter.api.Test;
  * frames from an independent raw sender (python3, AF_PACKET) arrive in place with their bytes and
  * wire length; frames sent through the TX ring arrive byte-identical; nothing we send comes back;
  * the filter keeps out what is not ARP or for a VIP; 802.1Q tags survive; RX and TX allocate
- * nothing after warm-up.
+ * nothing after warm-up. Every test runs with both ring formats: TPACKET_V2 (RX per frame) and
+ * TPACKET_V3 (RX in blocks retired after 1 ms; tpacket3_hdr TX slots).
  */
+@ParameterizedClass(name = "{0}")
+@EnumSource(TpacketVersion.class)
 class AfPacketBackendNetnsIT {
     private static final String NS_A = "afp-a";
     private static final String NS_B = "afp-b";
@@ -49,6 +56,9 @@ class AfPacketBackendNetnsIT {
             for h in sys.argv[2:]:
                 s.send(bytes.fromhex(h))
             """;
+
+    @Parameter
+    TpacketVersion version;
 
     private AfPacketBackend backendA;
     private AfPacketBackend backendB;
@@ -77,8 +87,10 @@ class AfPacketBackendNetnsIT {
 
     @BeforeEach
     void openBackends() throws Exception {
-        backendA = new AfPacketBackend(IF_A, SNAPLEN, 4 << 20, 10, ClassicBpf.captureFilter(VIPS, OWN_A, SNAPLEN));
-        backendB = new AfPacketBackend(IF_B, SNAPLEN, 4 << 20, 10, ClassicBpf.captureFilter(VIPS, OWN_B, SNAPLEN));
+        backendA = new AfPacketBackend(IF_A, SNAPLEN, 4 << 20, 10, ClassicBpf.captureFilter(VIPS, OWN_A, SNAPLEN),
+                version, 1, 0);
+        backendB = new AfPacketBackend(IF_B, SNAPLEN, 4 << 20, 10, ClassicBpf.captureFilter(VIPS, OWN_B, SNAPLEN),
+                version, 1, 0);
         Netns.inside(NS_A, () -> {
             backendA.open();
             return null;
@@ -222,6 +234,60 @@ class AfPacketBackendNetnsIT {
                 + "(last dirty round: " + r.lastDirtyBytes() + " bytes)");
         assertTrue(handler.frames >= sent[0] * 99 / 100, "received " + handler.frames + " of " + sent[0]);
         assertFalse(handler.frames > sent[0], "received more than sent");
+    }
+
+    @Test
+    void aFanoutGroupKeepsEachFlowOnOneSocketAndSpreadsFlowsOverAll() throws Exception {
+        List<AfPacketBackend.FanoutMember> group = Netns.inside(NS_B, () -> backendB.openFanout(2,
+                ClassicBpf.captureFilter(VIPS, OWN_B, SNAPLEN, ClassicBpf.Capture.VIPS)));
+        // 64 UDP flows of 3 datagrams each, interleaved; ARP must stay out of the group's sockets.
+        List<byte[]> frames = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (int flow = 0; flow < 64; flow++) {
+                frames.add(Frames.udp(MAC_A, MAC_B, "198.18.2.1", VIP, 20_000 + flow, 53, new byte[] {(byte) round}));
+            }
+        }
+        frames.add(Frames.arp(true, MAC_A, "ff:ff:ff:ff:ff:ff", MAC_A, "198.18.2.1", "00:00:00:00:00:00", VIP, -1));
+        for (int from = 0; from < frames.size(); from += 48) {
+            rawSend(frames.subList(from, Math.min(frames.size(), from + 48)).toArray(byte[][]::new));
+        }
+        List<java.util.Set<Integer>> portsBySocket = new ArrayList<>();
+        int total = 0;
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        for (AfPacketBackend.FanoutMember member : group) {
+            java.util.Set<Integer> ports = new java.util.HashSet<>();
+            portsBySocket.add(ports);
+            int[] count = {0};
+            FrameHandler collect = (frame, wireLength, now) -> {
+                assertEquals(0x0800, frame.getU16(12), "only IPv4 for a VIP reaches the group");
+                ports.add(frame.getU16(34));
+                count[0]++;
+            };
+            while (System.nanoTime() < deadline && total + count[0] < 3 * 64) {
+                if (member.source().poll(collect, 64) == 0 && count[0] > 0) {
+                    break;
+                }
+            }
+            total += count[0];
+        }
+        for (int i = 0; i < 50 && total < 3 * 64; i++) {
+            for (int m = 0; m < group.size(); m++) {
+                java.util.Set<Integer> ports = portsBySocket.get(m);
+                int[] more = {0};
+                group.get(m).source().poll((frame, wireLength, now) -> {
+                    ports.add(frame.getU16(34));
+                    more[0]++;
+                }, 64);
+                total += more[0];
+            }
+        }
+        assertEquals(3 * 64, total, "every datagram arrived exactly once over the group");
+        assertFalse(portsBySocket.get(0).isEmpty() || portsBySocket.get(1).isEmpty(),
+                "both sockets got flows: " + portsBySocket);
+        java.util.Set<Integer> both = new java.util.HashSet<>(portsBySocket.get(0));
+        both.retainAll(portsBySocket.get(1));
+        assertEquals(java.util.Set.of(), both, "no flow on two sockets");
+        assertEquals(64, portsBySocket.get(0).size() + portsBySocket.get(1).size());
     }
 
     /** Counts frames and reads a byte of each; allocates nothing. */

@@ -85,9 +85,9 @@ class AfPacketDispatcherNetnsIT {
         Netns.sh(20, s.toString());
     }
 
-    @ParameterizedTest(name = "io.backend {0}, pipeline.mode {1}")
-    @CsvSource({"afpacket,inline", "afpacket,ring", "pcap4j,inline"})
-    void forwardsConnectionsToBothServers(String backend, String mode, @TempDir Path dir) throws Exception {
+    @ParameterizedTest(name = "io.backend {0}, pipeline.mode {1}, io.rx-ring {2}")
+    @CsvSource({"afpacket,inline,frames", "afpacket,ring,frames", "afpacket,inline,blocks", "pcap4j,inline,frames"})
+    void forwardsConnectionsToBothServers(String backend, String mode, String rxRing, @TempDir Path dir) throws Exception {
         assertTrue(Files.exists(JAR), "needs " + JAR + " (mvn verify builds it before the integration tests)");
         Path config = dir.resolve("dispatcher.yaml");
         Files.writeString(config, """
@@ -102,13 +102,14 @@ class AfPacketDispatcherNetnsIT {
                           - address: 198.18.2.12
                 io:
                   backend: %s
+                  rx-ring: %s
                 pipeline:
                   mode: %s
                   workers: 2
                 admin:
                   listen: 127.0.0.1:9100
                   token-file: %s
-                """.formatted(VIP, backend, mode, dir.resolve("admin.token")));
+                """.formatted(VIP, backend, rxRing, mode, dir.resolve("admin.token")));
         Path log = dir.resolve("dispatcher.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process dispatcher = new ProcessBuilder("ip", "netns", "exec", "afp-d", java, "-XX:+UseSerialGC", "-jar",
@@ -142,6 +143,9 @@ class AfPacketDispatcherNetnsIT {
             assertEquals(0, failures, "failed connections; hits " + hits + "; log:\n" + text);
             assertEquals(List.of("r1", "r2"), List.copyOf(hits.keySet()), "both servers answer: " + hits);
             assertTrue(text.contains("backend " + backend), "the configured backend is in use; log:\n" + text);
+            if (rxRing.equals("blocks")) {
+                assertTrue(text.contains("TPACKET_V3"), "RX in blocks; log:\n" + text);
+            }
             assertTrue(text.contains(mode + " mode with " + (mode.equals("ring") ? 2 : 1) + " worker(s)"),
                     "ring mode sends through one socket per worker; log:\n" + text);
             assertFalse(text.contains("restricted method"), "no native-access warning with java -jar; log:\n" + text);

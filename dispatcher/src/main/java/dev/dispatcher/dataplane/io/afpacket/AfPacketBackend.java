@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Memory-mapped AF_PACKET (TPACKET_V2) on one interface. The capture socket has an RX ring and a TX
- * ring in one mapping; the source hands each RX slot to the frame handler in place and gives it back
+ * Memory-mapped AF_PACKET (TPACKET_V2, or TPACKET_V3 for RX in blocks, see {@link TpacketVersion})
+ * on one interface. The capture socket has an RX ring and a TX ring in one mapping; the source hands each RX slot to the frame handler in place and gives it back
  * to the kernel when the handler returns. A sink copies frames into TX slots and asks the kernel to
  * send them with one {@code send()} per batch. A worker that does not poll the source gets its own
  * send-only socket with its own TX ring.
@@ -34,9 +34,12 @@ public final class AfPacketBackend implements PacketIoBackend {
     private final int snaplen;
     private final int bufferBytes;
     private final int pollTimeoutMillis;
+    private final TpacketVersion version;
+    private final int blockTimeoutMillis;
     private final long busyPollNanos;
     private final List<ClassicBpf.Instruction> filter;
     private final List<PacketSocket> sockets = new ArrayList<>();
+    private final List<PacketSocket> fanout = new ArrayList<>();
     private PacketSocket capture;
     private boolean captureSinkTaken;
 
@@ -45,30 +48,72 @@ public final class AfPacketBackend implements PacketIoBackend {
      */
     public AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis,
                            List<ClassicBpf.Instruction> filter) {
-        this(interfaceName, snaplen, bufferBytes, pollTimeoutMillis, 0, filter);
+        this(interfaceName, snaplen, bufferBytes, pollTimeoutMillis, filter, TpacketVersion.V2, 0, 0);
     }
 
     /**
-     * @param busyPollNanos how long an empty RX ring is polled after the last frame before the
-     *     receive thread sleeps; 0 sleeps at once
-     * @param filter the capture filter, usually {@link ClassicBpf#captureFilter}
+     * @param version            the ring format of every socket
+     * @param blockTimeoutMillis with {@link TpacketVersion#V3}: how long the kernel fills an RX
+     *                           block before handing it over part-full (tp_retire_blk_tov, at least 1)
+     * @param busyPollNanos      how long an empty RX ring is polled after the last frame before the
+     *                           receive thread sleeps; 0 sleeps at once
      */
     public AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis,
-                           long busyPollNanos, List<ClassicBpf.Instruction> filter) {
-        this.busyPollNanos = busyPollNanos;
+                           List<ClassicBpf.Instruction> filter, TpacketVersion version, int blockTimeoutMillis,
+                           long busyPollNanos) {
+        if (version == TpacketVersion.V3 && blockTimeoutMillis < 1) {
+            throw new IllegalArgumentException("TPACKET_V3 needs a block retire timeout of at least 1 ms");
+        }
         this.interfaceName = interfaceName;
         this.snaplen = snaplen;
         this.bufferBytes = bufferBytes;
         this.pollTimeoutMillis = pollTimeoutMillis;
         this.filter = List.copyOf(filter);
+        this.version = version;
+        this.blockTimeoutMillis = blockTimeoutMillis;
+        this.busyPollNanos = busyPollNanos;
     }
 
     /** Opens the capture socket now, so that permission and interface errors surface at start. */
     public synchronized void open() throws PacketIoException {
         if (capture == null) {
             capture = PacketSocket.open(interfaceName, RingGeometry.forBytes(bufferBytes, snaplen),
-                    RingGeometry.forFrames(TX_FRAMES, snaplen), filter);
+                    RingGeometry.forFrames(TX_FRAMES, snaplen), filter, version, blockTimeoutMillis);
             sockets.add(capture);
+        }
+    }
+
+    /** One member of a fanout group: a socket with its RX source and TX sink, for one worker. */
+    public record FanoutMember(RingSource source, RingSink sink) {
+    }
+
+    /**
+     * Opens {@code members} sockets (RX and TX rings each) in one PACKET_FANOUT_HASH group with
+     * DEFRAG, each with {@code filter} (usually {@link ClassicBpf.Capture#VIPS}): the kernel hashes
+     * each frame's flow and hands it to one member, so each worker that polls one member sees whole
+     * flows. Each socket starts with a drop-all filter and gets {@code filter} only once it is in
+     * the group, so no frame reaches two members. Independent of the capture socket.
+     */
+    public synchronized List<FanoutMember> openFanout(int members, List<ClassicBpf.Instruction> filter)
+            throws PacketIoException {
+        List<FanoutMember> group = new ArrayList<>();
+        int groupId = -1;
+        for (int i = 0; i < members; i++) {
+            PacketSocket socket = PacketSocket.open(interfaceName, RingGeometry.forBytes(bufferBytes, snaplen),
+                    RingGeometry.forFrames(TX_FRAMES, snaplen), ClassicBpf.dropAll(), version, blockTimeoutMillis);
+            sockets.add(socket);
+            fanout.add(socket);
+            groupId = socket.joinFanout(groupId);
+            socket.replaceFilter(filter);
+            group.add(new FanoutMember(source(socket), new RingSink(socket)));
+        }
+        return group;
+    }
+
+    /** Replaces the filter of every fanout member, e.g. when a reload adds a VIP. */
+    public synchronized void updateFanoutFilter(List<ClassicBpf.Instruction> newFilter) throws PacketIoException {
+        for (PacketSocket socket : fanout) {
+            socket.replaceFilter(newFilter);
         }
     }
 
@@ -85,7 +130,7 @@ public final class AfPacketBackend implements PacketIoBackend {
     @Override
     public synchronized RingSource openSource() {
         openOrFail();
-        return new RingSource(capture, pollTimeoutMillis, busyPollNanos);
+        return source(capture);
     }
 
     @Override
@@ -97,12 +142,18 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
         try {
             PacketSocket sender = PacketSocket.open(interfaceName, null, RingGeometry.forFrames(TX_FRAMES, snaplen),
-                    ClassicBpf.dropAll());
+                    ClassicBpf.dropAll(), version, blockTimeoutMillis);
             sockets.add(sender);
             return new RingSink(sender);
         } catch (PacketIoException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    private RingSource source(PacketSocket socket) {
+        return version == TpacketVersion.V3
+                ? new BlockRingSource(socket, pollTimeoutMillis, busyPollNanos)
+                : new FrameRingSource(socket, pollTimeoutMillis, busyPollNanos);
     }
 
     private void openOrFail() {
@@ -115,7 +166,9 @@ public final class AfPacketBackend implements PacketIoBackend {
 
     @Override
     public String description() {
-        return "afpacket (TPACKET_V2 rings) on " + interfaceName;
+        return "afpacket (" + (version == TpacketVersion.V3
+                ? "TPACKET_V3: RX in blocks retired after " + blockTimeoutMillis + " ms"
+                : "TPACKET_V2: RX per frame") + ") on " + interfaceName;
     }
 
     /** Closes every socket; call after the threads using them have stopped. */
@@ -125,113 +178,64 @@ public final class AfPacketBackend implements PacketIoBackend {
             socket.close();
         }
         sockets.clear();
+        fanout.clear();
         capture = null;
         captureSinkTaken = false;
     }
 
-    /** Reads the RX ring. Polled by one thread. */
-    public static final class RingSource implements PacketSource {
+    /**
+     * Reads the RX ring of one socket, polled by one thread: {@link FrameRingSource} for TPACKET_V2,
+     * {@link BlockRingSource} for TPACKET_V3. Both hand each frame over in place, put back an 802.1Q
+     * tag the kernel took out, and count frames captured shorter than on the wire and frames flagged
+     * checksum-not-ready.
+     */
+    public abstract static sealed class RingSource implements PacketSource permits FrameRingSource, BlockRingSource {
         private static final int ETHER_ADDRESSES = 12;
         private static final int VLAN_TAG = 4;
 
-        private final PacketSocket socket;
-        private final MemorySegment ring;
-        private final long[] slots;
-        private final int pollTimeoutMillis;
+        final PacketSocket socket;
+        final MemorySegment ring;
+        final int pollTimeoutMillis;
         private final long busyPollNanos;
+        private long lastFrameNanos;
         private final PacketBuffer buffer = new PacketBuffer();
         private final PacketBuffer scratch;
-        private int next;
-        private long lastFrameNanos;
         private long truncatedFrames;
         private long checksumNotReadyFrames;
         private long vlanTagsRestored;
 
-        RingSource(PacketSocket socket, int pollTimeoutMillis, long busyPollNanos) {
-            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis, busyPollNanos);
-        }
-
-        /** Over any ring-shaped memory; {@code socket} null (tests) means an empty ring is not waited on. */
-        RingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis,
+        RingSource(PacketSocket socket, MemorySegment ring, int largestFrame, int pollTimeoutMillis,
                    long busyPollNanos) {
             this.socket = socket;
             this.busyPollNanos = busyPollNanos;
             // "Long ago": no spinning until the first frame has arrived.
             this.lastFrameNanos = System.nanoTime() - Long.MAX_VALUE / 2;
             this.ring = ring;
-            this.slots = geometry.frameOffsets(0);
             this.pollTimeoutMillis = pollTimeoutMillis;
-            this.scratch = PacketBuffer.ofArray(new byte[geometry.frameSize() + VLAN_TAG]);
-        }
-
-        @Override
-        public int poll(FrameHandler handler, int maxFrames) {
-            long now = System.nanoTime();
-            int delivered = 0;
-            boolean waited = false;
-            while (delivered < maxFrames) {
-                long slot = slots[next];
-                int status = (int) Native.STATUS.getAcquire(ring, slot);
-                if ((status & Native.TP_STATUS_USER) == 0) {
-                    if (delivered == 0 && !waited && busyPollNanos > 0 && spinFor(slot)) {
-                        now = System.nanoTime();
-                        continue;
-                    }
-                    if (delivered > 0 || waited || socket == null || !socket.await(pollTimeoutMillis)) {
-                        break;
-                    }
-                    waited = true;
-                    now = System.nanoTime();
-                    continue;
-                }
-                try {
-                    deliver(handler, slot, status, now);
-                } finally {
-                    Native.STATUS.setRelease(ring, slot, Native.TP_STATUS_KERNEL);
-                    if (++next == slots.length) {
-                        next = 0;
-                    }
-                }
-                delivered++;
-            }
-            if (delivered > 0) {
-                lastFrameNanos = now;
-            }
-            return delivered;
+            this.scratch = PacketBuffer.ofArray(new byte[largestFrame + VLAN_TAG]);
         }
 
         /**
-         * Polls the status word of {@code slot} until the kernel hands it over or {@code busyPollNanos}
-         * have passed since the last frame; true when a frame arrived.
+         * Hands one frame to the handler. {@code data} is where its Ethernet header lies in the ring,
+         * {@code status} its status bits, {@code tciAt}/{@code tpidAt} where the kernel put a VLAN tag
+         * it took out of the frame.
          */
-        private boolean spinFor(long slot) {
-            long deadline = lastFrameNanos + busyPollNanos;
-            while (System.nanoTime() - deadline < 0) {
-                if (((int) Native.STATUS.getAcquire(ring, slot) & Native.TP_STATUS_USER) != 0) {
-                    return true;
-                }
-                Thread.onSpinWait();
-            }
-            return false;
-        }
-
-        private void deliver(FrameHandler handler, long slot, int status, long now) {
-            int wireLength = ring.get(ValueLayout.JAVA_INT, slot + Native.TP_LEN);
-            int captured = ring.get(ValueLayout.JAVA_INT, slot + Native.TP_SNAPLEN);
-            long data = slot + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, slot + Native.TP_MAC));
+        final void deliver(FrameHandler handler, long data, int captured, int wireLength, int status, long tciAt,
+                           long tpidAt, long now) {
             if (captured < wireLength) {
                 truncatedFrames++;
             }
             if ((status & Native.TP_STATUS_CSUMNOTREADY) != 0) {
                 checksumNotReadyFrames++;
             }
-            if ((status & Native.TP_STATUS_VLAN_VALID) != 0 && captured >= ETHER_ADDRESSES) {
+            if ((status & Native.TP_STATUS_VLAN_VALID) != 0 && captured >= ETHER_ADDRESSES
+                    && captured + VLAN_TAG <= scratch.capacity()) {
                 // The kernel took the outer 802.1Q tag out of the frame; put it back so the forwarder
                 // sees (and sends) the frame as it was on the wire. Costs one copy of this frame.
                 int tpid = (status & Native.TP_STATUS_VLAN_TPID_VALID) != 0
-                        ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, slot + Native.TP_VLAN_TPID))
+                        ? Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, tpidAt))
                         : ClassicBpf.ETHERTYPE_VLAN;
-                int tci = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, slot + Native.TP_VLAN_TCI));
+                int tci = Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, tciAt));
                 MemorySegment target = scratch.segment();
                 MemorySegment.copy(ring, data, target, 0, ETHER_ADDRESSES);
                 scratch.wrap(target, 0, captured + VLAN_TAG);
@@ -245,6 +249,38 @@ public final class AfPacketBackend implements PacketIoBackend {
             }
             buffer.wrap(ring, data, captured);
             handler.onFrame(buffer, wireLength, now);
+        }
+
+        /**
+         * With busy polling, at the start of a poll that found the ring empty: polls the status word
+         * at {@code statusAt} until the kernel hands it over (true) or {@code busyPollNanos} have
+         * passed since the last frame (false). Saves the thread wake-up for frames that follow soon.
+         */
+        final boolean spinFor(long statusAt, int delivered, boolean waited) {
+            if (busyPollNanos == 0 || delivered > 0 || waited) {
+                return false;
+            }
+            long deadline = lastFrameNanos + busyPollNanos;
+            while (System.nanoTime() - deadline < 0) {
+                if (((int) Native.STATUS.getAcquire(ring, statusAt) & Native.TP_STATUS_USER) != 0) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+            return false;
+        }
+
+        /** Ends a poll: remembers when frames last arrived (for busy polling); returns {@code delivered}. */
+        final int polled(int delivered, long now) {
+            if (delivered > 0) {
+                lastFrameNanos = now;
+            }
+            return delivered;
+        }
+
+        /** Waits for the ring unless this poll already delivered or waited; false: return now. */
+        final boolean mayWait(int delivered, boolean waited) {
+            return delivered == 0 && !waited && socket != null && socket.await(pollTimeoutMillis);
         }
 
         @Override
@@ -285,25 +321,177 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
     }
 
+    /**
+     * TPACKET_V2 RX: a ring of fixed slots, each with its own status word. A slot is ours while
+     * TP_STATUS_USER is set (read with acquire: the kernel's write barrier orders the frame before
+     * it) and goes back with a release store of TP_STATUS_KERNEL once the handler returned.
+     */
+    static final class FrameRingSource extends RingSource {
+        private final long[] slots;
+        private int next;
+
+        FrameRingSource(PacketSocket socket, int pollTimeoutMillis, long busyPollNanos) {
+            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis, busyPollNanos);
+        }
+
+        /** Over any ring-shaped memory; {@code socket} null (tests) means an empty ring is not waited on. */
+        FrameRingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis,
+                        long busyPollNanos) {
+            super(socket, ring, geometry.frameSize(), pollTimeoutMillis, busyPollNanos);
+            this.slots = geometry.frameOffsets(0);
+        }
+
+        @Override
+        public int poll(FrameHandler handler, int maxFrames) {
+            long now = System.nanoTime();
+            int delivered = 0;
+            boolean waited = false;
+            while (delivered < maxFrames) {
+                long slot = slots[next];
+                int status = (int) Native.STATUS.getAcquire(ring, slot + Native.TP_STATUS);
+                if ((status & Native.TP_STATUS_USER) == 0) {
+                    if (spinFor(slot + Native.TP_STATUS, delivered, waited)) {
+                        now = System.nanoTime();
+                        continue;
+                    }
+                    if (!mayWait(delivered, waited)) {
+                        break;
+                    }
+                    waited = true;
+                    now = System.nanoTime();
+                    continue;
+                }
+                try {
+                    int wireLength = ring.get(ValueLayout.JAVA_INT, slot + Native.TP_LEN);
+                    int captured = ring.get(ValueLayout.JAVA_INT, slot + Native.TP_SNAPLEN);
+                    long data = slot + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, slot + Native.TP_MAC));
+                    deliver(handler, data, captured, wireLength, status, slot + Native.TP_VLAN_TCI,
+                            slot + Native.TP_VLAN_TPID, now);
+                } finally {
+                    Native.STATUS.setRelease(ring, slot + Native.TP_STATUS, Native.TP_STATUS_KERNEL);
+                    if (++next == slots.length) {
+                        next = 0;
+                    }
+                }
+                delivered++;
+            }
+            return polled(delivered, now);
+        }
+    }
+
+    /**
+     * TPACKET_V3 RX: a ring of blocks, each holding a variable number of frames. A block is ours
+     * while its block_status has TP_STATUS_USER (read with acquire); its frames are walked from
+     * offset_to_first_pkt by each tpacket3_hdr's tp_next_offset, and the whole block goes back with
+     * a release store of TP_STATUS_KERNEL after its last frame. A poll that stops at
+     * {@code maxFrames} keeps its place inside the block for the next poll.
+     */
+    static final class BlockRingSource extends RingSource {
+        private final long[] blocks;
+        private int next;
+        /** Frames of the current block not yet delivered; 0 when no block is held. */
+        private int left;
+        /** Offset in the ring of the next frame header of the current block. */
+        private long frame;
+
+        BlockRingSource(PacketSocket socket, int pollTimeoutMillis, long busyPollNanos) {
+            this(socket, socket.map(), socket.rxGeometry(), pollTimeoutMillis, busyPollNanos);
+        }
+
+        /** Over any ring-shaped memory; {@code socket} null (tests) means an empty ring is not waited on. */
+        BlockRingSource(PacketSocket socket, MemorySegment ring, RingGeometry geometry, int pollTimeoutMillis,
+                        long busyPollNanos) {
+            super(socket, ring, geometry.blockSize(), pollTimeoutMillis, busyPollNanos);
+            this.blocks = new long[geometry.blockCount()];
+            for (int i = 0; i < blocks.length; i++) {
+                blocks[i] = (long) i * geometry.blockSize();
+            }
+        }
+
+        @Override
+        public int poll(FrameHandler handler, int maxFrames) {
+            long now = System.nanoTime();
+            int delivered = 0;
+            boolean waited = false;
+            while (delivered < maxFrames) {
+                if (left == 0) {
+                    long block = blocks[next];
+                    int status = (int) Native.STATUS.getAcquire(ring, block + Native.BLOCK_STATUS);
+                    if ((status & Native.TP_STATUS_USER) == 0) {
+                        if (spinFor(block + Native.BLOCK_STATUS, delivered, waited)) {
+                            now = System.nanoTime();
+                            continue;
+                        }
+                        if (!mayWait(delivered, waited)) {
+                            break;
+                        }
+                        waited = true;
+                        now = System.nanoTime();
+                        continue;
+                    }
+                    left = ring.get(ValueLayout.JAVA_INT, block + Native.BLOCK_NUM_PKTS);
+                    frame = block + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, block + Native.BLOCK_FIRST_PKT));
+                    if (left <= 0) {
+                        // Closed by the retire timer with nothing in it: give it straight back.
+                        left = 0;
+                        releaseBlock();
+                        continue;
+                    }
+                }
+                long header = frame;
+                try {
+                    int status = ring.get(ValueLayout.JAVA_INT, header + Native.TP3_STATUS);
+                    int wireLength = ring.get(ValueLayout.JAVA_INT, header + Native.TP3_LEN);
+                    int captured = ring.get(ValueLayout.JAVA_INT, header + Native.TP3_SNAPLEN);
+                    long data = header + Short.toUnsignedInt(ring.get(ValueLayout.JAVA_SHORT, header + Native.TP3_MAC));
+                    deliver(handler, data, captured, wireLength, status, header + Native.TP3_VLAN_TCI,
+                            header + Native.TP3_VLAN_TPID, now);
+                } finally {
+                    if (--left == 0) {
+                        releaseBlock();
+                    } else {
+                        frame = header + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, header + Native.TP3_NEXT_OFFSET));
+                    }
+                }
+                delivered++;
+            }
+            return polled(delivered, now);
+        }
+
+        private void releaseBlock() {
+            Native.STATUS.setRelease(ring, blocks[next] + Native.BLOCK_STATUS, Native.TP_STATUS_KERNEL);
+            if (++next == blocks.length) {
+                next = 0;
+            }
+        }
+    }
+
     /** Writes the TX ring of one socket. Owned by one thread. */
     public static final class RingSink implements PacketSink {
         private final PacketSocket socket;
         private final MemorySegment ring;
         private final long[] slots;
         private final int capacity;
+        private final long statusOffset;
+        private final long lengthOffset;
+        private final int dataOffset;
         private int next;
         private int queued;
 
         RingSink(PacketSocket socket) {
-            this(socket, socket.map(), socket.txGeometry(), socket.txRingOffset());
+            this(socket, socket.map(), socket.txGeometry(), socket.txRingOffset(), socket.version());
         }
 
         /** Over any ring-shaped memory; {@code socket} null (tests) means nothing is kicked. */
-        RingSink(PacketSocket socket, MemorySegment ring, RingGeometry geometry, long ringOffset) {
+        RingSink(PacketSocket socket, MemorySegment ring, RingGeometry geometry, long ringOffset,
+                 TpacketVersion version) {
             this.socket = socket;
             this.ring = ring;
             this.slots = geometry.frameOffsets(ringOffset);
-            this.capacity = geometry.frameSize() - Native.TX_DATA_OFFSET;
+            this.statusOffset = version.txStatusOffset;
+            this.lengthOffset = version.txLengthOffset;
+            this.dataOffset = version.txDataOffset;
+            this.capacity = geometry.frameSize() - dataOffset;
         }
 
         @Override
@@ -313,19 +501,21 @@ public final class AfPacketBackend implements PacketIoBackend {
                 return false;
             }
             long slot = slots[next];
-            if ((int) Native.STATUS.getAcquire(ring, slot) != Native.TP_STATUS_AVAILABLE) {
+            long status = slot + statusOffset;
+            if ((int) Native.STATUS.getAcquire(ring, status) != Native.TP_STATUS_AVAILABLE) {
                 // Ring full of frames still in flight: send what is queued and wait for it to finish.
                 if (socket != null) {
                     socket.kick(true);
                 }
                 queued = 0;
-                if ((int) Native.STATUS.getAcquire(ring, slot) != Native.TP_STATUS_AVAILABLE) {
+                if ((int) Native.STATUS.getAcquire(ring, status) != Native.TP_STATUS_AVAILABLE) {
                     return false;
                 }
             }
-            MemorySegment.copy(frame.segment(), frame.offset(), ring, slot + Native.TX_DATA_OFFSET, length);
-            ring.set(ValueLayout.JAVA_INT, slot + Native.TP_LEN, length);
-            Native.STATUS.setRelease(ring, slot, Native.TP_STATUS_SEND_REQUEST);
+            // (V3: tp_next_offset stays 0, as the kernel requires of TX frames; nothing writes it.)
+            MemorySegment.copy(frame.segment(), frame.offset(), ring, slot + dataOffset, length);
+            ring.set(ValueLayout.JAVA_INT, slot + lengthOffset, length);
+            Native.STATUS.setRelease(ring, status, Native.TP_STATUS_SEND_REQUEST);
             if (++next == slots.length) {
                 next = 0;
             }

@@ -44,6 +44,25 @@ public final class ClassicBpf {
     private ClassicBpf() {
     }
 
+    /**
+     * What a capture socket takes in. A single socket takes both; with PACKET_FANOUT the sockets of
+     * the group take only the VIPs' IPv4 (the kernel spreads it by flow hash) and one more socket,
+     * outside the group, takes ARP for the worker that owns the ARP agent.
+     */
+    public enum Capture {
+        ARP_AND_VIPS(true, true),
+        VIPS(false, true),
+        ARP(true, false);
+
+        final boolean arp;
+        final boolean vips;
+
+        Capture(boolean arp, boolean vips) {
+            this.arp = arp;
+            this.vips = vips;
+        }
+    }
+
     /** A program that drops every frame (for send-only sockets). */
     public static List<Instruction> dropAll() {
         return List.of(new Instruction(RET_K, 0, 0, 0));
@@ -55,6 +74,11 @@ public final class ClassicBpf {
      * up to {@code snaplen} bytes (the ring slot may cut them shorter).
      */
     public static List<Instruction> captureFilter(int[] vips, long ownMac, int snaplen) {
+        return captureFilter(vips, ownMac, snaplen, Capture.ARP_AND_VIPS);
+    }
+
+    /** The capture filter for {@code what}: as above with ARP or the VIPs' IPv4 left out. */
+    public static List<Instruction> captureFilter(int[] vips, long ownMac, int snaplen, Capture what) {
         boolean filterVips = vips.length <= MAX_FILTERED_VIPS;
         List<Instruction> p = new ArrayList<>();
         // 0: A = source MAC bytes 0-1 (frame offset 6).
@@ -79,8 +103,14 @@ public final class ClassicBpf {
         p.add(new Instruction(LD_H_ABS, 0, 0, 16));
         // 10: ARP? to 11 (accept); else to 12.
         p.add(new Instruction(JEQ_K, 0, 1, ETHERTYPE_ARP));
-        // 11: accept ARP: the responder answers for the VIPs and the neighbour cache learns from it.
-        p.add(new Instruction(RET_K, 0, 0, snaplen));
+        // 11: accept ARP: the responder answers for the VIPs and the neighbour cache learns from it
+        // (drop it on a socket that does not take ARP).
+        p.add(new Instruction(RET_K, 0, 0, what.arp ? snaplen : 0));
+        if (!what.vips) {
+            // 12: drop: this socket takes ARP only.
+            p.add(new Instruction(RET_K, 0, 0, 0));
+            return List.copyOf(p);
+        }
         // 12: IPv4? to 14; else to 13 (drop).
         p.add(new Instruction(JEQ_K, 1, 0, ETHERTYPE_IPV4));
         // 13: drop: neither ARP nor IPv4.

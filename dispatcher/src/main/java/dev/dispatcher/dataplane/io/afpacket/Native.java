@@ -45,7 +45,14 @@ final class Native {
     static final int PACKET_LOSS = 14;
     static final int PACKET_QDISC_BYPASS = 20;
     static final int PACKET_IGNORE_OUTGOING = 23;
+    static final int PACKET_FANOUT = 18;
     static final int TPACKET_V2 = 1;
+    static final int TPACKET_V3 = 2;
+
+    // PACKET_FANOUT argument: group id in the low 16 bits, mode and flags in the high 16.
+    static final int PACKET_FANOUT_HASH = 0;
+    static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
+    static final int PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
 
     // tp_status bits (linux/if_packet.h). RX: the slot belongs to the kernel while 0.
     static final int TP_STATUS_KERNEL = 0;
@@ -54,6 +61,8 @@ final class Native {
     static final int TP_STATUS_CSUMNOTREADY = 1 << 3;
     static final int TP_STATUS_VLAN_VALID = 1 << 4;
     static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
+    /** TPACKET_V3 block_status: the block was closed by the retire timer, not because it was full. */
+    static final int TP_STATUS_BLK_TMO = 1 << 5;
     // TX: 0 = free for us; SEND_REQUEST hands the slot to the kernel; SENDING while in flight.
     static final int TP_STATUS_AVAILABLE = 0;
     static final int TP_STATUS_SEND_REQUEST = 1;
@@ -94,6 +103,49 @@ final class Native {
             MemoryLayout.sequenceLayout(4, ValueLayout.JAVA_BYTE).withName("tp_padding"));
 
     /**
+     * struct tpacket3_hdr, at the start of every TPACKET_V3 frame (48 bytes): tp_next_offset @0
+     * (from this header to the next one in the block; 0 on TX), tp_sec @4, tp_nsec @8, tp_snaplen
+     * @12, tp_len @16, tp_status @20 (per frame on TX; on RX the block owns the status), tp_mac @24,
+     * tp_net @26, hv1 @28 (tp_rxhash @28, tp_vlan_tci @32 as a u32, tp_vlan_tpid @36,
+     * tp_padding @38), tp_padding[8] @40.
+     */
+    static final StructLayout TPACKET3_HDR = MemoryLayout.structLayout(
+            ValueLayout.JAVA_INT.withName("tp_next_offset"),
+            ValueLayout.JAVA_INT.withName("tp_sec"),
+            ValueLayout.JAVA_INT.withName("tp_nsec"),
+            ValueLayout.JAVA_INT.withName("tp_snaplen"),
+            ValueLayout.JAVA_INT.withName("tp_len"),
+            ValueLayout.JAVA_INT.withName("tp_status"),
+            ValueLayout.JAVA_SHORT.withName("tp_mac"),
+            ValueLayout.JAVA_SHORT.withName("tp_net"),
+            MemoryLayout.structLayout(
+                    ValueLayout.JAVA_INT.withName("tp_rxhash"),
+                    ValueLayout.JAVA_INT.withName("tp_vlan_tci"),
+                    ValueLayout.JAVA_SHORT.withName("tp_vlan_tpid"),
+                    ValueLayout.JAVA_SHORT.withName("tp_padding")).withName("hv1"),
+            MemoryLayout.sequenceLayout(8, ValueLayout.JAVA_BYTE).withName("tp_padding"));
+
+    /**
+     * struct tpacket_hdr_v1, the header of a TPACKET_V3 block (40 bytes): block_status @0 (the
+     * block's owner: TP_STATUS_KERNEL or TP_STATUS_USER), num_pkts @4, offset_to_first_pkt @8 (from
+     * the block start), blk_len @12, seq_num @16, ts_first_pkt @24, ts_last_pkt @32.
+     */
+    static final StructLayout TPACKET_HDR_V1 = MemoryLayout.structLayout(
+            ValueLayout.JAVA_INT.withName("block_status"),
+            ValueLayout.JAVA_INT.withName("num_pkts"),
+            ValueLayout.JAVA_INT.withName("offset_to_first_pkt"),
+            ValueLayout.JAVA_INT.withName("blk_len"),
+            ValueLayout.JAVA_LONG.withName("seq_num"),
+            MemoryLayout.sequenceLayout(2, ValueLayout.JAVA_INT).withName("ts_first_pkt"),
+            MemoryLayout.sequenceLayout(2, ValueLayout.JAVA_INT).withName("ts_last_pkt"));
+
+    /** struct tpacket_block_desc at the start of every V3 block (48 bytes): version @0, offset_to_priv @4, hdr @8. */
+    static final StructLayout TPACKET_BLOCK_DESC = MemoryLayout.structLayout(
+            ValueLayout.JAVA_INT.withName("version"),
+            ValueLayout.JAVA_INT.withName("offset_to_priv"),
+            TPACKET_HDR_V1.withName("hdr"));
+
+    /**
      * struct tpacket_req for PACKET_RX_RING / PACKET_TX_RING (16 bytes): tp_block_size @0,
      * tp_block_nr @4, tp_frame_size @8, tp_frame_nr @12.
      */
@@ -102,6 +154,20 @@ final class Native {
             ValueLayout.JAVA_INT.withName("tp_block_nr"),
             ValueLayout.JAVA_INT.withName("tp_frame_size"),
             ValueLayout.JAVA_INT.withName("tp_frame_nr"));
+
+    /**
+     * struct tpacket_req3, what PACKET_RX_RING / PACKET_TX_RING take once PACKET_VERSION is
+     * TPACKET_V3 (28 bytes): tpacket_req's four fields, then tp_retire_blk_tov @16 (milliseconds),
+     * tp_sizeof_priv @20, tp_feature_req_word @24. The TX ring must leave the last three 0.
+     */
+    static final StructLayout TPACKET_REQ3 = MemoryLayout.structLayout(
+            ValueLayout.JAVA_INT.withName("tp_block_size"),
+            ValueLayout.JAVA_INT.withName("tp_block_nr"),
+            ValueLayout.JAVA_INT.withName("tp_frame_size"),
+            ValueLayout.JAVA_INT.withName("tp_frame_nr"),
+            ValueLayout.JAVA_INT.withName("tp_retire_blk_tov"),
+            ValueLayout.JAVA_INT.withName("tp_sizeof_priv"),
+            ValueLayout.JAVA_INT.withName("tp_feature_req_word"));
 
     /**
      * struct sockaddr_ll for bind() (20 bytes): sll_family @0, sll_protocol @2 (network order),
@@ -155,6 +221,30 @@ final class Native {
     static final int TPACKET2_HDRLEN = (int) (align(TPACKET2_HDR.byteSize()) + SOCKADDR_LL.byteSize());
     static final int TX_DATA_OFFSET = TPACKET2_HDRLEN - (int) SOCKADDR_LL.byteSize();
 
+    // TPACKET_V3 frame header fields (tpacket3_hdr) and block header fields (tpacket_block_desc).
+    static final long TP3_NEXT_OFFSET = offset(TPACKET3_HDR, "tp_next_offset");
+    static final long TP3_SNAPLEN = offset(TPACKET3_HDR, "tp_snaplen");
+    static final long TP3_LEN = offset(TPACKET3_HDR, "tp_len");
+    static final long TP3_STATUS = offset(TPACKET3_HDR, "tp_status");
+    static final long TP3_MAC = offset(TPACKET3_HDR, "tp_mac");
+    static final long TP3_VLAN_TCI = offset(TPACKET3_HDR, "hv1") + offset(hv1(), "tp_vlan_tci");
+    static final long TP3_VLAN_TPID = offset(TPACKET3_HDR, "hv1") + offset(hv1(), "tp_vlan_tpid");
+    static final long BLOCK_STATUS = offset(TPACKET_BLOCK_DESC, "hdr") + offset(TPACKET_HDR_V1, "block_status");
+    static final long BLOCK_NUM_PKTS = offset(TPACKET_BLOCK_DESC, "hdr") + offset(TPACKET_HDR_V1, "num_pkts");
+    static final long BLOCK_FIRST_PKT = offset(TPACKET_BLOCK_DESC, "hdr")
+            + offset(TPACKET_HDR_V1, "offset_to_first_pkt");
+
+    /**
+     * TPACKET3_HDRLEN = TPACKET_ALIGN(sizeof(tpacket3_hdr)) + sizeof(sockaddr_ll) = 68; a V3 TX
+     * frame's data starts at 68 - 20 = 48.
+     */
+    static final int TPACKET3_HDRLEN = (int) (align(TPACKET3_HDR.byteSize()) + SOCKADDR_LL.byteSize());
+    static final int TX3_DATA_OFFSET = TPACKET3_HDRLEN - (int) SOCKADDR_LL.byteSize();
+
+    static StructLayout hv1() {
+        return (StructLayout) TPACKET3_HDR.select(PathElement.groupElement("hv1"));
+    }
+
     /**
      * tp_status as a VarHandle with (segment, offset) coordinates: read with getAcquire (the
      * kernel's smp_wmb before it sets the status orders the frame bytes before it) and write with
@@ -189,6 +279,15 @@ final class Native {
     static final MethodHandle EVENTFD = errnoCall("eventfd", FunctionDescriptor.of(C_INT, C_INT, C_INT));
     static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(C_LONG, C_INT, C_PTR, C_LONG));
     static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(C_LONG, C_INT, C_PTR, C_LONG));
+    /**
+     * The hot path's downcalls, without errno capture: they only look at the return value, and a
+     * capturing downcall slices its state segment on every call, which allocates whenever the JIT
+     * does not inline the whole call chain (seen with TPACKET_V3, where poll() is woken more often).
+     */
+    static final MethodHandle POLL_HOT = plainCall("poll", FunctionDescriptor.of(C_INT, C_PTR, C_LONG, C_INT));
+    static final MethodHandle SENDTO_HOT = plainCall("sendto",
+            FunctionDescriptor.of(C_LONG, C_INT, C_PTR, C_LONG, C_INT, C_PTR, C_INT));
+    static final MethodHandle READ_HOT = plainCall("read", FunctionDescriptor.of(C_LONG, C_INT, C_PTR, C_LONG));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(LIBC.find("strerror").orElseThrow(),
             FunctionDescriptor.of(C_PTR, C_INT));
 
@@ -196,6 +295,12 @@ final class Native {
         MemorySegment symbol = LIBC.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
         return LINKER.downcallHandle(symbol, descriptor, ERRNO);
+    }
+
+    private static MethodHandle plainCall(String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = LIBC.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no " + name));
+        return LINKER.downcallHandle(symbol, descriptor);
     }
 
     /** A capture-state segment for one owner; pass it first to every downcall above. */

@@ -7,8 +7,8 @@ import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
- * One AF_PACKET SOCK_RAW socket bound to one interface, with TPACKET_V2 rings in one mapping (RX
- * ring first, then TX ring, as the kernel lays them out). Opening configures everything before
+ * One AF_PACKET SOCK_RAW socket bound to one interface, with TPACKET_V2 or TPACKET_V3 rings in one
+ * mapping (RX ring first, then TX ring, as the kernel lays them out). Opening configures everything before
  * bind(), so the socket sees no frame that its filter and options would not let through.
  *
  * <p>Owned by one thread for {@link #poll} and {@link #kick}; {@link #wakeup} and {@link #drops}
@@ -30,15 +30,22 @@ final class PacketSocket implements AutoCloseable {
     private final MemorySegment statsLength;
     private int fd = -1;
     private int eventFd = -1;
+    /** Descriptors {@link #await} polls: the socket and the wake-up eventfd. */
+    private long nfds = 2;
     private MemorySegment map = MemorySegment.NULL;
     private final RingGeometry rx;
     private final RingGeometry tx;
+    private final TpacketVersion version;
+    private final int blockTimeoutMillis;
     private long droppedTotal;
 
-    private PacketSocket(String interfaceName, RingGeometry rx, RingGeometry tx) {
+    private PacketSocket(String interfaceName, RingGeometry rx, RingGeometry tx, TpacketVersion version,
+                         int blockTimeoutMillis) {
         this.interfaceName = interfaceName;
         this.rx = rx;
         this.tx = tx;
+        this.version = version;
+        this.blockTimeoutMillis = blockTimeoutMillis;
         this.arena = Arena.ofShared();
         this.errno = Native.newErrnoState(arena);
         this.wakeErrno = Native.newErrnoState(arena);
@@ -59,7 +66,16 @@ final class PacketSocket implements AutoCloseable {
      */
     static PacketSocket open(String interfaceName, RingGeometry rx, RingGeometry tx, List<ClassicBpf.Instruction> filter)
             throws PacketIoException {
-        PacketSocket s = new PacketSocket(interfaceName, rx, tx);
+        return open(interfaceName, rx, tx, filter, TpacketVersion.V2, 0);
+    }
+
+    /**
+     * As above, with rings of {@code version}; {@code blockTimeoutMillis} is the V3 RX ring's
+     * block retire timeout (tp_retire_blk_tov), unused with V2.
+     */
+    static PacketSocket open(String interfaceName, RingGeometry rx, RingGeometry tx, List<ClassicBpf.Instruction> filter,
+                             TpacketVersion version, int blockTimeoutMillis) throws PacketIoException {
+        PacketSocket s = new PacketSocket(interfaceName, rx, tx, version, blockTimeoutMillis);
         try {
             s.configure(filter);
             return s;
@@ -81,7 +97,7 @@ final class PacketSocket implements AutoCloseable {
             if (fd < 0) {
                 throw failure("open AF_PACKET socket", Native.errno(errno));
             }
-            setInt(call, Native.SOL_PACKET, Native.PACKET_VERSION, Native.TPACKET_V2, "select TPACKET_V2");
+            setInt(call, Native.SOL_PACKET, Native.PACKET_VERSION, version.kernelValue, "select TPACKET_" + version);
             // Frames go straight to the driver: no qdisc, and tcpdump on this host does not see them.
             setInt(call, Native.SOL_PACKET, Native.PACKET_QDISC_BYPASS, 1, "set PACKET_QDISC_BYPASS");
             // Frames other sockets send on this interface (our other workers) are not captured.
@@ -92,10 +108,11 @@ final class PacketSocket implements AutoCloseable {
             }
             attachFilter(call, filter, errno);
             if (rx != null) {
-                setRing(call, Native.PACKET_RX_RING, rx, "set up the RX ring");
+                setRing(call, Native.PACKET_RX_RING, rx, blockTimeoutMillis, "set up the RX ring");
             }
             if (tx != null) {
-                setRing(call, Native.PACKET_TX_RING, tx, "set up the TX ring");
+                // V3 has no TX blocks: the kernel wants the retire timeout (and the rest of req3) 0 there.
+                setRing(call, Native.PACKET_TX_RING, tx, 0, "set up the TX ring");
             }
             long size = (rx == null ? 0 : rx.byteSize()) + (tx == null ? 0 : tx.byteSize());
             MemorySegment address = (MemorySegment) Native.MMAP.invokeExact(errno, MemorySegment.NULL, size,
@@ -171,14 +188,18 @@ final class PacketSocket implements AutoCloseable {
         }
     }
 
-    private void setRing(Arena call, int option, RingGeometry g, String what) throws Throwable {
-        MemorySegment req = call.allocate(Native.TPACKET_REQ);
+    private void setRing(Arena call, int option, RingGeometry g, int retireMillis, String what) throws Throwable {
+        // tpacket_req3 starts with tpacket_req's four fields; V2 reads only those (and wants that size).
+        java.lang.foreign.StructLayout layout = version == TpacketVersion.V3 ? Native.TPACKET_REQ3 : Native.TPACKET_REQ;
+        MemorySegment req = call.allocate(layout);
         req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ, "tp_block_size"), g.blockSize());
         req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ, "tp_block_nr"), g.blockCount());
         req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ, "tp_frame_size"), g.frameSize());
         req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ, "tp_frame_nr"), g.frameCount());
-        int r = (int) Native.SETSOCKOPT.invokeExact(errno, fd, Native.SOL_PACKET, option, req,
-                (int) Native.TPACKET_REQ.byteSize());
+        if (version == TpacketVersion.V3) {
+            req.set(ValueLayout.JAVA_INT, Native.offset(Native.TPACKET_REQ3, "tp_retire_blk_tov"), retireMillis);
+        }
+        int r = (int) Native.SETSOCKOPT.invokeExact(errno, fd, Native.SOL_PACKET, option, req, (int) layout.byteSize());
         if (r != 0) {
             throw failure(what + " (" + g.frameCount() + " frames of " + g.frameSize() + " bytes)", Native.errno(errno));
         }
@@ -194,6 +215,34 @@ final class PacketSocket implements AutoCloseable {
         return new PacketIoException("cannot " + what + " on " + interfaceName + ": " + Native.strerror(err) + hint, null);
     }
 
+    /**
+     * Puts this bound socket into a PACKET_FANOUT_HASH group with PACKET_FANOUT_FLAG_DEFRAG (the
+     * kernel reassembles fragments before hashing, so all of a datagram lands on one socket).
+     * {@code groupId} &lt; 0 creates a new group with an id the kernel picks (FLAG_UNIQUEID, so no
+     * other process's group is joined by accident); returns the group's id. Not on the hot path.
+     */
+    synchronized int joinFanout(int groupId) throws PacketIoException {
+        int modeAndFlags = Native.PACKET_FANOUT_HASH | Native.PACKET_FANOUT_FLAG_DEFRAG
+                | (groupId < 0 ? Native.PACKET_FANOUT_FLAG_UNIQUEID : 0);
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment v = call.allocateFrom(ValueLayout.JAVA_INT, (modeAndFlags << 16) | Math.max(0, groupId));
+            int r = (int) Native.SETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT, v, 4);
+            if (r != 0) {
+                throw failure("join the PACKET_FANOUT group", Native.errno(controlErrno));
+            }
+            MemorySegment length = call.allocateFrom(ValueLayout.JAVA_INT, 4);
+            r = (int) Native.GETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT, v, length);
+            if (r != 0) {
+                throw failure("read the PACKET_FANOUT group", Native.errno(controlErrno));
+            }
+            return v.get(ValueLayout.JAVA_INT, 0) & 0xFFFF;
+        } catch (PacketIoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
     /** The whole mapping: RX ring at 0, TX ring after it. */
     MemorySegment map() {
         return map;
@@ -207,6 +256,10 @@ final class PacketSocket implements AutoCloseable {
         return tx;
     }
 
+    TpacketVersion version() {
+        return version;
+    }
+
     long txRingOffset() {
         return rx == null ? 0 : rx.byteSize();
     }
@@ -217,11 +270,11 @@ final class PacketSocket implements AutoCloseable {
      */
     boolean await(int timeoutMillis) {
         try {
-            int r = (int) Native.POLL.invokeExact(errno, pollFds, 2L, timeoutMillis);
+            int r = (int) Native.POLL_HOT.invokeExact(pollFds, nfds, timeoutMillis);
             if (r > 0) {
-                short woken = pollFds.get(ValueLayout.JAVA_SHORT, Native.POLLFD.byteSize() + Native.offset(Native.POLLFD, "revents"));
+                short woken = pollFds.get(ValueLayout.JAVA_SHORT, WAKE_REVENTS);
                 if (woken != 0) {
-                    long ignored = (long) Native.READ.invokeExact(errno, eventFd, eventValue, 8L);
+                    long ignored = (long) Native.READ_HOT.invokeExact(eventFd, eventValue, 8L);
                     return ignored < 0;
                 }
             }
@@ -248,19 +301,26 @@ final class PacketSocket implements AutoCloseable {
 
     /**
      * Asks the kernel to send every TX slot marked SEND_REQUEST. {@code wait}: return only when all
-     * of them are done (their slots are free again). Returns false when the kernel refused.
+     * of them are done (their slots are free again). Returns false when the call failed (also EAGAIN).
      */
     boolean kick(boolean wait) {
         try {
-            long r = (long) Native.SENDTO.invokeExact(errno, fd, MemorySegment.NULL, 0L, wait ? 0 : MSG_DONTWAIT,
+            long r = (long) Native.SENDTO_HOT.invokeExact(fd, MemorySegment.NULL, 0L, wait ? 0 : MSG_DONTWAIT,
                     MemorySegment.NULL, 0);
-            return r >= 0 || Native.errno(errno) == Native.EAGAIN;
+            // Non-blocking with frames still in flight is EAGAIN, which is fine; errno is not
+            // captured here (see Native.SENDTO_HOT), so any failure reads as "not now".
+            return r >= 0;
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }
     }
 
     static final int MSG_DONTWAIT = 0x40;
+    /**
+     * The eventfd's revents in the pollfd array, computed once: a layout path lookup allocates, and
+     * {@link #await} runs on the hot path whenever the ring had run empty.
+     */
+    private static final long WAKE_REVENTS = Native.POLLFD.byteSize() + Native.offset(Native.POLLFD, "revents");
 
     /** Frames dropped by the kernel since the socket opened (PACKET_STATISTICS resets on every read). */
     synchronized long drops() {

@@ -1,5 +1,6 @@
 /**
- * Hot path. Packet I/O on Linux through memory-mapped AF_PACKET rings (TPACKET_V2), driven with the
+ * Hot path. Packet I/O on Linux through memory-mapped AF_PACKET rings (TPACKET_V2, or TPACKET_V3
+ * for RX in blocks: {@link dev.dispatcher.dataplane.io.afpacket.TpacketVersion}), driven with the
  * foreign function and memory API: no JNI, no copies on receive, one {@code send()} per batch on
  * transmit. {@link dev.dispatcher.dataplane.io.afpacket.AfPacketBackend} is the backend;
  * {@link dev.dispatcher.dataplane.io.afpacket.PacketSocket} owns one socket and its rings;
@@ -9,7 +10,8 @@
  *
  * <p>Frames are read in place: the {@link dev.dispatcher.packet.PacketBuffer} handed to the frame
  * handler wraps the ring slot itself and is valid only during the call, after which the slot goes
- * back to the kernel. {@code PACKET_QDISC_BYPASS} is on, so tcpdump on the same host does not see
- * the frames we send (shared/PACKET-IO.md, pitfall 3).
+ * back to the kernel (V2: the frame's slot; V3: the whole block after its last frame). Ring status
+ * words are read with acquire and written with release semantics. {@code PACKET_QDISC_BYPASS} is
+ * on, so tcpdump on the same host does not see the frames we send (shared/PACKET-IO.md, pitfall 3).
  */
 package dev.dispatcher.dataplane.io.afpacket;

@@ -59,6 +59,28 @@ class ClassicBpfTest {
     }
 
     @Test
+    void fanoutSocketsTakeOnlyTheVipsAndTheArpSocketOnlyArp() {
+        List<ClassicBpf.Instruction> vipsOnly = ClassicBpf.captureFilter(new int[] {VIP, VIP2}, OWN, SNAPLEN,
+                ClassicBpf.Capture.VIPS);
+        List<ClassicBpf.Instruction> arpOnly = ClassicBpf.captureFilter(new int[] {VIP, VIP2}, OWN, SNAPLEN,
+                ClassicBpf.Capture.ARP);
+        byte[] request = Frames.arp(true, "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01", "198.18.2.1",
+                "00:00:00:00:00:00", "198.18.2.100", -1);
+        byte[] taggedRequest = Frames.arp(true, "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff", "02:00:00:00:00:01",
+                "198.18.2.1", "00:00:00:00:00:00", "198.18.2.100", 12);
+        byte[] ourArp = Frames.arp(false, OWN_MAC, "02:00:00:00:00:01", OWN_MAC, "198.18.2.100",
+                "02:00:00:00:00:01", "198.18.2.1", -1);
+        byte[] toVip = tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.101", 7, 0).build();
+        byte[] elsewhere = tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.9", -1, 0).build();
+        byte[] ipv6 = Frames.raw("02:00:00:00:00:01", OWN_MAC, 0x86DD, new byte[60]);
+        assertEquals(List.of(0, 0, 0, SNAPLEN, 0, 0), List.of(run(vipsOnly, request), run(vipsOnly, taggedRequest),
+                run(vipsOnly, ourArp), run(vipsOnly, toVip), run(vipsOnly, elsewhere), run(vipsOnly, ipv6)));
+        assertEquals(List.of(SNAPLEN, SNAPLEN, 0, 0, 0, 0), List.of(run(arpOnly, request), run(arpOnly, taggedRequest),
+                run(arpOnly, ourArp), run(arpOnly, toVip), run(arpOnly, elsewhere), run(arpOnly, ipv6)));
+        assertEquals(FILTER, ClassicBpf.captureFilter(new int[] {VIP, VIP2}, OWN, SNAPLEN, ClassicBpf.Capture.ARP_AND_VIPS));
+    }
+
+    @Test
     void otherEtherTypesAndRuntFramesAreDropped() {
         assertEquals(0, run(FILTER, Frames.raw("02:00:00:00:00:01", OWN_MAC, 0x86DD, new byte[60])));
         assertEquals(0, run(FILTER, new byte[10]));

@@ -24,7 +24,7 @@ class RingSourceTest {
     // Shared: the busy-poll tests publish from a second thread, as the kernel does.
     private final Arena arena = Arena.ofShared();
     private final MemorySegment ring = arena.allocate(geometry.byteSize(), 16);
-    private final AfPacketBackend.RingSource source = new AfPacketBackend.RingSource(null, ring, geometry, 10, 0);
+    private final AfPacketBackend.RingSource source = new AfPacketBackend.FrameRingSource(null, ring, geometry, 10, 0);
     private int kernelNext;
 
     @AfterEach
@@ -118,7 +118,7 @@ class RingSourceTest {
     @Test
     void busyPollingCatchesAFrameThatArrivesSoonAfterTheLastOne() throws Exception {
         // Without a socket an empty ring is never slept on: only the spin can see the second frame.
-        var spinning = new AfPacketBackend.RingSource(null, ring, geometry, 10, 10_000_000_000L);
+        var spinning = new AfPacketBackend.FrameRingSource(null, ring, geometry, 10, 10_000_000_000L);
         byte[] a = tcp(-1, 0);
         byte[] b = tcp(-1, 100);
         publish(a, a.length, 0);
@@ -136,7 +136,7 @@ class RingSourceTest {
 
     @Test
     void busyPollingStopsOnceTheLinkHasBeenQuietForLongerThanTheWindow() throws Exception {
-        var spinning = new AfPacketBackend.RingSource(null, ring, geometry, 10, 20_000_000L);
+        var spinning = new AfPacketBackend.FrameRingSource(null, ring, geometry, 10, 20_000_000L);
         assertEquals(0, spinning.poll((frame, wireLength, now) -> { }, 64), "no spin before any traffic");
         byte[] a = tcp(-1, 0);
         publish(a, a.length, 0);
