@@ -40,7 +40,7 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--mtu", defaultValue = "1500", paramLabel = "BYTES", description = "Interface MTU. Default: ${DEFAULT-VALUE}.")
     int mtu;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "Threading mode: auto, inline or ring (default: from the configuration).")
+    @Option(names = "--mode", paramLabel = "MODE", description = "Threading mode: auto, inline, ring or fanout (fanout replays as ring: one file, our flow hash picks the worker; default: from the configuration).")
     String mode;
 
     @Spec
@@ -71,7 +71,7 @@ final class ReplayCommand implements Callable<Integer> {
         try {
             pipelineMode = mode == null ? loaded.pipeline().mode() : PipelineMode.valueOf(mode.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            err.println("--mode: expected auto, inline or ring, found " + mode);
+            err.println("--mode: expected auto, inline, ring or fanout, found " + mode);
             return DispatcherMain.EXIT_CONFIG;
         }
         if (mtu < 68 || mtu > 65535) {

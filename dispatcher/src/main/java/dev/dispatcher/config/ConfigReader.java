@@ -38,7 +38,7 @@ final class ConfigReader {
         FlowTableConfig flowTable = settings.flowTable(m.get("flow-table"), "flow-table");
         ArpConfig arp = settings.arp(m.get("arp"), "arp");
         IoConfig io = settings.io(m.get("io"), "io");
-        PipelineConfig pipeline = settings.pipeline(m.get("pipeline"), "pipeline");
+        PipelineConfig pipeline = settings.pipeline(m.get("pipeline"), "pipeline", io);
         AdminConfig admin = settings.admin(m.get("admin"), "admin");
         Map<Integer, Long> staticMacs = ClusterChecks.check(clusters, problems);
         if (!problems.isEmpty()) {

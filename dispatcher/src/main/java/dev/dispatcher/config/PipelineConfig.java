@@ -5,8 +5,8 @@ import java.util.Objects;
 /**
  * Threading of the forwarding path.
  *
- * @param mode         inline, ring, or auto (decided by core count, see {@link PipelineMode#resolve})
- * @param workers      forwarding threads in ring mode
+ * @param mode         inline, ring, fanout, or auto (decided by core count, see {@link PipelineMode#resolve})
+ * @param workers      forwarding threads in ring and fanout mode
  * @param ringSize     ring slots; a power of two so a sequence maps to a slot with a mask
  * @param waitStrategy how ring consumers wait
  */

@@ -1,13 +1,23 @@
 package dev.dispatcher.config;
 
-/** Whether forwarding runs on the receiving thread or behind a ring on worker threads. */
+/**
+ * Whether forwarding runs on the receiving thread, behind a ring on worker threads, or on worker
+ * threads that each receive from their own socket of a kernel fanout group.
+ */
 public enum PipelineMode {
     /** {@link #INLINE} on hosts with at most {@value #INLINE_MAX_CORES} cores, else {@link #RING}. */
     AUTO,
     /** The receiving thread forwards each batch itself: no hand-off, best on small hosts. */
     INLINE,
     /** The receiving thread publishes to a ring; {@code workers} threads forward. */
-    RING;
+    RING,
+    /**
+     * {@code workers} threads, each receiving, deciding and sending on its own AF_PACKET socket of a
+     * PACKET_FANOUT_HASH group: the kernel's flow hash keeps each flow on one socket, so there is
+     * no hand-off between threads. Needs {@code io.backend: afpacket}; never chosen by
+     * {@link #AUTO}, because it only pays on hosts with a core per worker to spare.
+     */
+    FANOUT;
 
     /**
      * Up to this many cores a ring hand-off costs more than it buys: two spinning threads on one
@@ -23,7 +33,7 @@ public enum PipelineMode {
         return availableProcessors <= INLINE_MAX_CORES ? INLINE : RING;
     }
 
-    /** The spelling in the configuration file: {@code auto}, {@code inline}, {@code ring}. */
+    /** The spelling in the configuration file: {@code auto}, {@code inline}, {@code ring}, {@code fanout}. */
     public String configName() {
         return ConfigNames.of(this);
     }

@@ -137,7 +137,11 @@ final class SettingsReader {
         return new IoConfig(backend, snaplen, buffer, batch, poll, rxRing, blockTimeout, busyPoll);
     }
 
-    PipelineConfig pipeline(Node node, String path) {
+    /**
+     * @param io the io section as read, or null when it was invalid (then the rules that relate
+     *     the two sections are not judged, so one mistake makes one error)
+     */
+    PipelineConfig pipeline(Node node, String path, IoConfig io) {
         PipelineConfig d = PipelineConfig.DEFAULTS;
         if (node == null) {
             return d;
@@ -154,6 +158,12 @@ final class SettingsReader {
         WaitStrategyName wait = m.optional("wait-strategy", d.waitStrategy(),
                 (n, p) -> values.choice(n, p, WaitStrategyName.values()));
         if (anyNull(mode, workers, ringSize, wait)) {
+            return null;
+        }
+        if (mode == PipelineMode.FANOUT && io != null && io.backend() != IoBackend.AFPACKET) {
+            // A fanout group is a property of AF_PACKET sockets; libpcap cannot join one.
+            problems.report(m.site("mode"), "fanout needs io.backend: afpacket (io.backend is "
+                    + io.backend().configName() + "); use mode: ring or backend: afpacket");
             return null;
         }
         return new PipelineConfig(mode, workers, ringSize, wait);

@@ -60,6 +60,11 @@ public final class DataPlaneFactory {
     public static Pipeline build(DispatcherConfig config, PipelineMode mode, AtomicReference<ForwardingTable> tables,
                                  NeighbourTable neighbours, ArpTimings arpTimings, PacketSource source,
                                  Function<Boolean, PacketSink> sinks) {
+        if (mode == PipelineMode.FANOUT) {
+            // One source (a capture file) cannot fan out: ring mode is the same split of flows
+            // between workers, with our flow hash in the kernel's place.
+            mode = PipelineMode.RING;
+        }
         ForwardingTable table = tables.get();
         int workers = mode == PipelineMode.INLINE ? 1 : Math.max(1, config.pipeline().workers());
         FlowTimeouts timeouts = timeouts(config.flowTable());

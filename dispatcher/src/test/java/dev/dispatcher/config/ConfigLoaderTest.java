@@ -2,6 +2,7 @@ package dev.dispatcher.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -448,6 +449,7 @@ class ConfigLoaderTest {
         assertEquals("pcap4j", IoBackend.PCAP4J.configName());
         assertEquals("afpacket", IoBackend.AFPACKET.configName());
         assertEquals("inline", PipelineMode.INLINE.configName());
+        assertEquals("fanout", PipelineMode.FANOUT.configName());
     }
 
     @Test
@@ -457,5 +459,9 @@ class ConfigLoaderTest {
         assertEquals(PipelineMode.RING, PipelineMode.AUTO.resolve(3));
         assertEquals(PipelineMode.INLINE, PipelineMode.INLINE.resolve(64));
         assertEquals(PipelineMode.RING, PipelineMode.RING.resolve(1));
+        assertEquals(PipelineMode.FANOUT, PipelineMode.FANOUT.resolve(1));
+        for (int cores = 1; cores <= 256; cores++) {
+            assertNotEquals(PipelineMode.FANOUT, PipelineMode.AUTO.resolve(cores), "auto never picks fanout");
+        }
     }
 }

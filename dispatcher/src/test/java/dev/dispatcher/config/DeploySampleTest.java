@@ -65,7 +65,7 @@ class DeploySampleTest {
 
     /** One commented sample per feature; the package installs minimal.yaml as /etc/dispatcher/dispatcher.yaml. */
     private static final List<String> FEATURE_SAMPLES = List.of("admin.yaml", "advisors-http.yaml",
-            "advisors-tcp-script.yaml", "low-latency.yaml", "minimal.yaml", "multiple-vips.yaml", "ring-mode.yaml",
+            "advisors-tcp-script.yaml", "fanout.yaml", "low-latency.yaml", "minimal.yaml", "multiple-vips.yaml", "ring-mode.yaml",
             "rx-blocks.yaml",
             "static-macs.yaml", "udp.yaml");
 
@@ -105,6 +105,10 @@ class DeploySampleTest {
                 AdvisorType.SCRIPT)));
         assertTrue(load(featureSample("multiple-vips.yaml")).clusters().size() > 1);
         assertEquals(PipelineMode.RING, load(featureSample("ring-mode.yaml")).pipeline().mode());
+        DispatcherConfig fanout = load(featureSample("fanout.yaml"));
+        assertEquals(PipelineMode.FANOUT, fanout.pipeline().mode());
+        assertTrue(fanout.pipeline().workers() > 1, "fanout: more than one worker");
+        assertEquals(IoBackend.AFPACKET, fanout.io().backend(), "fanout: says its backend, whatever the platform");
         assertEquals(RxRing.BLOCKS, load(featureSample("rx-blocks.yaml")).io().rxRing());
         assertFalse(load(featureSample("admin.yaml")).admin().equals(AdminConfig.DEFAULTS));
         assertFalse(load(featureSample("low-latency.yaml")).io().busyPoll().isZero());
