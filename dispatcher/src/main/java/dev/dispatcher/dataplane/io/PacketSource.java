@@ -20,6 +20,14 @@ public interface PacketSource extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Frames the kernel flagged as checksum-not-ready (a partial checksum from a sender on this
+     * host or behind a veth); 0 where the source cannot tell. Read by the control plane.
+     */
+    default long checksumNotReadyFrames() {
+        return 0;
+    }
+
     /** Wakes a blocked {@link #poll} so that the polling thread can notice a stop request. */
     default void wakeup() {
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.dataplane.io.FrameHandler;
 import dev.dispatcher.dataplane.io.PacketSink;
+import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
 import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
 import dev.dispatcher.dataplane.io.afpacket.TpacketVersion;
@@ -27,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * (Outside the backend's package so that the unit-test selection {@code dataplane.io.afpacket.**}
- * does not pull it into Surefire.) The AF_PACKET backend on a veth pair between two namespaces (afp-a, afp-b; 198.18.2.0/24):
+ * does not pull it into Surefire.) The AF_PACKET backend on a veth pair between two namespaces (afp<pid>-a, afp<pid>-b; 198.18.2.0/24):
  * frames from an independent raw sender (python3, AF_PACKET) arrive in place with their bytes and
  * wire length; frames sent through the TX ring arrive byte-identical; nothing we send comes back;
  * the filter keeps out what is not ARP or for a VIP; 802.1Q tags survive; RX and TX allocate
@@ -37,8 +38,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 @ParameterizedClass(name = "{0}")
 @EnumSource(TpacketVersion.class)
 class AfPacketBackendNetnsIT {
-    private static final String NS_A = "afp-a";
-    private static final String NS_B = "afp-b";
+    /** Namespace names carry our pid, so that parallel runs of this test do not share them. */
+    private static final String NS_A = "afp" + ProcessHandle.current().pid() + "-a";
+    private static final String NS_B = "afp" + ProcessHandle.current().pid() + "-b";
     private static final String IF_A = "afp-va";
     private static final String IF_B = "afp-vb";
     private static final String MAC_A = "02:af:00:00:00:0a";
@@ -288,6 +290,46 @@ class AfPacketBackendNetnsIT {
         both.retainAll(portsBySocket.get(1));
         assertEquals(java.util.Set.of(), both, "no flow on two sockets");
         assertEquals(64, portsBySocket.get(0).size() + portsBySocket.get(1).size());
+    }
+
+    @Test
+    void anArpFrameWakesWorkerZeroSleepingOnItsMemberAndTheArpSocket() throws Exception {
+        // A poll timeout far longer than the test waits: only the ARP socket's descriptor in the
+        // same poll() can end the sleep in time.
+        AfPacketBackend slow = new AfPacketBackend(IF_B, SNAPLEN, 4 << 20, 20_000, ClassicBpf.dropAll(), version, 1, 0);
+        try {
+            PacketSource lead = Netns.inside(NS_B, () -> {
+                List<AfPacketBackend.FanoutMember> group = slow.openFanout(2,
+                        ClassicBpf.captureFilter(VIPS, OWN_B, SNAPLEN, ClassicBpf.Capture.VIPS));
+                AfPacketBackend.RingSource arpSource = slow.openArpSource(
+                        ClassicBpf.captureFilter(VIPS, OWN_B, SNAPLEN, ClassicBpf.Capture.ARP));
+                return AfPacketBackend.withArp(group.getFirst().source(), arpSource);
+            });
+            byte[] request = Frames.arp(true, MAC_A, "ff:ff:ff:ff:ff:ff", MAC_A, "198.18.2.1", "00:00:00:00:00:00",
+                    VIP, -1);
+            List<byte[]> got = new java.util.concurrent.CopyOnWriteArrayList<>();
+            long[] pollNanos = {0};
+            Thread worker = Thread.ofPlatform().name("test-fwd-0").start(() -> {
+                long start = System.nanoTime();
+                lead.poll((frame, wireLength, now) -> got.add(frame.toByteArray()), 64);
+                pollNanos[0] = System.nanoTime() - start;
+            });
+            Thread.sleep(300);
+            assertTrue(worker.isAlive() && got.isEmpty(), "asleep in poll() before the ARP frame is sent");
+            rawSend(request);
+            worker.join(15_000);
+            if (worker.isAlive()) {
+                lead.wakeup();
+                worker.join(5_000);
+                assertFalse(true, "the ARP frame did not wake the worker");
+            }
+            assertEquals(1, got.size(), "one poll, woken by the ARP socket, delivers the request");
+            assertArrayEquals(request, got.getFirst());
+            assertTrue(pollNanos[0] < 10_000_000_000L, "woken, not timed out: " + pollNanos[0] / 1_000_000 + " ms");
+            assertEquals(0, lead.kernelDrops());
+        } finally {
+            slow.close();
+        }
     }
 
     /** Counts frames and reads a byte of each; allocates nothing. */

@@ -40,6 +40,7 @@ public final class AfPacketBackend implements PacketIoBackend {
     private final List<ClassicBpf.Instruction> filter;
     private final List<PacketSocket> sockets = new ArrayList<>();
     private final List<PacketSocket> fanout = new ArrayList<>();
+    private PacketSocket arpSocket;
     private PacketSocket capture;
     private boolean captureSinkTaken;
 
@@ -108,6 +109,41 @@ public final class AfPacketBackend implements PacketIoBackend {
             group.add(new FanoutMember(source(socket), new RingSink(socket)));
         }
         return group;
+    }
+
+    /** RX ring bytes of the ARP socket: ARP is rare, a small ring holds thousands of requests. */
+    static final int ARP_RING_BYTES = 1 << 20;
+
+    /**
+     * Opens the ARP socket of fanout mode: outside the group, RX only, with {@code filter} (usually
+     * {@link ClassicBpf.Capture#ARP}), so that every ARP frame reaches the one worker that owns the
+     * ARP agent whatever the group's hash says. Its replies go out through that worker's own sink.
+     * Read it together with that worker's member through {@link #withArp}.
+     */
+    public synchronized RingSource openArpSource(List<ClassicBpf.Instruction> filter) throws PacketIoException {
+        if (arpSocket != null) {
+            throw new IllegalStateException("the ARP socket is already open");
+        }
+        arpSocket = PacketSocket.open(interfaceName, RingGeometry.forBytes(Math.min(bufferBytes, ARP_RING_BYTES), snaplen),
+                null, filter, version, blockTimeoutMillis);
+        sockets.add(arpSocket);
+        return source(arpSocket);
+    }
+
+    /**
+     * One source over a fanout member and the ARP socket, for the worker that owns ARP: one
+     * poll() waits on both (see {@link MemberAndArpSource}). Call before the worker's thread starts.
+     */
+    public static PacketSource withArp(RingSource member, RingSource arp) {
+        member.socket.alsoAwait(arp.socket);
+        return new MemberAndArpSource(member, arp);
+    }
+
+    /** Replaces the ARP socket's filter (it names the VIPs), e.g. when a reload adds a VIP. */
+    public synchronized void updateArpFilter(List<ClassicBpf.Instruction> newFilter) throws PacketIoException {
+        if (arpSocket != null) {
+            arpSocket.replaceFilter(newFilter);
+        }
     }
 
     /** Replaces the filter of every fanout member, e.g. when a reload adds a VIP. */
@@ -179,6 +215,7 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
         sockets.clear();
         fanout.clear();
+        arpSocket = null;
         capture = null;
         captureSinkTaken = false;
     }
@@ -284,6 +321,17 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
 
         @Override
+        public final int poll(FrameHandler handler, int maxFrames) {
+            return poll(handler, maxFrames, true);
+        }
+
+        /**
+         * As {@link #poll(FrameHandler, int)}; with {@code mayWait} false it neither spins nor
+         * sleeps on an empty ring but returns at once (a caller that has other frames to forward).
+         */
+        abstract int poll(FrameHandler handler, int maxFrames, boolean mayWait);
+
+        @Override
         public long nowNanos() {
             return System.nanoTime();
         }
@@ -306,6 +354,7 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
 
         /** Frames flagged TP_STATUS_CSUMNOTREADY (partial checksum, sent by this host). */
+        @Override
         public long checksumNotReadyFrames() {
             return checksumNotReadyFrames;
         }
@@ -342,10 +391,11 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
 
         @Override
-        public int poll(FrameHandler handler, int maxFrames) {
+        int poll(FrameHandler handler, int maxFrames, boolean mayWait) {
             long now = System.nanoTime();
             int delivered = 0;
-            boolean waited = false;
+            // Not allowed to wait: as if it had waited already, so an empty ring ends the poll.
+            boolean waited = !mayWait;
             while (delivered < maxFrames) {
                 long slot = slots[next];
                 int status = (int) Native.STATUS.getAcquire(ring, slot + Native.TP_STATUS);
@@ -409,10 +459,11 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
 
         @Override
-        public int poll(FrameHandler handler, int maxFrames) {
+        int poll(FrameHandler handler, int maxFrames, boolean mayWait) {
             long now = System.nanoTime();
             int delivered = 0;
-            boolean waited = false;
+            // Not allowed to wait: as if it had waited already, so an empty ring ends the poll.
+            boolean waited = !mayWait;
             while (delivered < maxFrames) {
                 if (left == 0) {
                     long block = blocks[next];

@@ -30,7 +30,10 @@ final class PacketSocket implements AutoCloseable {
     private final MemorySegment statsLength;
     private int fd = -1;
     private int eventFd = -1;
-    /** Descriptors {@link #await} polls: the socket and the wake-up eventfd. */
+    /**
+     * Descriptors {@link #await} polls: the socket and the wake-up eventfd, and a third socket
+     * once {@link #alsoAwait} named one.
+     */
     private long nfds = 2;
     private MemorySegment map = MemorySegment.NULL;
     private final RingGeometry rx;
@@ -51,7 +54,7 @@ final class PacketSocket implements AutoCloseable {
         this.wakeErrno = Native.newErrnoState(arena);
         this.statsErrno = Native.newErrnoState(arena);
         this.controlErrno = Native.newErrnoState(arena);
-        this.pollFds = arena.allocate(Native.POLLFD, 2);
+        this.pollFds = arena.allocate(Native.POLLFD, 3);
         this.eventValue = arena.allocate(ValueLayout.JAVA_LONG);
         this.wakeValue = arena.allocate(ValueLayout.JAVA_LONG);
         this.wakeValue.set(ValueLayout.JAVA_LONG, 0, 1L);
@@ -262,6 +265,22 @@ final class PacketSocket implements AutoCloseable {
 
     long txRingOffset() {
         return rx == null ? 0 : rx.byteSize();
+    }
+
+    /**
+     * Makes {@link #await} also return when {@code other}'s RX ring has a frame, so that one thread
+     * can sleep on two sockets in one poll() (fanout mode: worker 0's group member and the ARP
+     * socket). Call before the polling thread starts; {@code other} must stay open as long as this
+     * socket (the backend closes both together).
+     */
+    void alsoAwait(PacketSocket other) {
+        if (eventFd < 0 || other.fd < 0 || other.rx == null) {
+            throw new IllegalStateException("both sockets must be open and receiving");
+        }
+        long stride = Native.POLLFD.byteSize();
+        pollFds.set(ValueLayout.JAVA_INT, 2 * stride + Native.offset(Native.POLLFD, "fd"), other.fd);
+        pollFds.set(ValueLayout.JAVA_SHORT, 2 * stride + Native.offset(Native.POLLFD, "events"), Native.POLLIN);
+        nfds = 3;
     }
 
     /**

@@ -6,7 +6,10 @@
  * {@link dev.dispatcher.dataplane.io.afpacket.PacketSocket} owns one socket and its rings;
  * {@link dev.dispatcher.dataplane.io.afpacket.Native} holds the downcalls and the kernel ABI
  * (constants and struct layouts from {@code linux/if_packet.h}, {@code linux/filter.h});
- * {@link dev.dispatcher.dataplane.io.afpacket.ClassicBpf} builds the capture filter.
+ * {@link dev.dispatcher.dataplane.io.afpacket.ClassicBpf} builds the capture filter. In fanout mode
+ * each worker polls its own member of a PACKET_FANOUT_HASH group, and the worker that owns ARP
+ * also an ARP-only socket outside the group, through
+ * {@link dev.dispatcher.dataplane.io.afpacket.MemberAndArpSource}: one poll() sleeps on both.
  *
  * <p>Frames are read in place: the {@link dev.dispatcher.packet.PacketBuffer} handed to the frame
  * handler wraps the ring slot itself and is valid only during the call, after which the slot goes
