@@ -19,6 +19,7 @@ import dev.dispatcher.dataplane.forward.ForwarderCounters;
 import dev.dispatcher.dataplane.forward.ForwardingTable;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.dataplane.io.PacketSource;
+import dev.dispatcher.dataplane.pipeline.FanoutPipeline;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 import dev.dispatcher.dataplane.pipeline.InlinePipeline;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
@@ -65,8 +66,41 @@ public final class DataPlaneFactory {
             // between workers, with our flow hash in the kernel's place.
             mode = PipelineMode.RING;
         }
-        ForwardingTable table = tables.get();
         int workers = mode == PipelineMode.INLINE ? 1 : Math.max(1, config.pipeline().workers());
+        List<PacketSink> sinkList = new ArrayList<>();
+        for (int i = 0; i < workers; i++) {
+            sinkList.add(sinks.apply(mode == PipelineMode.INLINE));
+        }
+        List<ForwardingWorker> list = workers(config, tables, neighbours, arpTimings, sinkList);
+        if (mode == PipelineMode.INLINE) {
+            return new InlinePipeline(source, list.getFirst(), config.io().batchSize());
+        }
+        return new RingPipeline(source, list, config.io().batchSize(), config.pipeline().ringSize(),
+                config.io().snaplen(), waitStrategy(config.pipeline().waitStrategy()));
+    }
+
+    /**
+     * Fanout mode: one worker per source, each polling {@code sources.get(i)} and sending through
+     * {@code sinks.get(i)} on its own thread. The kernel's fanout hash, not ours, splits the flows,
+     * so each worker's flow table is a shard of the configured capacity as in ring mode. Worker 0
+     * owns ARP: its source must also deliver the ARP frames (the afpacket backend's ARP socket).
+     */
+    public static FanoutPipeline buildFanout(DispatcherConfig config, AtomicReference<ForwardingTable> tables,
+                                             NeighbourTable neighbours, ArpTimings arpTimings,
+                                             List<PacketSource> sources, List<PacketSink> sinks) {
+        if (sources.size() != sinks.size()) {
+            throw new IllegalArgumentException(sources.size() + " sources for " + sinks.size() + " sinks");
+        }
+        return new FanoutPipeline(sources, workers(config, tables, neighbours, arpTimings, sinks),
+                config.io().batchSize());
+    }
+
+    /** One worker per sink; the flow-table capacity split between them; ARP on worker 0. */
+    private static List<ForwardingWorker> workers(DispatcherConfig config, AtomicReference<ForwardingTable> tables,
+                                                  NeighbourTable neighbours, ArpTimings arpTimings,
+                                                  List<PacketSink> sinks) {
+        ForwardingTable table = tables.get();
+        int workers = sinks.size();
         FlowTimeouts timeouts = timeouts(config.flowTable());
         int capacityPerWorker = Math.max(1, (config.flowTable().capacity() + workers - 1) / workers);
         List<ForwardingWorker> list = new ArrayList<>();
@@ -74,14 +108,9 @@ public final class DataPlaneFactory {
             ArpAgent arp = i == 0 ? new ArpAgent(table, neighbours, arpTimings) : null;
             ForwarderCounters counters = new ForwarderCounters(ForwardingTable.MAX_PAIRS);
             Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp, counters);
-            PacketSink sink = sinks.apply(mode == PipelineMode.INLINE);
-            list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sink, tables));
+            list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sinks.get(i), tables));
         }
-        if (mode == PipelineMode.INLINE) {
-            return new InlinePipeline(source, list.getFirst(), config.io().batchSize());
-        }
-        return new RingPipeline(source, list, config.io().batchSize(), config.pipeline().ringSize(),
-                config.io().snaplen(), waitStrategy(config.pipeline().waitStrategy()));
+        return list;
     }
 
     /** Sized for every server index the control plane can hand out; static MACs arrive with the table. */

@@ -69,13 +69,20 @@ public final class DataPlaneView {
         long high = FlowHash.keyHigh(clientIp, vip);
         long low = FlowHash.keyLow(clientPort, vipPort, protocol);
         long hash = FlowHash.hash(high, low);
+        long now = System.nanoTime();
+        // Inline and ring mode: our flow hash picked the worker. Fanout mode: the kernel's hash
+        // did, which we cannot compute here, so every worker's table is searched (a flow lives in
+        // one of them); the hash's shard first, where inline and ring keep it.
         var workers = pipeline.workers();
-        FlowTable flows = workers.get(FlowHash.shard(hash, workers.size())).forwarder().flows();
-        int slot = flows.peek(high, low, hash, System.nanoTime());
-        if (slot == FlowTable.MISS) {
-            return null;
+        int home = FlowHash.shard(hash, workers.size());
+        for (int i = 0; i < workers.size(); i++) {
+            FlowTable flows = workers.get((home + i) % workers.size()).forwarder().flows();
+            int slot = flows.peek(high, low, hash, now);
+            if (slot != FlowTable.MISS) {
+                return new FlowPeek(flows.serverAt(slot), FlowState.name(flows.stateAt(slot)));
+            }
         }
-        return new FlowPeek(flows.serverAt(slot), FlowState.name(flows.stateAt(slot)));
+        return null;
     }
 
     public record FlowPeek(int pair, String state) {

@@ -18,10 +18,14 @@ import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
 import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
 import dev.dispatcher.dataplane.io.afpacket.TpacketVersion;
 import dev.dispatcher.dataplane.io.pcap4j.PcapLiveBackend;
+import dev.dispatcher.dataplane.io.PacketSink;
+import dev.dispatcher.dataplane.pipeline.FanoutPipeline;
+import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.admin.AdminServer;
 import dev.dispatcher.health.HealthChecker;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -41,7 +45,8 @@ public final class Dispatcher implements AutoCloseable {
     private final NeighbourTable neighbours;
     private final PacketIoBackend backend;
     private final Pipeline pipeline;
-    private final PacketSource source;
+    /** Every source the pipeline polls: one, or in fanout mode one per worker. */
+    private final List<PacketSource> sources;
     private final PipelineMode mode;
     private final HealthChecker advisors;
     private AdminServer admin;
@@ -52,13 +57,13 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean stopping;
 
     private Dispatcher(DispatcherConfig config, InterfaceInfo nic, ControlPlane control, NeighbourTable neighbours,
-                       PacketIoBackend backend, PacketSource source, Pipeline pipeline, PipelineMode mode) {
+                       PacketIoBackend backend, List<PacketSource> sources, Pipeline pipeline, PipelineMode mode) {
         this.config = config;
         this.nic = nic;
         this.control = control;
         this.neighbours = neighbours;
         this.backend = backend;
-        this.source = source;
+        this.sources = List.copyOf(sources);
         this.pipeline = pipeline;
         this.mode = mode;
         // Advisors report transitions only; the control plane recompiles the table on each.
@@ -88,9 +93,19 @@ public final class Dispatcher implements AutoCloseable {
             NeighbourTable neighbours = DataPlaneFactory.neighbours();
             ArpTimings timings = DataPlaneFactory.arpTimings(config);
             PipelineMode mode = config.pipeline().mode().resolve(Runtime.getRuntime().availableProcessors());
-            PacketSource source = backend.openSource();
-            Pipeline pipeline = DataPlaneFactory.build(config, mode, control.tables(), neighbours, timings,
-                    source, backend::openSink);
+            List<PacketSource> sources;
+            Pipeline pipeline;
+            if (mode == PipelineMode.FANOUT) {
+                // The loader allows fanout only with afpacket.
+                FanoutPipeline fanout = openFanout(config, (AfPacketBackend) backend, nic, control, neighbours, timings);
+                sources = fanout.sources();
+                pipeline = fanout;
+            } else {
+                PacketSource source = backend.openSource();
+                sources = List.of(source);
+                pipeline = DataPlaneFactory.build(config, mode, control.tables(), neighbours, timings, source,
+                        backend::openSink);
+            }
             control.attach(new DataPlaneView(pipeline, neighbours), mode.configName());
             // A reload that adds a VIP must also let its frames through the kernel's filter.
             control.onConfigChange(c -> {
@@ -100,18 +115,45 @@ public final class Dispatcher implements AutoCloseable {
                     LOG.error("capture filter not updated for the new VIPs: {}", e.getMessage());
                 }
             });
-            return new Dispatcher(config, nic, control, neighbours, backend, source, pipeline, mode);
-        } catch (RuntimeException e) {
+            return new Dispatcher(config, nic, control, neighbours, backend, sources, pipeline, mode);
+        } catch (PacketIoException | RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    /**
+     * Fanout mode: a PACKET_FANOUT_HASH group of one socket per worker (VIPs only), and the ARP
+     * socket outside it, read by worker 0 beside its member: every ARP frame reaches the one worker
+     * that owns the ARP agent, whichever member the kernel's hash would have picked.
+     */
+    private static FanoutPipeline openFanout(DispatcherConfig config, AfPacketBackend backend, InterfaceInfo nic,
+                                             ControlPlane control, NeighbourTable neighbours, ArpTimings timings)
+            throws PacketIoException {
+        List<AfPacketBackend.FanoutMember> group = backend.openFanout(config.pipeline().workers(),
+                ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen(), ClassicBpf.Capture.VIPS));
+        AfPacketBackend.RingSource arp = backend.openArpSource(
+                ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen(), ClassicBpf.Capture.ARP));
+        List<PacketSource> sources = new ArrayList<>();
+        List<PacketSink> sinks = new ArrayList<>();
+        for (AfPacketBackend.FanoutMember member : group) {
+            sources.add(sources.isEmpty() ? AfPacketBackend.withArp(member.source(), arp) : member.source());
+            sinks.add(member.sink());
+        }
+        return DataPlaneFactory.buildFanout(config, control.tables(), neighbours, timings, sources, sinks);
     }
 
     /** Replaces the capture filter (ARP and the VIPs of {@code config}) on a running backend. */
     private static void applyFilter(PacketIoBackend backend, DispatcherConfig config, InterfaceInfo nic)
             throws PacketIoException {
         if (backend instanceof AfPacketBackend rings) {
-            rings.updateFilter(ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()));
+            // Each call replaces the filter of the sockets that are open: the capture socket, or in
+            // fanout mode the group's members (VIPs) and the ARP socket.
+            int[] vips = vipsOf(config);
+            int snaplen = config.io().snaplen();
+            rings.updateFilter(ClassicBpf.captureFilter(vips, nic.mac(), snaplen));
+            rings.updateFanoutFilter(ClassicBpf.captureFilter(vips, nic.mac(), snaplen, ClassicBpf.Capture.VIPS));
+            rings.updateArpFilter(ClassicBpf.captureFilter(vips, nic.mac(), snaplen, ClassicBpf.Capture.ARP));
         } else if (backend instanceof PcapLiveBackend pcap) {
             pcap.updateFilter(CaptureFilter.forVips(vipsOf(config), nic.mac()));
         }
@@ -132,7 +174,11 @@ public final class Dispatcher implements AutoCloseable {
                         pollMillis, ClassicBpf.captureFilter(vipsOf(config), nic.mac(), config.io().snaplen()),
                         blocks ? TpacketVersion.V3 : TpacketVersion.V2, (int) config.io().rxBlockTimeout().toMillis(),
                         config.io().busyPoll().toNanos());
-                backend.open();
+                if (config.pipeline().mode() != PipelineMode.FANOUT) {
+                    // Fanout mode opens a group and an ARP socket instead (see openFanout); a
+                    // capture socket nobody reads would only fill its ring.
+                    backend.open();
+                }
                 return backend;
             }
             case PCAP4J -> {
@@ -166,8 +212,21 @@ public final class Dispatcher implements AutoCloseable {
         return admin;
     }
 
+    /** Frames the kernel dropped before capture, summed over every socket the pipeline reads. */
     public long kernelDrops() {
-        return source.kernelDrops();
+        long sum = 0;
+        for (PacketSource source : sources) {
+            sum += source.kernelDrops();
+        }
+        return sum;
+    }
+
+    private long checksumNotReadyFrames() {
+        long sum = 0;
+        for (PacketSource source : sources) {
+            sum += source.checksumNotReadyFrames();
+        }
+        return sum;
     }
 
     /** Starts the admin API, then the data plane and the advisors; nothing runs if the API cannot listen. */
@@ -229,8 +288,19 @@ public final class Dispatcher implements AutoCloseable {
         }
         CounterSnapshot snapshot = counters();
         LOG.info("stopped: received {}, forwarded {}, passed {}, dropped {}, kernel drops {}\n{}", snapshot.received(),
-                snapshot.verdicts()[Verdict.FORWARDED], snapshot.passed(), snapshot.dropped(), source.kernelDrops(),
+                snapshot.verdicts()[Verdict.FORWARDED], snapshot.passed(), snapshot.dropped(), kernelDrops(),
                 snapshot.verdictSummary());
+        if (pipeline.workers().size() > 1) {
+            StringBuilder perWorker = new StringBuilder();
+            for (ForwardingWorker worker : pipeline.workers()) {
+                long received = 0;
+                for (long v : worker.forwarder().counters().verdictPackets) {
+                    received += v;
+                }
+                perWorker.append(perWorker.isEmpty() ? "" : ", ").append(worker.name()).append(' ').append(received);
+            }
+            LOG.info("received by worker: {}", perWorker);
+        }
         backend.close();
         stopped.countDown();
     }
@@ -286,10 +356,10 @@ public final class Dispatcher implements AutoCloseable {
                         checksum - lastChecksum);
                 lastChecksum = checksum;
             }
-            // The afpacket source counts frames the kernel flags TP_STATUS_CSUMNOTREADY (a plain
-            // counter of the receiving thread, read here like the workers' counters).
-            if (source instanceof AfPacketBackend.RingSource ring && ring.checksumNotReadyFrames() > lastChecksumNotReady) {
-                long notReady = ring.checksumNotReadyFrames();
+            // The afpacket sources count frames the kernel flags TP_STATUS_CSUMNOTREADY (plain
+            // counters of the receiving threads, read here like the workers' counters).
+            long notReady = checksumNotReadyFrames();
+            if (notReady > lastChecksumNotReady) {
                 LOG.warn("{} frames received with a partial checksum (checksum offload of a sender on this host or "
                         + "behind a veth): forwarded as they are, the receiver drops them; turn it off at the sender: "
                         + "ethtool -K <iface> tx off tso off gso off", notReady - lastChecksumNotReady);

@@ -1,0 +1,233 @@
+package dev.dispatcher.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.dispatcher.config.ConfigLoader;
+import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.control.api.Explanation;
+import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.dataplane.arp.NeighbourTable;
+import dev.dispatcher.dataplane.conntrack.FlowHash;
+import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.io.FrameHandler;
+import dev.dispatcher.dataplane.io.PacketSink;
+import dev.dispatcher.dataplane.io.PacketSource;
+import dev.dispatcher.dataplane.pipeline.FanoutPipeline;
+import dev.dispatcher.packet.PacketBuffer;
+import dev.dispatcher.testing.Frames;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Fanout mode without a kernel: two in-memory sources stand in for the members of a fanout group
+ * (the test decides which flow reaches which worker, as the kernel's hash would). Each worker
+ * forwards on its own thread through its own sink, keeps its own flows, adopts a new table at the
+ * top of its batch, worker 0 answers ARP, and {@code explain} finds a flow in whichever worker's
+ * table it lives, also where our own flow hash would have picked the other worker.
+ */
+class FanoutDataPlaneTest {
+    private static final String YAML = """
+            interface: eth0
+            clusters:
+              - address: 198.18.0.100
+                ports:
+                  - port: 53
+                    protocol: udp
+                    servers:
+                      - address: 198.18.0.11
+                        mac: 02:00:00:00:00:11
+                      - address: 198.18.0.12
+                        mac: 02:00:00:00:00:12
+            io:
+              backend: afpacket
+            pipeline:
+              mode: fanout
+              workers: 2
+            """;
+    private static final String OWN = "02:00:00:00:00:02";
+    private static final String CLIENT = "02:00:00:00:00:01";
+    private static final long TIMEOUT_NANOS = 10_000_000_000L;
+
+    @TempDir
+    Path dir;
+    private ControlPlane control;
+    private FanoutPipeline pipeline;
+    private final List<QueueSource> sources = List.of(new QueueSource(), new QueueSource());
+    private final List<RecordingSink> sinks = List.of(new RecordingSink(), new RecordingSink());
+
+    /** Frames put in by the test, handed to the worker on its own thread. */
+    private static final class QueueSource implements PacketSource {
+        final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
+
+        @Override
+        public int poll(FrameHandler handler, int maxFrames) {
+            int n = 0;
+            byte[] frame;
+            while (n < maxFrames && (frame = inbox.poll()) != null) {
+                handler.onFrame(PacketBuffer.ofArray(frame), frame.length, System.nanoTime());
+                n++;
+            }
+            if (n == 0) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return n;
+        }
+
+        @Override
+        public long nowNanos() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    record Sent(String thread, byte[] frame) {
+    }
+
+    private static final class RecordingSink implements PacketSink {
+        final List<Sent> sent = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean send(PacketBuffer frame) {
+            sent.add(new Sent(Thread.currentThread().getName(), frame.toByteArray()));
+            return true;
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    @BeforeEach
+    void start() throws Exception {
+        Path file = dir.resolve("dispatcher.yaml");
+        Files.writeString(file, YAML);
+        DispatcherConfig config = ConfigLoader.load(file);
+        control = new ControlPlane(config, "eth0", 0x020000000002L, Ipv4.parse("198.18.0.2"), 1500);
+        NeighbourTable neighbours = DataPlaneFactory.neighbours();
+        pipeline = DataPlaneFactory.buildFanout(config, control.tables(), neighbours,
+                DataPlaneFactory.arpTimings(config).passive(), List.copyOf(sources), List.copyOf(sinks));
+        control.attach(new DataPlaneView(pipeline, neighbours), "fanout");
+        pipeline.start();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        pipeline.stop();
+        pipeline.awaitTermination();
+    }
+
+    private static byte[] udp(int clientPort, int round) {
+        return Frames.udp(CLIENT, OWN, "198.18.0.1", "198.18.0.100", clientPort, 53, new byte[] {(byte) round});
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT_NANOS;
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(2);
+        }
+    }
+
+    /** A client port whose flow our own hash puts on worker {@code shard} of 2. */
+    private static int portOurHashPutsOn(int shard, int from) {
+        int client = Ipv4.parse("198.18.0.1");
+        int vip = Ipv4.parse("198.18.0.100");
+        for (int port = from; ; port++) {
+            long hash = FlowHash.hash(FlowHash.keyHigh(client, vip), FlowHash.keyLow(port, 53, 17));
+            if (FlowHash.shard(hash, 2) == shard) {
+                return port;
+            }
+        }
+    }
+
+    private static long destinationMac(byte[] frame) {
+        return PacketBuffer.ofArray(frame).getU48(0);
+    }
+
+    @Test
+    void eachWorkerForwardsItsOwnSourceOnItsOwnThreadAndKeepsItsOwnFlows() throws Exception {
+        // Against our hash on purpose: the kernel's hash decides in fanout mode.
+        int onWorker0 = portOurHashPutsOn(1, 1000);
+        int onWorker1 = portOurHashPutsOn(0, 2000);
+        for (int round = 0; round < 3; round++) {
+            sources.get(0).inbox.add(udp(onWorker0, round));
+            sources.get(1).inbox.add(udp(onWorker1, round));
+        }
+        await(() -> sinks.get(0).sent.size() == 3 && sinks.get(1).sent.size() == 3, "3 datagrams from each worker");
+        for (int w = 0; w < 2; w++) {
+            int expectedPort = w == 0 ? onWorker0 : onWorker1;
+            for (Sent s : sinks.get(w).sent) {
+                assertEquals("dispatcher-fwd-" + w, s.thread(), "sent on the worker's own thread");
+                assertEquals(expectedPort, PacketBuffer.ofArray(s.frame()).getU16(34), "only its own source's flow");
+            }
+            assertEquals(1, sinks.get(w).sent.stream().map(s -> destinationMac(s.frame())).distinct().count(),
+                    "the flow stays on one server");
+            var worker = pipeline.workers().get(w);
+            assertEquals(1, worker.forwarder().flows().size(), "one flow in worker " + w + "'s table");
+            assertEquals(3, worker.forwarder().counters().verdictPackets[Verdict.FORWARDED]);
+        }
+        for (int port : new int[] {onWorker0, onWorker1}) {
+            Explanation e = control.explain("198.18.0.1", port, "198.18.0.100", 53, "udp");
+            assertEquals("existing flow", e.decision(), "explain finds the flow on port " + port + ": " + e);
+        }
+        assertEquals(6, control.dataPlane().counters().verdicts()[Verdict.FORWARDED], "summed over the workers");
+    }
+
+    @Test
+    void everyWorkerAdoptsANewTableAtTheTopOfItsNextBatch() throws Exception {
+        control.setWeight(new ServerRef("198.18.0.100", 53, "udp", "198.18.0.11"), 0);
+        List<Integer> ports = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            ports.add(3000 + i);
+            sources.get(i % 2).inbox.add(udp(3000 + i, 0));
+        }
+        await(() -> sinks.get(0).sent.size() + sinks.get(1).sent.size() == ports.size(), "8 new flows forwarded");
+        assertFalse(sinks.get(0).sent.isEmpty() || sinks.get(1).sent.isEmpty());
+        for (RecordingSink sink : sinks) {
+            for (Sent s : sink.sent) {
+                assertEquals(0x020000000012L, destinationMac(s.frame()), "weight 0 on .11: every new flow to .12");
+            }
+        }
+        for (var worker : pipeline.workers()) {
+            assertEquals(control.tables().get(), worker.forwarder().table(), worker.name() + " adopted the new table");
+        }
+    }
+
+    @Test
+    void workerZeroAnswersArpThroughItsOwnSink() throws Exception {
+        sources.get(0).inbox.add(Frames.arp(true, CLIENT, "ff:ff:ff:ff:ff:ff", CLIENT, "198.18.0.1",
+                "00:00:00:00:00:00", "198.18.0.100", -1));
+        await(() -> sinks.get(0).sent.size() == 1, "the ARP reply");
+        byte[] reply = sinks.get(0).sent.getFirst().frame();
+        assertEquals(0x0806, PacketBuffer.ofArray(reply).getU16(12));
+        assertEquals(0x020000000001L, destinationMac(reply), "to the asking client");
+        assertEquals("dispatcher-fwd-0", sinks.get(0).sent.getFirst().thread());
+        assertEquals(1, pipeline.workers().getFirst().forwarder().counters().verdictPackets[Verdict.ARP_REPLIED]);
+        assertTrue(pipeline.workers().getFirst().arp() != null && pipeline.workers().get(1).arp() == null,
+                "ARP state has one owner: worker 0");
+        assertEquals(List.of(), sinks.get(1).sent);
+    }
+}
