@@ -3,6 +3,8 @@ package dev.dispatcher.dataplane.io.afpacket;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.dispatcher.dataplane.io.FrameHandler;
+import dev.dispatcher.testing.AllocationMeter;
 import dev.dispatcher.testing.Frames;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -115,6 +117,30 @@ class MemberAndArpSourceTest {
         assertArrayEquals(udp(1000), second.get(1));
         assertEquals(3, poll(64).size());
         assertEquals(true, member.allSlotsBackWithTheKernel());
+    }
+
+    @Test
+    void pollingBothRingsAllocatesNothingAfterWarmUp() {
+        byte[] request = arpRequest(100);
+        byte[] datagram = udp(1000);
+        long[] seen = {0};
+        FrameHandler count = (frame, wireLength, now) -> seen[0] += frame.getU8(12) + wireLength;
+        Runnable round = () -> {
+            arp.publish(request, 0);
+            for (int i = 0; i < 6; i++) {
+                member.publish(datagram, 0);
+            }
+            int n = 0;
+            while (n < 7) {
+                n += source.poll(count, 4);
+            }
+            source.poll(count, 4); // both rings empty
+        };
+        for (int i = 0; i < 200; i++) {
+            round.run();
+        }
+        AllocationMeter.Result r = AllocationMeter.cleanRounds(round, 10, 100);
+        assertEquals(10, r.cleanInARow(), "rounds without allocation (last dirty round: " + r.lastDirtyBytes() + " bytes)");
     }
 
     @Test
