@@ -13,7 +13,7 @@
 # udp (highest forwarded rate with < 0.1% loss), latency (one-way p50/p99 at 1k and 50k frames/s).
 #
 # Environment (defaults): ROUNDS (3), SECS (5, per HTTP run), CONNS (16), DL_CONNS (4),
-# UDP_SECS (2, per rate step), LAT_SECS (3), LAT_RATES ("1000 50000"), BACKENDS (pcap4j),
+# UDP_SECS (2, per rate step), LAT_SECS (3), LAT_RATES ("1000 50000"), BACKENDS ("afpacket pcap4j"),
 # (a backend written "afpacket-busypoll" runs afpacket with io.busy-poll: $BUSY_POLL, default 2ms),
 # SERIES ("keepalive close download udp latency"), LAB_PREFIX (lb6), LAB_DIR (/tmp/$LAB_PREFIX),
 # LAB_WAIT_MAX (600 s to wait for another lab to go down), RESULTS (bench/RESULTS.md).
@@ -26,7 +26,7 @@ DL_CONNS="${DL_CONNS:-4}"
 UDP_SECS="${UDP_SECS:-2}"
 LAT_SECS="${LAT_SECS:-3}"
 LAT_RATES="${LAT_RATES:-1000 50000}"
-BACKENDS="${BACKENDS:-pcap4j}"
+BACKENDS="${BACKENDS:-afpacket pcap4j}"
 SERIES="${SERIES:-keepalive close download udp latency}"
 export LAB_PREFIX="${LAB_PREFIX:-lb6}"
 export LAB_DIR="${LAB_DIR:-/tmp/$LAB_PREFIX}"

@@ -5,7 +5,8 @@ import java.util.Locale;
 /** How frames are received and sent. */
 public enum IoBackend {
     /**
-     * Memory-mapped AF_PACKET rings (TPACKET_V2) through the foreign function API: Linux only, no
+     * Memory-mapped AF_PACKET rings (TPACKET_V2, or V3 for RX with {@code io.rx-ring: blocks})
+     * through the foreign function API: Linux only, no
      * copy on receive, one system call per batch on send; the default on Linux.
      */
     AFPACKET,

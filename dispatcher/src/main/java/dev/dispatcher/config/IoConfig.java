@@ -32,7 +32,10 @@ public record IoConfig(IoBackend backend, int snaplen, int bufferBytes, int batc
     public static final int MAX_BATCH_SIZE = 1024;
     public static final Duration MIN_POLL_TIMEOUT = Duration.ofMillis(1);
     public static final Duration MAX_POLL_TIMEOUT = Duration.ofSeconds(1);
-    /** The kernel counts the retire timeout in whole milliseconds; 0 would mean its own default (about 8 ms). */
+    /**
+     * The kernel counts the retire timeout in whole milliseconds; 0 would mean its own default
+     * (8 ms at unknown link speed, as on veth).
+     */
     public static final Duration MIN_RX_BLOCK_TIMEOUT = Duration.ofMillis(1);
     public static final Duration MAX_RX_BLOCK_TIMEOUT = Duration.ofMillis(100);
     public static final Duration DEFAULT_RX_BLOCK_TIMEOUT = Duration.ofMillis(1);

@@ -118,20 +118,25 @@ final class SettingsReader {
         if (anyNull(backend, snaplen, buffer, batch, poll, rxRing, blockTimeout, busyPoll)) {
             return null;
         }
+        // Every broken rule is reported, not only the first.
+        boolean valid = true;
         if (backend != IoBackend.AFPACKET && rxRing == RxRing.BLOCKS) {
             // libpcap picks its own ring (immediate mode: per frame); blocks would be silently ignored.
             problems.report(m.site("rx-ring"), "blocks needs backend: afpacket (pcap4j receives frame by frame); "
                     + "remove the key or use rx-ring: frames");
-            return null;
+            valid = false;
         }
         if (rxRing != RxRing.BLOCKS && m.get("rx-block-timeout") != null) {
             problems.report(m.site("rx-block-timeout"), "applies only with rx-ring: blocks (rx-ring is "
                     + rxRing.configName() + "), found " + ValueReader.found(m.get("rx-block-timeout")));
-            return null;
+            valid = false;
         }
         if (backend != IoBackend.AFPACKET && !busyPoll.isZero()) {
             problems.report(m.site("busy-poll"), "only the afpacket backend busy-polls (io.backend is "
                     + backend.configName() + "); remove busy-poll or use backend: afpacket");
+            valid = false;
+        }
+        if (!valid) {
             return null;
         }
         return new IoConfig(backend, snaplen, buffer, batch, poll, rxRing, blockTimeout, busyPoll);

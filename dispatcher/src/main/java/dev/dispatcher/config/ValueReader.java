@@ -128,15 +128,20 @@ final class ValueReader {
     }
 
     Duration duration(Node node, String path, Duration min, Duration max) {
+        // Microseconds only where the range goes below a millisecond: every other duration is used
+        // in whole milliseconds (poll timeouts, the kernel's block timeout, probe timeouts), and
+        // 1500us there would silently become 1ms.
+        boolean micros = min.compareTo(Duration.ofMillis(1)) < 0;
         String expected = "a duration from " + Durations.format(min) + " to " + Durations.format(max)
-                + " (an integer with unit us, ms, s, m or h)";
+                + (micros ? " (an integer with unit us, ms, s, m or h)" : " (an integer with unit ms, s, m or h)");
         String text = text(node, path, expected);
         if (text == null) {
             return null;
         }
         try {
             Duration value = Durations.parse(text);
-            if (value.compareTo(min) >= 0 && value.compareTo(max) <= 0) {
+            boolean exact = micros || value.toNanos() % 1_000_000 == 0;
+            if (exact && value.compareTo(min) >= 0 && value.compareTo(max) <= 0) {
                 return value;
             }
         } catch (IllegalArgumentException notADuration) {

@@ -153,7 +153,7 @@ public final class DispatcherMetrics {
         counter("dispatcher.arp.vip.conflicts",
                 "ARP frames claiming a VIP from a MAC that is not ours (real server without hidden ARP, or a spoofer)",
                 Tags.empty(), m -> m.arp() == null ? 0 : m.arp().conflicts());
-        gauge("dispatcher.ring.capacity", "Slots of the pipeline ring (0 in inline mode)", Tags.empty(),
+        gauge("dispatcher.ring.capacity", "Slots of the pipeline ring (0 in inline and fanout mode)", Tags.empty(),
                 m -> m.dispatcher.pipeline().ringCapacity());
         gauge("dispatcher.ring.occupancy", "Slots of the pipeline ring in use", Tags.empty(),
                 m -> m.dispatcher.pipeline().ringOccupancy());

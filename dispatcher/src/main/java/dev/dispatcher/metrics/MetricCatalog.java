@@ -50,7 +50,7 @@ public final class MetricCatalog {
             counter("dispatcher_arp_requests_sent_total", List.of(), "ARP requests sent to resolve real servers"),
             counter("dispatcher_arp_vip_conflicts_total", List.of(),
                     "ARP frames claiming a VIP from a MAC that is not ours (real server without hidden ARP, or a spoofer)"),
-            gauge("dispatcher_ring_capacity", List.of(), "Slots of the pipeline ring (0 in inline mode)"),
+            gauge("dispatcher_ring_capacity", List.of(), "Slots of the pipeline ring (0 in inline and fanout mode)"),
             gauge("dispatcher_ring_occupancy", List.of(), "Slots of the pipeline ring in use"),
             counter("dispatcher_capture_kernel_drops_total", List.of(), "Frames the kernel dropped before capture"),
             new Family("dispatcher_packet_processing_seconds", "histogram", List.of(),

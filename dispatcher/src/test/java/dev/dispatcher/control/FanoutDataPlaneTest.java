@@ -176,7 +176,9 @@ class FanoutDataPlaneTest {
             sources.get(0).inbox.add(udp(onWorker0, round));
             sources.get(1).inbox.add(udp(onWorker1, round));
         }
-        await(() -> sinks.get(0).sent.size() == 3 && sinks.get(1).sent.size() == 3, "3 datagrams from each worker");
+        // A verdict is counted after the frame went to the sink: wait for both, or the counters race.
+        await(() -> sinks.get(0).sent.size() == 3 && sinks.get(1).sent.size() == 3
+                && control.dataPlane().counters().verdicts()[Verdict.FORWARDED] == 6, "3 datagrams from each worker");
         for (int w = 0; w < 2; w++) {
             int expectedPort = w == 0 ? onWorker0 : onWorker1;
             for (Sent s : sinks.get(w).sent) {
@@ -220,7 +222,9 @@ class FanoutDataPlaneTest {
     void workerZeroAnswersArpThroughItsOwnSink() throws Exception {
         sources.get(0).inbox.add(Frames.arp(true, CLIENT, "ff:ff:ff:ff:ff:ff", CLIENT, "198.18.0.1",
                 "00:00:00:00:00:00", "198.18.0.100", -1));
-        await(() -> sinks.get(0).sent.size() == 1, "the ARP reply");
+        await(() -> sinks.get(0).sent.size() == 1
+                && pipeline.workers().getFirst().forwarder().counters().verdictPackets[Verdict.ARP_REPLIED] == 1,
+                "the ARP reply, counted");
         byte[] reply = sinks.get(0).sent.getFirst().frame();
         assertEquals(0x0806, PacketBuffer.ofArray(reply).getU16(12));
         assertEquals(0x020000000001L, destinationMac(reply), "to the asking client");

@@ -10,7 +10,7 @@ package dev.dispatcher.dataplane.conntrack;
  * {@link #sweep} removes the others a bounded number of slots at a time from a rotating cursor,
  * so the cost per call is constant whatever the table holds. When the table holds
  * {@code capacity} flows, a new flow evicts the entry closest to expiry among the 16 slots from
- * its home slot (8 to 12 entries at a load factor of 0.5 to 0.75: sampled LRU, as Redis does
+ * its home slot (6 to 12 entries at the full table's load factor of 0.375 to 0.75: sampled LRU, as Redis does
  * with 5); when the victim lies on the new flow's own probe chain the new flow takes its slot in
  * place, with no deletion and no second probe. When those 16 slots are empty the search goes on
  * 16 slots at a time up to 128 slots from home, then at the sweep cursor; only when all of that is

@@ -248,6 +248,13 @@ class FanoutDispatcherNetnsIT {
                 }
             }
             assertTrue(answeredOnVip2, "the VIP added by the reload answers; log:\n" + read(log));
+            // Many flows, so that every member of the group (not only the one flow 0 hashes to)
+            // must have taken the new filter.
+            Netns.Result many = Netns.run(60, List.of("ip", "netns", "exec", ns("c"), "python3",
+                    LAB.resolve("client.py").toString(), VIP2, Integer.toString(PORT), "16", "1"));
+            assertTrue(many.ok(), "UDP client: " + many.output());
+            long onVip2 = many.output().strip().lines().filter(l -> l.strip().endsWith(" r1")).count();
+            assertEquals(16, onVip2, "all 16 flows to the reloaded VIP answered:\n" + many.output());
         } finally {
             dispatcher.destroy();
             if (!dispatcher.waitFor(15, TimeUnit.SECONDS)) {

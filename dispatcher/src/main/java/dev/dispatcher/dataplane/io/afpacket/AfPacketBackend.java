@@ -92,8 +92,10 @@ public final class AfPacketBackend implements PacketIoBackend {
      * Opens {@code members} sockets (RX and TX rings each) in one PACKET_FANOUT_HASH group with
      * DEFRAG, each with {@code filter} (usually {@link ClassicBpf.Capture#VIPS}): the kernel hashes
      * each frame's flow and hands it to one member, so each worker that polls one member sees whole
-     * flows. Each socket starts with a drop-all filter and gets {@code filter} only once it is in
-     * the group, so no frame reaches two members. Independent of the capture socket.
+     * flows. Every socket joins the group with a drop-all filter and all get {@code filter} only
+     * once the group is complete: while members join, the kernel's member count (and so which
+     * member a flow hashes to) changes, and a flow seen then could start on two workers. Independent
+     * of the capture socket.
      */
     public synchronized List<FanoutMember> openFanout(int members, List<ClassicBpf.Instruction> filter)
             throws PacketIoException {
@@ -105,8 +107,10 @@ public final class AfPacketBackend implements PacketIoBackend {
             sockets.add(socket);
             fanout.add(socket);
             groupId = socket.joinFanout(groupId);
-            socket.replaceFilter(filter);
             group.add(new FanoutMember(source(socket), new RingSink(socket)));
+        }
+        for (PacketSocket member : fanout) {
+            member.replaceFilter(filter);
         }
         return group;
     }
@@ -298,6 +302,12 @@ public final class AfPacketBackend implements PacketIoBackend {
                 return false;
             }
             long deadline = lastFrameNanos + busyPollNanos;
+            // Never longer than one poll timeout per poll, so timers, table updates and stop()
+            // still get their turn when busy-poll is set above poll-timeout.
+            long cap = System.nanoTime() + pollTimeoutMillis * 1_000_000L;
+            if (deadline - cap > 0) {
+                deadline = cap;
+            }
             while (System.nanoTime() - deadline < 0) {
                 if (((int) Native.STATUS.getAcquire(ring, statusAt) & Native.TP_STATUS_USER) != 0) {
                     return true;
@@ -307,10 +317,13 @@ public final class AfPacketBackend implements PacketIoBackend {
             return false;
         }
 
-        /** Ends a poll: remembers when frames last arrived (for busy polling); returns {@code delivered}. */
-        final int polled(int delivered, long now) {
-            if (delivered > 0) {
-                lastFrameNanos = now;
+        /**
+         * Ends a poll: with busy polling, remembers when the last frame was handled (the window
+         * runs from there, so a long batch does not eat into it); returns {@code delivered}.
+         */
+        final int polled(int delivered) {
+            if (delivered > 0 && busyPollNanos > 0) {
+                lastFrameNanos = System.nanoTime();
             }
             return delivered;
         }
@@ -425,7 +438,7 @@ public final class AfPacketBackend implements PacketIoBackend {
                 }
                 delivered++;
             }
-            return polled(delivered, now);
+            return polled(delivered);
         }
     }
 
@@ -506,7 +519,7 @@ public final class AfPacketBackend implements PacketIoBackend {
                 }
                 delivered++;
             }
-            return polled(delivered, now);
+            return polled(delivered);
         }
 
         private void releaseBlock() {

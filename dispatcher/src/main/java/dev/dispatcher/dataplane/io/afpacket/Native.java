@@ -271,14 +271,10 @@ final class Native {
     static final MethodHandle MMAP = errnoCall("mmap",
             FunctionDescriptor.of(C_PTR, C_PTR, C_LONG, C_INT, C_INT, C_INT, C_LONG));
     static final MethodHandle MUNMAP = errnoCall("munmap", FunctionDescriptor.of(C_INT, C_PTR, C_LONG));
-    static final MethodHandle POLL = errnoCall("poll", FunctionDescriptor.of(C_INT, C_PTR, C_LONG, C_INT));
-    static final MethodHandle SENDTO = errnoCall("sendto",
-            FunctionDescriptor.of(C_LONG, C_INT, C_PTR, C_LONG, C_INT, C_PTR, C_INT));
     static final MethodHandle CLOSE = errnoCall("close", FunctionDescriptor.of(C_INT, C_INT));
     static final MethodHandle IF_NAMETOINDEX = errnoCall("if_nametoindex", FunctionDescriptor.of(C_INT, C_PTR));
     static final MethodHandle EVENTFD = errnoCall("eventfd", FunctionDescriptor.of(C_INT, C_INT, C_INT));
     static final MethodHandle WRITE = errnoCall("write", FunctionDescriptor.of(C_LONG, C_INT, C_PTR, C_LONG));
-    static final MethodHandle READ = errnoCall("read", FunctionDescriptor.of(C_LONG, C_INT, C_PTR, C_LONG));
     /**
      * The hot path's downcalls, without errno capture: they only look at the return value, and a
      * capturing downcall slices its state segment on every call, which allocates whenever the JIT

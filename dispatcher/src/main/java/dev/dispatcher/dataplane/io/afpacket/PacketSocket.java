@@ -320,15 +320,15 @@ final class PacketSocket implements AutoCloseable {
 
     /**
      * Asks the kernel to send every TX slot marked SEND_REQUEST. {@code wait}: return only when all
-     * of them are done (their slots are free again). Returns false when the call failed (also EAGAIN).
+     * of them are done (their slots are free again). A failure is not reported: non-blocking with
+     * frames still in flight is EAGAIN, which is fine, and errno is not captured on this path (see
+     * Native.SENDTO_HOT); a frame the kernel could not send shows in its slot's status and in the
+     * interface's counters.
      */
-    boolean kick(boolean wait) {
+    void kick(boolean wait) {
         try {
-            long r = (long) Native.SENDTO_HOT.invokeExact(fd, MemorySegment.NULL, 0L, wait ? 0 : MSG_DONTWAIT,
+            long ignored = (long) Native.SENDTO_HOT.invokeExact(fd, MemorySegment.NULL, 0L, wait ? 0 : MSG_DONTWAIT,
                     MemorySegment.NULL, 0);
-            // Non-blocking with frames still in flight is EAGAIN, which is fine; errno is not
-            // captured here (see Native.SENDTO_HOT), so any failure reads as "not now".
-            return r >= 0;
         } catch (Throwable t) {
             throw Native.unexpected(t);
         }

@@ -1,7 +1,8 @@
 package dev.dispatcher.dataplane.io.afpacket;
 
 /**
- * The shape of one TPACKET_V2 ring (struct tpacket_req) and where each frame lies in it. Frames
+ * The shape of one ring (struct tpacket_req, or the block part of tpacket_req3 for a TPACKET_V3
+ * RX ring) and where each frame slot lies in it. Frames
  * never cross a block; a block is a power of two of pages because the kernel allocates it as one
  * (get_order) and would waste the rest.
  *

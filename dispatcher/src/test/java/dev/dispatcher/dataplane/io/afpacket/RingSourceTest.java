@@ -2,6 +2,7 @@ package dev.dispatcher.dataplane.io.afpacket;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.testing.Frames;
 import java.lang.foreign.Arena;
@@ -118,7 +119,7 @@ class RingSourceTest {
     @Test
     void busyPollingCatchesAFrameThatArrivesSoonAfterTheLastOne() throws Exception {
         // Without a socket an empty ring is never slept on: only the spin can see the second frame.
-        var spinning = new AfPacketBackend.FrameRingSource(null, ring, geometry, 10, 10_000_000_000L);
+        var spinning = new AfPacketBackend.FrameRingSource(null, ring, geometry, 5_000, 10_000_000_000L);
         byte[] a = tcp(-1, 0);
         byte[] b = tcp(-1, 100);
         publish(a, a.length, 0);
@@ -135,19 +136,35 @@ class RingSourceTest {
     }
 
     @Test
-    void busyPollingStopsOnceTheLinkHasBeenQuietForLongerThanTheWindow() throws Exception {
-        var spinning = new AfPacketBackend.FrameRingSource(null, ring, geometry, 10, 20_000_000L);
-        assertEquals(0, spinning.poll((frame, wireLength, now) -> { }, 64), "no spin before any traffic");
+    void busyPollingStopsOnceTheLinkHasBeenQuietForLongerThanTheWindow() {
+        // Wrongly spinning for the window from the start of every poll would take 300 ms here;
+        // a poll that does not spin returns at once (no socket to sleep on). 150 ms is the margin.
+        var spinning = new AfPacketBackend.FrameRingSource(null, ring, geometry, 5_000, 300_000_000L);
+        assertTrue(elapsedMillis(() -> assertEquals(0, spinning.poll((frame, wireLength, now) -> { }, 64))) < 150,
+                "no spin before any traffic");
         byte[] a = tcp(-1, 0);
         publish(a, a.length, 0);
         assertEquals(1, spinning.poll((frame, wireLength, now) -> { }, 64));
-        sleep(40);
-        Thread kernel = Thread.ofPlatform().start(() -> {
-            sleep(200);
-            publish(a, a.length, 0);
-        });
-        assertEquals(0, spinning.poll((frame, wireLength, now) -> { }, 64), "quiet for 40 ms > 20 ms: no spin");
-        kernel.join();
+        sleep(400);
+        assertTrue(elapsedMillis(() -> assertEquals(0, spinning.poll((frame, wireLength, now) -> { }, 64))) < 150,
+                "quiet for 400 ms > 300 ms: no spin");
+    }
+
+    @Test
+    void oneSpinLastsAtMostOnePollTimeout() {
+        // busy-poll above poll-timeout: the loop must still get control back for its timers.
+        var spinning = new AfPacketBackend.FrameRingSource(null, ring, geometry, 50, 60_000_000_000L);
+        byte[] a = tcp(-1, 0);
+        publish(a, a.length, 0);
+        assertEquals(1, spinning.poll((frame, wireLength, now) -> { }, 64));
+        long took = elapsedMillis(() -> assertEquals(0, spinning.poll((frame, wireLength, now) -> { }, 64)));
+        assertTrue(took >= 40 && took < 30_000, "spun for one poll timeout (50 ms), not the 60 s window: " + took);
+    }
+
+    private static long elapsedMillis(Runnable r) {
+        long start = System.nanoTime();
+        r.run();
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     private static void sleep(long millis) {
