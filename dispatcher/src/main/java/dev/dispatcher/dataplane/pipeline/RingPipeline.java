@@ -19,9 +19,9 @@ import java.util.concurrent.CountDownLatch;
  * handles those of its shard, so no flow state is shared between threads; each worker flushes its
  * sends at the Disruptor's end of batch.
  *
- * <p>One frame per slot. JMH ({@code RingHopBenchmark}, 2-core VM): a hop costs about 60 ns per
- * frame with the busy-spin wait strategy and 205 ns with the default blocking one, against 20-26 ns
- * with 32 frames per slot. Against pcap4j's 1.8-5.9 us per frame that is noise; against the
+ * <p>One frame per slot. JMH ({@code RingHopBenchmark}, 2-core VM): a hop costs 60-70 ns per
+ * frame with the busy-spin wait strategy and about 200 ns with the default blocking one, against
+ * 15-40 ns with 32 frames per slot. Against pcap4j's 1.8-5.9 us per frame that is noise; against the
  * AF_PACKET backend's 2.8 us per frame of kernel work it is up to 7%. On hosts with cores to spare
  * and the afpacket backend, {@code pipeline.mode: fanout} has no hop at all (each worker owns a
  * socket), which is why batching slots was not pursued.
