@@ -221,7 +221,8 @@ public final class Dispatcher implements AutoCloseable {
         return sum;
     }
 
-    private long checksumNotReadyFrames() {
+    /** Frames flagged TP_STATUS_CSUMNOTREADY (a partial checksum), summed over every socket read. */
+    public long checksumNotReadyFrames() {
         long sum = 0;
         for (PacketSource source : sources) {
             sum += source.checksumNotReadyFrames();

@@ -42,6 +42,8 @@ public final class DispatcherMetrics {
     private final List<Meter> pairMeters = new ArrayList<>();
     private volatile CounterSnapshot snapshot;
     private volatile StatusView status;
+    /** Set when the configuration changed: the per-pair series are re-registered by the next scrape. */
+    private volatile boolean pairsStale;
 
     private DispatcherMetrics(Dispatcher dispatcher) {
         this.dispatcher = dispatcher;
@@ -56,7 +58,10 @@ public final class DispatcherMetrics {
         refresh();
         registerGlobal();
         registerPairs();
-        control.onConfigChange(c -> registerPairs());
+        // Only a flag: the listener runs under the control plane's lock, and a scrape holds this
+        // object's lock while it reads the control plane, so registering here could deadlock
+        // against a scrape (lock order control -> metrics here, metrics -> control there).
+        control.onConfigChange(c -> pairsStale = true);
     }
 
     /** Registers everything and serves it at {@code /metrics} on the admin listener. */
@@ -71,6 +76,10 @@ public final class DispatcherMetrics {
 
     /** One consistent read of the data plane per scrape, and the histogram fed off the hot path. */
     public synchronized String scrape() {
+        if (pairsStale) {
+            pairsStale = false;
+            registerPairs();
+        }
         refresh();
         return registry.scrape();
     }
@@ -159,6 +168,15 @@ public final class DispatcherMetrics {
                 m -> m.dispatcher.pipeline().ringOccupancy());
         counter("dispatcher.capture.kernel.drops", "Frames the kernel dropped before capture", Tags.empty(),
                 m -> m.dispatcher.kernelDrops());
+        counter("dispatcher.capture.checksum.not.ready",
+                "Frames received with a partial checksum (checksum offload of a sender on this host or behind a veth)",
+                Tags.empty(), m -> m.dispatcher.checksumNotReadyFrames());
+        // The workers are fixed for the life of the pipeline: one series each, registered once.
+        for (ForwardingWorker worker : dispatcher.pipeline().workers()) {
+            counter("dispatcher.worker.frames",
+                    "Frames handled by each forwarding worker (in fanout mode: how evenly the kernel's hash spreads flows)",
+                    Tags.of("worker", worker.name()), m -> worker.frames());
+        }
         counter("dispatcher.config.reloads", "Configuration reloads: success, failure", Tags.of("result", "success"),
                 m -> m.control.reloadStats().successes());
         counter("dispatcher.config.reloads", "Configuration reloads: success, failure", Tags.of("result", "failure"),

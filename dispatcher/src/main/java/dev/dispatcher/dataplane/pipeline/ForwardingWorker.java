@@ -67,6 +67,14 @@ public final class ForwardingWorker implements FrameHandler {
         return latency;
     }
 
+    /**
+     * Frames this worker has handled. A plain long written by the worker only and read racily by
+     * the metrics scraper, like the forwarder's counters.
+     */
+    public long frames() {
+        return frames;
+    }
+
     private void beginBatch() {
         inBatch = true;
         ForwardingTable latest = tables.get();
