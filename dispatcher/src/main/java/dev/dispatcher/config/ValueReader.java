@@ -140,7 +140,7 @@ final class ValueReader {
         }
         try {
             Duration value = Durations.parse(text);
-            boolean exact = micros || value.toNanos() % 1_000_000 == 0;
+            boolean exact = micros || value.getNano() % 1_000_000 == 0;
             if (exact && value.compareTo(min) >= 0 && value.compareTo(max) <= 0) {
                 return value;
             }

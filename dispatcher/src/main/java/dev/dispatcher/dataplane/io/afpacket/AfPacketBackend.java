@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * Memory-mapped AF_PACKET (TPACKET_V2, or TPACKET_V3 for RX in blocks, see {@link TpacketVersion})
- * on one interface. The capture socket has an RX ring and a TX ring in one mapping; the source hands each RX slot to the frame handler in place and gives it back
- * to the kernel when the handler returns. A sink copies frames into TX slots and asks the kernel to
+ * on one interface. The capture socket has an RX ring and a TX ring in one mapping; the source
+ * hands each RX slot to the frame handler in place and gives it back to the kernel when the handler
+ * returns. A sink copies frames into TX slots and asks the kernel to
  * send them with one {@code send()} per batch. A worker that does not poll the source gets its own
  * send-only socket with its own TX ring.
  *
