@@ -294,12 +294,27 @@ public final class AfPacketBackend implements PacketIoBackend {
         }
 
         /**
-         * With busy polling, at the start of a poll that found the ring empty: polls the status word
-         * at {@code statusAt} until the kernel hands it over (true) or {@code busyPollNanos} have
-         * passed since the last frame (false). Saves the thread wake-up for frames that follow soon.
+         * The ring is empty at the status word {@code statusAt}. Unless this poll already delivered
+         * or waited: spins on that word for the busy-poll window, then sleeps in poll() for up to
+         * the poll timeout. True when the status word is worth reading again, false when the poll
+         * should end. Both ring formats call this one method, so they wait alike, and count either
+         * outcome as the poll's one wait (after a frame arrived while spinning, the poll delivers it,
+         * and a poll that delivered ends at the next empty slot anyway).
          */
-        final boolean spinFor(long statusAt, int delivered, boolean waited) {
-            if (busyPollNanos == 0 || delivered > 0 || waited) {
+        final boolean awaitFrame(long statusAt, int delivered, boolean waited) {
+            if (delivered > 0 || waited) {
+                return false;
+            }
+            return spin(statusAt) || (socket != null && socket.await(pollTimeoutMillis));
+        }
+
+        /**
+         * Polls the status word at {@code statusAt} until the kernel hands it over (true) or
+         * {@code busyPollNanos} have passed since the last frame (false): saves the thread wake-up
+         * for frames that follow soon.
+         */
+        private boolean spin(long statusAt) {
+            if (busyPollNanos == 0) {
                 return false;
             }
             long deadline = lastFrameNanos + busyPollNanos;
@@ -327,11 +342,6 @@ public final class AfPacketBackend implements PacketIoBackend {
                 lastFrameNanos = System.nanoTime();
             }
             return delivered;
-        }
-
-        /** Waits for the ring unless this poll already delivered or waited; false: return now. */
-        final boolean mayWait(int delivered, boolean waited) {
-            return delivered == 0 && !waited && socket != null && socket.await(pollTimeoutMillis);
         }
 
         @Override
@@ -414,11 +424,7 @@ public final class AfPacketBackend implements PacketIoBackend {
                 long slot = slots[next];
                 int status = (int) Native.STATUS.getAcquire(ring, slot + Native.TP_STATUS);
                 if ((status & Native.TP_STATUS_USER) == 0) {
-                    if (spinFor(slot + Native.TP_STATUS, delivered, waited)) {
-                        now = System.nanoTime();
-                        continue;
-                    }
-                    if (!mayWait(delivered, waited)) {
+                    if (!awaitFrame(slot + Native.TP_STATUS, delivered, waited)) {
                         break;
                     }
                     waited = true;
@@ -483,11 +489,7 @@ public final class AfPacketBackend implements PacketIoBackend {
                     long block = blocks[next];
                     int status = (int) Native.STATUS.getAcquire(ring, block + Native.BLOCK_STATUS);
                     if ((status & Native.TP_STATUS_USER) == 0) {
-                        if (spinFor(block + Native.BLOCK_STATUS, delivered, waited)) {
-                            now = System.nanoTime();
-                            continue;
-                        }
-                        if (!mayWait(delivered, waited)) {
+                        if (!awaitFrame(block + Native.BLOCK_STATUS, delivered, waited)) {
                             break;
                         }
                         waited = true;
