@@ -101,8 +101,12 @@ public final class EthernetFrame {
         return payloadOffset;
     }
 
-    /** True for group addresses (broadcast and multicast): the I/G bit of the first octet. */
-    public static boolean isGroupAddress(long mac) {
-        return (mac & 0x0100_0000_0000L) != 0;
+    /**
+     * True for an address one station may send from: non-zero and not a group address. IEEE 802
+     * (clause 8.2) reserves the I/G bit for destinations; a frame whose source has it set, or is
+     * all zeros, was not sent by any station and a reply to it would go to a group.
+     */
+    public static boolean isIndividualAddress(long mac) {
+        return mac != 0 && (mac & 0x0100_0000_0000L) == 0;
     }
 }

@@ -27,6 +27,18 @@ public final class Ipv4Packet {
     private int headerLength;
     private int totalLength;
 
+    /**
+     * True when {@code address} may be the source of a packet from another host: not 0.0.0.0/8
+     * ("this network", RFC 1122 section 3.2.1.3: only while a host learns its address), not
+     * loopback (127.0.0.0/8, never on a wire), not multicast (224.0.0.0/4) and not the limited
+     * broadcast address. The kernel calls packets with such sources martians and drops them; a
+     * balancer must too, or it schedules flows that can never be answered.
+     */
+    public static boolean isUnicastSource(int address) {
+        int first = address >>> 24;
+        return first != 0 && first != 127 && (first & 0xF0) != 0xE0 && address != 0xFFFF_FFFF;
+    }
+
     public int wrap(PacketBuffer buffer, int offset) {
         this.buffer = buffer;
         this.offset = offset;

@@ -248,6 +248,29 @@ public final class GoldenCases {
         cases.add(new Case("an IPv4 packet above the MTU (a GSO super-frame) is dropped", List.of(big.build()),
                 List.of(), verdicts(Verdict.OVERSIZE, 1), false));
 
+        List<byte[]> groupSources = new ArrayList<>();
+        for (String source : new String[] {"01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00"}) {
+            groupSources.add(syn(40017).macs(source, DISPATCHER_MAC).build());
+        }
+        cases.add(new Case("frames from a multicast, broadcast or all-zero source MAC are dropped", groupSources,
+                List.of(), verdicts(Verdict.BAD_SOURCE_MAC, 3), false));
+
+        byte[] arpFromGroup = Frames.arp(true, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", "01:00:5e:00:00:01", CLIENT_IP,
+                "00:00:00:00:00:00", VIP, -1);
+        byte[] arpFromBroadcast = Frames.arp(true, "ff:ff:ff:ff:ff:ff", "ff:ff:ff:ff:ff:ff", "ff:ff:ff:ff:ff:ff",
+                CLIENT_IP, "00:00:00:00:00:00", VIP, -1);
+        cases.add(new Case("an ARP request for the VIP from a group sender MAC is not answered",
+                List.of(arpFromGroup, arpFromBroadcast), List.of(), verdicts(Verdict.BAD_SOURCE_MAC, 2), false));
+
+        List<byte[]> spoofed = new ArrayList<>();
+        for (String source : new String[] {VIP, "127.0.0.1", "224.0.0.1", "255.255.255.255", "0.0.0.0"}) {
+            Frames.Tcp f = syn(40018);
+            f.srcIp = source;
+            spoofed.add(f.build());
+        }
+        cases.add(new Case("IPv4 to the VIP from the VIP, loopback, multicast, broadcast or 0.0.0.0 is dropped",
+                spoofed, List.of(), verdicts(Verdict.SPOOFED_SOURCE, 5), false));
+
         Frames.Tcp fin = syn(40016);
         Frames.Tcp finSeg = syn(40016).ack();
         finSeg.fin = true;

@@ -71,6 +71,10 @@ public final class ArpAgent {
         if (senderMac == ownMac) {
             return Verdict.ARP_IGNORED;
         }
+        if (!EthernetFrame.isIndividualAddress(senderMac)) {
+            // A reply would go to that group (or to nobody): no station sends from one.
+            return Verdict.BAD_SOURCE_MAC;
+        }
         if (table.isVip(senderIp)) {
             // Someone else claims a VIP: a real server without hidden ARP, or a spoofer.
             conflicts++;
@@ -80,7 +84,7 @@ public final class ArpAgent {
         }
         int server = table.serverIndex(senderIp);
         int verdict = Verdict.ARP_IGNORED;
-        if (server >= 0 && senderMac != 0 && !EthernetFrame.isGroupAddress(senderMac)) {
+        if (server >= 0) {
             neighbours.learn(server, senderMac, nowNanos);
             verdict = Verdict.ARP_LEARNED;
         }

@@ -96,6 +96,9 @@ public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
         if (status != EthernetFrame.OK) {
             return status == EthernetFrame.TRUNCATED ? Verdict.TRUNCATED : Verdict.BAD_HEADER;
         }
+        if (!EthernetFrame.isIndividualAddress(eth.source())) {
+            return Verdict.BAD_SOURCE_MAC;
+        }
         int type = eth.etherType();
         if (type == EthernetFrame.TYPE_ARP) {
             return arp == null ? Verdict.ARP_IGNORED : arp.onArp(frame, eth, nowNanos, sink);
@@ -113,6 +116,11 @@ public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
         }
         if (eth.destination() != ownMac) {
             return Verdict.NOT_OUR_MAC;
+        }
+        int srcIp = ip.source();
+        if (srcIp == dstIp || !Ipv4Packet.isUnicastSource(srcIp)) {
+            // No client has these addresses: a server would answer into the void or to itself.
+            return Verdict.SPOOFED_SOURCE;
         }
         if (ip.isFragment()) {
             return Verdict.FRAGMENT;
@@ -146,7 +154,7 @@ public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
         if (service == ForwardingTable.NO_SERVICE) {
             return Verdict.NO_SERVICE;
         }
-        long keyHigh = FlowHash.keyHigh(ip.source(), dstIp);
+        long keyHigh = FlowHash.keyHigh(srcIp, dstIp);
         long keyLow = FlowHash.keyLow(srcPort, dstPort, protocol);
         long hash = FlowHash.hash(keyHigh, keyLow);
         boolean isTcp = protocol == Ipv4Packet.PROTO_TCP;

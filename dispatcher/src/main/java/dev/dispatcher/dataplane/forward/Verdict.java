@@ -28,14 +28,16 @@ public final class Verdict {
     public static final int BAD_CHECKSUM = 15;
     public static final int RING_FULL = 16;
     public static final int SEND_ERROR = 17;
+    public static final int BAD_SOURCE_MAC = 18;
+    public static final int SPOOFED_SOURCE = 19;
 
-    public static final int COUNT = 18;
+    public static final int COUNT = 20;
 
     private static final String[] NAMES = {
         "forwarded",
         "arp_replied", "arp_learned", "arp_ignored", "not_ipv4", "not_vip", "not_our_mac",
         "truncated", "bad_header", "fragment", "no_service", "no_server", "table_full", "oversize",
-        "capture_truncated", "bad_checksum", "ring_full", "send_error",
+        "capture_truncated", "bad_checksum", "ring_full", "send_error", "bad_source_mac", "spoofed_source",
     };
 
     private static final String[] DESCRIPTIONS = {
@@ -49,6 +51,8 @@ public final class Verdict {
         "captured length below wire length (snaplen too small, or GSO/GRO)",
         "bad TCP/UDP checksum on a flow's first packet (sender's checksum offload?)",
         "pipeline ring full", "send to the interface failed",
+        "source MAC (or ARP sender MAC) is a group or all-zero address (IEEE 802: never a sender)",
+        "IPv4 to a VIP from the VIP itself or from a multicast, broadcast, loopback or unspecified address",
     };
 
     private Verdict() {
