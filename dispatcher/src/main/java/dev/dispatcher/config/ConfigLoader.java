@@ -1,11 +1,16 @@
 package dev.dispatcher.config;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -28,10 +33,15 @@ public final class ConfigLoader {
         String name = file.toString();
         String text;
         try {
-            if (Files.isDirectory(file)) {
+            BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attributes.isDirectory()) {
                 throw fileError(name, "is a directory, expected a YAML file");
             }
-            text = Files.readString(file);
+            if (!attributes.isRegularFile()) {
+                // /dev/zero or a FIFO would be read forever, or block the reader.
+                throw fileError(name, "is not a regular file (a device, pipe or socket), expected a YAML file");
+            }
+            text = readBounded(file, name);
         } catch (NoSuchFileException e) {
             throw fileError(name, "cannot read the file: no such file");
         } catch (AccessDeniedException e) {
@@ -42,6 +52,24 @@ public final class ConfigLoader {
             throw fileError(name, "cannot read the file: " + e.getMessage());
         }
         return parse(name, text, file);
+    }
+
+    /** The file as UTF-8 text, refused above {@link YamlDocument#MAX_CHARS} bytes before decoding. */
+    private static String readBounded(Path file, String name) throws IOException, ConfigException {
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            // One byte more than allowed tells "too large" even for a file that grew after the check.
+            bytes = in.readNBytes(YamlDocument.MAX_CHARS + 1);
+        }
+        if (bytes.length > YamlDocument.MAX_CHARS) {
+            throw fileError(name, "is larger than " + YamlDocument.MAX_CHARS / 1024
+                    + " KiB; a configuration is a few kilobytes");
+        }
+        return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(bytes))
+                .toString();
     }
 
     /**

@@ -19,8 +19,11 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class ValueReader {
     /** Long values are cut in messages so one bad line cannot flood the terminal. */
     private static final int MAX_SHOWN = 60;
-    /** Decimal, no sign, no leading zero: YAML 1.1 readers take 010 for octal 8. */
-    private static final Pattern INTEGER = Pattern.compile("-?(0|[1-9][0-9]{0,17})");
+    /**
+     * Decimal, no sign, no leading zero: YAML 1.1 readers take 010 for octal 8, and no value of
+     * ours is negative, so "-0" is a typo, not a zero.
+     */
+    private static final Pattern INTEGER = Pattern.compile("0|[1-9][0-9]{0,17}");
     /** The one host name a listen address may use. */
     static final String LOCALHOST = "localhost";
 
