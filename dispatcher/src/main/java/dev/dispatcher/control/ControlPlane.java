@@ -19,6 +19,8 @@ import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -39,8 +41,10 @@ import org.slf4j.LoggerFactory;
  * {@link ForwardingTable} is compiled from the whole state and swapped in atomically, and the
  * workers adopt it at the top of their next batch. A refused change touches nothing.
  *
- * <p>All methods are synchronized: this is the control plane, changes are rare, and one lock makes
- * "validate, compile, publish" indivisible.
+ * <p>One lock makes "check against the state, compile, publish" indivisible: this is the control
+ * plane, changes are rare. Nothing slow or unbounded runs under it: a reload reads, parses and
+ * checks the file against the host before it takes the lock, and saving writes the file outside
+ * it, so a hostile or huge file can never stall status, metrics or other changes.
  */
 public final class ControlPlane implements ControlOperations {
     private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
@@ -58,7 +62,16 @@ public final class ControlPlane implements ControlOperations {
     record Health(boolean up, String reason) {
     }
 
+    /** Reads and validates a configuration file: {@link ConfigLoader#load} but in tests. */
+    @FunctionalInterface
+    interface Loader {
+        DispatcherConfig load(Path file) throws ConfigException;
+    }
+
     private final AtomicReference<ForwardingTable> tables;
+    private final Loader loader;
+    /** Orders saves among themselves (each writes the state it saw last), without the main lock. */
+    private final Object saving = new Object();
     private final StableIds<Integer> registry = new StableIds<>(ForwardingTable.MAX_SERVERS);
     /** Ids of (service, server) pairs, stable like server indexes: flows and counters use them. */
     private final StableIds<String> pairs = new StableIds<>(ForwardingTable.MAX_PAIRS);
@@ -82,6 +95,11 @@ public final class ControlPlane implements ControlOperations {
     private long version;
 
     public ControlPlane(DispatcherConfig config, String interfaceName, long ownMac, int ownIp, int mtu) {
+        this(config, interfaceName, ownMac, ownIp, mtu, ConfigLoader::load);
+    }
+
+    ControlPlane(DispatcherConfig config, String interfaceName, long ownMac, int ownIp, int mtu, Loader loader) {
+        this.loader = loader;
         this.config = config;
         this.interfaceName = interfaceName;
         this.ownMac = ownMac;
@@ -365,6 +383,10 @@ public final class ControlPlane implements ControlOperations {
         if (staticMac == ServerConfig.NO_MAC) {
             staticMac = known;
         }
+        String notAServer = HostPreflight.whyNotAServer(at.server(), staticMac, ownMac);
+        if (notAServer != null) {
+            throw new ControlException(ControlException.Kind.INVALID, "server: " + ref.server() + ": " + notAServer);
+        }
         if (registry.idOf(at.server()) < 0) {
             throw new ControlException(ControlException.Kind.CONFLICT, "too many real servers (at most "
                     + ForwardingTable.MAX_SERVERS + " per process)");
@@ -459,20 +481,31 @@ public final class ControlPlane implements ControlOperations {
     }
 
     @Override
-    public synchronized ReloadResult reload() {
+    public ReloadResult reload() {
         long now = System.currentTimeMillis();
+        Path source = config().source();
         DispatcherConfig next;
         try {
-            next = ConfigLoader.load(config.source());
+            next = loader.load(source);
         } catch (ConfigException e) {
-            lastReload = new ReloadResult(false, now, e.errors().stream().map(Object::toString).toList(), List.of(),
-                    List.of());
-            reloadFailures++;
-            lastReloadOk = false;
-            LOG.warn("reload refused, still running the previous configuration:\n  {}",
-                    String.join("\n  ", lastReload.errors()));
-            return lastReload;
+            return refused(now, e.errors().stream().map(Object::toString).toList());
         }
+        List<String> unfit = HostPreflight.errors(next, ownMac);
+        if (!unfit.isEmpty()) {
+            return refused(now, unfit);
+        }
+        return apply(next, now);
+    }
+
+    private synchronized ReloadResult refused(long now, List<String> errors) {
+        lastReload = new ReloadResult(false, now, errors, List.of(), List.of());
+        reloadFailures++;
+        lastReloadOk = false;
+        LOG.warn("reload refused, still running the previous configuration:\n  {}", String.join("\n  ", errors));
+        return lastReload;
+    }
+
+    private synchronized ReloadResult apply(DispatcherConfig next, long now) {
         List<String> changes = ConfigDiff.changes(config, next);
         List<String> warnings = ConfigDiff.needRestart(config, next);
         for (ClusterConfig cluster : config.clusters()) {
@@ -504,19 +537,24 @@ public final class ControlPlane implements ControlOperations {
     }
 
     @Override
-    public synchronized String runningConfigYaml() {
-        return ConfigYaml.write(config);
+    public String runningConfigYaml() {
+        return ConfigYaml.write(config());
     }
 
     @Override
-    public synchronized String saveConfig() throws ControlException {
-        try {
-            ConfigYaml.save(config);
-        } catch (java.io.IOException e) {
-            throw new ControlException(ControlException.Kind.CONFLICT, "cannot write " + config.source() + ": " + e.getMessage());
+    public String saveConfig() throws ControlException {
+        synchronized (saving) {
+            // The state as of now, written (and read back to validate it) outside the main lock.
+            DispatcherConfig snapshot = config();
+            try {
+                ConfigYaml.save(snapshot);
+            } catch (IOException e) {
+                throw new ControlException(ControlException.Kind.CONFLICT, "cannot write " + snapshot.source() + ": "
+                        + e.getMessage());
+            }
+            LOG.info("running configuration saved to {}", snapshot.source());
+            return snapshot.source().toString();
         }
-        LOG.info("running configuration saved to {}", config.source());
-        return config.source().toString();
     }
 
     @Override

@@ -82,7 +82,7 @@ public final class Dispatcher implements AutoCloseable {
     /** Opens everything; nothing is started if any step fails. */
     public static Dispatcher open(DispatcherConfig config) throws InterfaceInfo.InterfaceException, PacketIoException {
         InterfaceInfo nic = InterfaceInfo.read(config.interfaceName());
-        List<String> unfit = HostPreflight.errors(config);
+        List<String> unfit = HostPreflight.errors(config, nic.mac());
         if (!unfit.isEmpty()) {
             throw new InterfaceInfo.InterfaceException(String.join("; ", unfit));
         }

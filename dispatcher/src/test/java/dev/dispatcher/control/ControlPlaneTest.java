@@ -2,7 +2,9 @@ package dev.dispatcher.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.config.ConfigLoader;
@@ -12,8 +14,16 @@ import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
 import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.config.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -202,5 +212,75 @@ class ControlPlaneTest {
         assertEquals(2, servers.size(), "one entry per server: " + servers);
         int service = table().service(0xC6120064, 80, 6);
         assertEquals(2, table().serviceServers(service).length, "no duplicate in the compiled service");
+    }
+
+    @Test
+    void aReloadStillParsingHoldsNoLockThatStatusOrChangesNeed() throws Exception {
+        CountDownLatch parsing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ControlPlane slow = new ControlPlane(ConfigLoader.load(file), "eth0", 0x020000000002L, 0xC6120002, 1500,
+                source -> {
+                    parsing.countDown();
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return ConfigLoader.load(source);
+                });
+        ExecutorService reloader = Executors.newSingleThreadExecutor();
+        try {
+            Future<ReloadResult> reload = reloader.submit(slow::reload);
+            assertTrue(parsing.await(10, TimeUnit.SECONDS), "the reload reached its parse");
+            // Each of these would wait for the reload forever if it held the lock while parsing.
+            assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+                assertEquals("eth0", slow.status().interfaceName());
+                slow.setWeight(ref("198.18.0.11"), 7);
+                assertFalse(slow.pairInfos().isEmpty());
+                assertTrue(slow.runningConfigYaml().contains("weight: 7"));
+            });
+            release.countDown();
+            assertTrue(reload.get(10, TimeUnit.SECONDS).applied());
+        } finally {
+            release.countDown();
+            reloader.shutdownNow();
+        }
+    }
+
+    @Test
+    void reloadOfASelfReferencingMergeKeyIsRefusedAndChangesNothing() throws Exception {
+        long version = table().version();
+        Files.writeString(file, "interface: eth0\nx: &a\n  <<: *a\n");
+        ReloadResult r = assertTimeoutPreemptively(Duration.ofSeconds(20), control::reload);
+        assertFalse(r.applied());
+        assertEquals(1, r.errors().size(), r.errors().toString());
+        assertTrue(r.errors().getFirst().contains(":3:7: (yaml): alias *a is used inside the node &a"), r.errors().toString());
+        assertEquals(version, table().version(), "no new table was published");
+    }
+
+    @Test
+    void theDispatchersOwnMacIsNoRealServerMac() throws Exception {
+        long version = table().version();
+        ControlException e = assertThrows(ControlException.class,
+                () -> control.addServer(ref("198.18.0.20"), 1, "02:00:00:00:00:02"));
+        assertEquals(ControlException.Kind.INVALID, e.kind());
+        assertEquals("server: 198.18.0.20: its MAC 02:00:00:00:00:02 is the dispatcher's own: frames would come back"
+                + " to it", e.getMessage());
+
+        Files.writeString(file, YAML.formatted("reset").replace("weight: 2", "weight: 2\n            mac: 02-00-00-00-00-02"));
+        ReloadResult r = control.reload();
+        assertFalse(r.applied());
+        assertEquals(List.of("real server 198.18.0.12 of 198.18.0.100:80/tcp: its MAC 02:00:00:00:00:02 is the"
+                + " dispatcher's own: frames would come back to it"), r.errors());
+        assertEquals(version, table().version(), "no new table was published");
+        assertEquals(2, control.config().clusters().getFirst().ports().getFirst().servers().size());
+    }
+
+    @Test
+    void addressesOfThisHostAreNoRealServers() throws Exception {
+        // 127.0.0.1 is on lo of every host; the check is the same for any address of ours.
+        assertEquals("the address is this host's own (lo): frames would come back to the dispatcher",
+                HostPreflight.whyNotAServer(0x7F000001, ServerConfig.NO_MAC, 0x020000000002L));
+        assertNull(HostPreflight.whyNotAServer(0xC612000B, 0x020000000011L, 0x020000000002L));
     }
 }
