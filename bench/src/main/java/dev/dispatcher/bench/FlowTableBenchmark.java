@@ -1,7 +1,7 @@
 package dev.dispatcher.bench;
 
-import dev.dispatcher.dataplane.conntrack.FlowHash;
 import dev.dispatcher.dataplane.conntrack.FlowState;
+import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
 import java.util.concurrent.TimeUnit;
@@ -33,25 +33,20 @@ public class FlowTableBenchmark {
     int entries;
 
     private FlowTable table;
-    private long[] highs;
-    private long[] lows;
-    private long[] hashes;
+    private FlowKey[] keys;
+    private final FlowKey scratch = new FlowKey();
     private int next;
     private final long now = 1_000_000_000L;
 
     @Setup
     public void setUp() {
         table = new FlowTable(entries * 2, FlowTimeouts.DEFAULTS);
-        highs = new long[entries];
-        lows = new long[entries];
-        hashes = new long[entries];
+        keys = new FlowKey[entries];
         for (int i = 0; i < entries; i++) {
             // Scrambled order of visits: consecutive lookups touch unrelated slots.
             int k = (int) ((i * 0x9E3779B1L) % entries);
-            highs[i] = FlowHash.keyHigh(0xC6120000 | (k >>> 16), 0xC6120064);
-            lows[i] = FlowHash.keyLow(k & 0xFFFF, 80, 6);
-            hashes[i] = FlowHash.hash(highs[i], lows[i]);
-            table.insert(highs[i], lows[i], hashes[i], k % 3, FlowState.TCP_ESTABLISHED, now);
+            keys[i] = new FlowKey().ipv4(0xC6120000 | (k >>> 16), 0xC6120064, k & 0xFFFF, 80, 6);
+            table.insert(keys[i], k % 3, FlowState.TCP_ESTABLISHED, now);
         }
     }
 
@@ -59,17 +54,17 @@ public class FlowTableBenchmark {
     public int lookupHit() {
         int i = next;
         next = i + 1 == entries ? 0 : i + 1;
-        return table.lookup(highs[i], lows[i], hashes[i], now);
+        return table.lookup(keys[i], now);
     }
 
     @Benchmark
     public int insertAndRemoveNewFlow() {
         int i = next;
         next = i + 1 == entries ? 0 : i + 1;
-        long high = highs[i] ^ 0x0000_0001_0000_0000L;
-        long low = lows[i];
-        long hash = FlowHash.hash(high, low);
-        int slot = table.insert(high, low, hash, 1, FlowState.TCP_SYN, now);
+        FlowKey key = keys[i];
+        // Another client (the 198.19 half of the range): never in the table.
+        scratch.ipv4(key.ipv4Source() ^ 0x0001_0000, key.ipv4Destination(), key.sourcePort(), 80, 6);
+        int slot = table.insert(scratch, 1, FlowState.TCP_SYN, now);
         table.remove(slot);
         return slot;
     }

@@ -5,8 +5,8 @@ import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
 import dev.dispatcher.dataplane.forward.Forwarder;
 import dev.dispatcher.dataplane.forward.ForwarderCounters;
-import dev.dispatcher.dataplane.forward.ForwardingTable;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.packet.PacketBuffer;
 import java.lang.foreign.MemorySegment;
@@ -75,7 +75,7 @@ public class ForwarderBenchmark {
     }
 
     static void requireAllForwarded(Forwarder forwarder, String benchmark) {
-        long[] verdicts = forwarder.counters().verdictPackets;
+        long[] verdicts = forwarder.counters().verdicts();
         long all = Arrays.stream(verdicts).sum();
         if (all == 0 || verdicts[Verdict.FORWARDED] != all) {
             StringBuilder counts = new StringBuilder();
@@ -115,7 +115,7 @@ public class ForwarderBenchmark {
         @TearDown
         public void check() {
             requireAllForwarded(forwarder, "establishedFlow");
-            if (forwarder.counters().lookupHit == 0) {
+            if (forwarder.counters().get(ForwarderCounters.LOOKUP_HIT) == 0) {
                 throw new IllegalStateException("establishedFlow: the flow was never found in the table");
             }
         }
@@ -207,9 +207,9 @@ public class ForwarderBenchmark {
         public void check() {
             requireAllForwarded(forwarder, "newFlowHalfFull");
             FlowTable table = forwarder.flows();
-            if (table.evictedCapacity() != 0 || table.size() != flows || forwarder.counters().lookupHit != 0) {
+            if (table.evictedCapacity() != 0 || table.size() != flows || forwarder.counters().get(ForwarderCounters.LOOKUP_HIT) != 0) {
                 throw new IllegalStateException("newFlowHalfFull: expected " + flows + " flows, no hit, no eviction; got "
-                        + table.size() + " flows, " + forwarder.counters().lookupHit + " hits, "
+                        + table.size() + " flows, " + forwarder.counters().get(ForwarderCounters.LOOKUP_HIT) + " hits, "
                         + table.evictedCapacity() + " evictions");
             }
         }

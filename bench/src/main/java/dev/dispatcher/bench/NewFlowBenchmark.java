@@ -1,8 +1,8 @@
 package dev.dispatcher.bench;
 
 import dev.dispatcher.dataplane.arp.NeighbourTable;
-import dev.dispatcher.dataplane.conntrack.FlowHash;
 import dev.dispatcher.dataplane.conntrack.FlowState;
+import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
 import dev.dispatcher.dataplane.sched.SmoothWeightedRoundRobin;
@@ -45,9 +45,7 @@ public class NewFlowBenchmark {
     private SmoothWeightedRoundRobin scheduler;
     private NeighbourTable neighbours;
     /** The live flows, oldest at {@link #oldest}: a FIFO of exactly {@code entries} keys. */
-    private long[] highs;
-    private long[] lows;
-    private long[] hashes;
+    private FlowKey[] keys;
     private int oldest;
     /** Numbers the flows; a flow's key is a function of its number, so live keys never collide. */
     private long serial;
@@ -58,10 +56,9 @@ public class NewFlowBenchmark {
         table = new FlowTable(2 * entries, FlowTimeouts.DEFAULTS);
         neighbours = new NeighbourTable(new long[] {0x020000000011L, 0x020000000012L, 0x020000000013L});
         scheduler = new SmoothWeightedRoundRobin(new int[] {0, 1, 2}, new int[] {3, 2, 1});
-        highs = new long[entries];
-        lows = new long[entries];
-        hashes = new long[entries];
+        keys = new FlowKey[entries];
         for (int i = 0; i < entries; i++) {
+            keys[i] = new FlowKey();
             admit(i);
         }
         if (table.size() != entries) {
@@ -71,22 +68,16 @@ public class NewFlowBenchmark {
 
     private int admit(int at) {
         long n = serial++;
-        long high = FlowHash.keyHigh(0xC6000000 | (int) (n >>> 16), TcpFrames.VIP);
-        long low = FlowHash.keyLow((int) (n & 0xFFFF), 80, 6);
-        long hash = FlowHash.hash(high, low);
+        FlowKey key = keys[at].ipv4(0xC6000000 | (int) (n >>> 16), TcpFrames.VIP, (int) (n & 0xFFFF), 80, 6);
         int server = scheduler.pick(neighbours);
-        int slot = table.insert(high, low, hash, server, FlowState.TCP_SYN, now);
-        highs[at] = high;
-        lows[at] = low;
-        hashes[at] = hash;
-        return slot;
+        return table.insert(key, server, FlowState.TCP_SYN, now);
     }
 
     @Benchmark
     public int scheduleAndInsert() {
         int at = oldest;
         oldest = at + 1 == entries ? 0 : at + 1;
-        table.remove(table.lookup(highs[at], lows[at], hashes[at], now));
+        table.remove(table.lookup(keys[at], now));
         return admit(at);
     }
 

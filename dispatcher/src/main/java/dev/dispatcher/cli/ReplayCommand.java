@@ -6,7 +6,7 @@ import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PipelineMode;
 import dev.dispatcher.control.CounterSnapshot;
 import dev.dispatcher.control.Replay;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketIoException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package dev.dispatcher.control;
 
 import dev.dispatcher.dataplane.forward.ForwarderCounters;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 
@@ -25,14 +25,14 @@ public record CounterSnapshot(long[] verdicts, long receivedBytes, long forwarde
         for (ForwardingWorker worker : pipeline.workers()) {
             ForwarderCounters c = worker.forwarder().counters();
             for (int v = 0; v < Verdict.COUNT; v++) {
-                verdicts[v] += c.verdictPackets[v];
+                verdicts[v] += c.verdict(v);
             }
-            rx += c.receivedBytes;
-            fwd += c.forwardedBytes;
-            hit += c.lookupHit;
-            missSyn += c.lookupMissSyn;
-            missNoSyn += c.lookupMissNoSyn;
-            rescheduled += c.flowsRescheduled;
+            rx += c.get(ForwarderCounters.RECEIVED_BYTES);
+            fwd += c.get(ForwarderCounters.FORWARDED_BYTES);
+            hit += c.get(ForwarderCounters.LOOKUP_HIT);
+            missSyn += c.get(ForwarderCounters.LOOKUP_MISS_SYN);
+            missNoSyn += c.get(ForwarderCounters.LOOKUP_MISS_NO_SYN);
+            rescheduled += c.get(ForwarderCounters.FLOWS_RESCHEDULED);
             capacityTotal += worker.forwarder().flows().capacity();
             flows += worker.forwarder().flows().size();
             expired += worker.forwarder().flows().evictedExpired();

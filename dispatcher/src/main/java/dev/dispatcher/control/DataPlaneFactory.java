@@ -16,7 +16,7 @@ import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
 import dev.dispatcher.dataplane.forward.Forwarder;
 import dev.dispatcher.dataplane.forward.ForwarderCounters;
-import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.pipeline.FanoutPipeline;

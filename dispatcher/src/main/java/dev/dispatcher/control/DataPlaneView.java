@@ -1,7 +1,8 @@
 package dev.dispatcher.control;
 
 import dev.dispatcher.dataplane.arp.NeighbourTable;
-import dev.dispatcher.dataplane.conntrack.FlowHash;
+import dev.dispatcher.dataplane.core.FlowKey;
+import dev.dispatcher.dataplane.forward.ForwarderCounters;
 import dev.dispatcher.dataplane.conntrack.FlowState;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
@@ -35,23 +36,21 @@ public final class DataPlaneView {
     }
 
     public long newFlows(int pair) {
-        return sum(pair, 0);
+        return sum(pair, ForwarderCounters.PAIR_NEW_FLOWS);
     }
 
     public long forwardedPackets(int pair) {
-        return sum(pair, 1);
+        return sum(pair, ForwarderCounters.PAIR_FORWARDED_PACKETS);
     }
 
     public long forwardedBytes(int pair) {
-        return sum(pair, 2);
+        return sum(pair, ForwarderCounters.PAIR_FORWARDED_BYTES);
     }
 
-    private long sum(int pair, int which) {
+    private long sum(int pair, int kind) {
         long sum = 0;
         for (ForwardingWorker worker : pipeline.workers()) {
-            var c = worker.forwarder().counters();
-            long[] counts = which == 0 ? c.pairNewFlows : which == 1 ? c.pairForwardedPackets : c.pairForwardedBytes;
-            sum += pair < counts.length ? counts[pair] : 0;
+            sum += worker.forwarder().counters().pair(kind, pair);
         }
         return sum;
     }
@@ -66,20 +65,15 @@ public final class DataPlaneView {
 
     /** The pair id and state name of a live flow, or null. */
     public FlowPeek peek(int clientIp, int clientPort, int vip, int vipPort, int protocol) {
-        long high = FlowHash.keyHigh(clientIp, vip);
-        long low = FlowHash.keyLow(clientPort, vipPort, protocol);
-        long hash = FlowHash.hash(high, low);
+        FlowKey key = new FlowKey().ipv4(clientIp, vip, clientPort, vipPort, protocol);
         long now = System.nanoTime();
-        // Inline and ring mode: our flow hash picked the worker. Fanout mode: the kernel's hash
-        // did, which we cannot compute here, so every worker's table is searched (a flow lives in
-        // one of them); the hash's shard first, where inline and ring keep it.
         var workers = pipeline.workers();
-        int home = FlowHash.shard(hash, workers.size());
+        int home = key.shard(workers.size());
         for (int i = 0; i < workers.size(); i++) {
             FlowTable flows = workers.get((home + i) % workers.size()).forwarder().flows();
-            int slot = flows.peek(high, low, hash, now);
+            int slot = flows.peek(key, now);
             if (slot != FlowTable.MISS) {
-                return new FlowPeek(flows.serverAt(slot), FlowState.name(flows.stateAt(slot)));
+                return new FlowPeek(flows.pairAt(slot), FlowState.name(flows.stateAt(slot)));
             }
         }
         return null;

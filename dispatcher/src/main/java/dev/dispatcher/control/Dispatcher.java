@@ -9,8 +9,8 @@ import dev.dispatcher.config.RxRing;
 import dev.dispatcher.dataplane.arp.ArpAgent;
 import dev.dispatcher.dataplane.arp.ArpTimings;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
-import dev.dispatcher.dataplane.forward.ForwardingTable;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketIoException;
 import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.io.PacketIoBackend;
@@ -295,7 +295,7 @@ public final class Dispatcher implements AutoCloseable {
             StringBuilder perWorker = new StringBuilder();
             for (ForwardingWorker worker : pipeline.workers()) {
                 long received = 0;
-                for (long v : worker.forwarder().counters().verdictPackets) {
+                for (long v : worker.forwarder().counters().verdicts()) {
                     received += v;
                 }
                 perWorker.append(perWorker.isEmpty() ? "" : ", ").append(worker.name()).append(' ').append(received);

@@ -3,7 +3,7 @@ package dev.dispatcher.control;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.PipelineMode;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
-import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.dataplane.io.PacketIoException;
 import dev.dispatcher.dataplane.io.pcap4j.PcapFileSink;
 import dev.dispatcher.dataplane.io.pcap4j.PcapFileSource;

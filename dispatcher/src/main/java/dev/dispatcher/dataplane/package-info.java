@@ -6,7 +6,7 @@
  * <p>Rules for every class below this package: one thread owns each piece of mutable state; no
  * allocation after warm-up, no locks, no logging, no exceptions for control flow; primitive data
  * structures; malformed input becomes a verdict and a counter. The control plane hands in an
- * immutable {@link dev.dispatcher.dataplane.forward.ForwardingTable}; the data plane never imports
+ * immutable {@link dev.dispatcher.dataplane.core.ForwardingTable}; the data plane never imports
  * configuration, logging or metrics-library types.
  */
 package dev.dispatcher.dataplane;

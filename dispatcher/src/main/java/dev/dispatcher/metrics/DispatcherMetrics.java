@@ -7,7 +7,7 @@ import dev.dispatcher.control.DataPlaneView;
 import dev.dispatcher.control.Dispatcher;
 import dev.dispatcher.control.api.StatusView;
 import dev.dispatcher.dataplane.arp.ArpAgent;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 import dev.dispatcher.dataplane.pipeline.LatencySamples;
 import dev.dispatcher.health.HealthChecker;

@@ -13,7 +13,7 @@ import dev.dispatcher.control.api.ControlException;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
-import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.config.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -10,8 +10,8 @@ import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
-import dev.dispatcher.dataplane.conntrack.FlowHash;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.FlowKey;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.FrameHandler;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.dataplane.io.PacketSource;
@@ -156,8 +156,7 @@ class FanoutDataPlaneTest {
         int client = Ipv4.parse("198.18.0.1");
         int vip = Ipv4.parse("198.18.0.100");
         for (int port = from; ; port++) {
-            long hash = FlowHash.hash(FlowHash.keyHigh(client, vip), FlowHash.keyLow(port, 53, 17));
-            if (FlowHash.shard(hash, 2) == shard) {
+            if (new FlowKey().ipv4(client, vip, port, 53, 17).shard(2) == shard) {
                 return port;
             }
         }
@@ -189,7 +188,7 @@ class FanoutDataPlaneTest {
                     "the flow stays on one server");
             var worker = pipeline.workers().get(w);
             assertEquals(1, worker.forwarder().flows().size(), "one flow in worker " + w + "'s table");
-            assertEquals(3, worker.forwarder().counters().verdictPackets[Verdict.FORWARDED]);
+            assertEquals(3, worker.forwarder().counters().verdict(Verdict.FORWARDED));
         }
         for (int port : new int[] {onWorker0, onWorker1}) {
             Explanation e = control.explain("198.18.0.1", port, "198.18.0.100", 53, "udp");
@@ -223,13 +222,13 @@ class FanoutDataPlaneTest {
         sources.get(0).inbox.add(Frames.arp(true, CLIENT, "ff:ff:ff:ff:ff:ff", CLIENT, "198.18.0.1",
                 "00:00:00:00:00:00", "198.18.0.100", -1));
         await(() -> sinks.get(0).sent.size() == 1
-                && pipeline.workers().getFirst().forwarder().counters().verdictPackets[Verdict.ARP_REPLIED] == 1,
+                && pipeline.workers().getFirst().forwarder().counters().verdict(Verdict.ARP_REPLIED) == 1,
                 "the ARP reply, counted");
         byte[] reply = sinks.get(0).sent.getFirst().frame();
         assertEquals(0x0806, PacketBuffer.ofArray(reply).getU16(12));
         assertEquals(0x020000000001L, destinationMac(reply), "to the asking client");
         assertEquals("dispatcher-fwd-0", sinks.get(0).sent.getFirst().thread());
-        assertEquals(1, pipeline.workers().getFirst().forwarder().counters().verdictPackets[Verdict.ARP_REPLIED]);
+        assertEquals(1, pipeline.workers().getFirst().forwarder().counters().verdict(Verdict.ARP_REPLIED));
         assertTrue(pipeline.workers().getFirst().arp() != null && pipeline.workers().get(1).arp() == null,
                 "ARP state has one owner: worker 0");
         assertEquals(List.of(), sinks.get(1).sent);

@@ -17,7 +17,7 @@ import dev.dispatcher.config.IoBackend;
 import dev.dispatcher.config.IoConfig;
 import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PipelineConfig;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.testing.Frames;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

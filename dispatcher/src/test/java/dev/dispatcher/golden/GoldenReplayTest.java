@@ -9,7 +9,7 @@ import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PipelineMode;
 import dev.dispatcher.control.CounterSnapshot;
 import dev.dispatcher.control.Replay;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.golden.GoldenCases.Case;
 import dev.dispatcher.testing.PcapFiles;
 import java.nio.file.Path;

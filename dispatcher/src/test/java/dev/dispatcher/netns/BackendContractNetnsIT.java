@@ -17,7 +17,7 @@ import dev.dispatcher.control.CounterSnapshot;
 import dev.dispatcher.control.DataPlaneFactory;
 import dev.dispatcher.control.Dispatcher;
 import dev.dispatcher.control.InterfaceInfo;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketIoBackend;
 import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.pipeline.Pipeline;

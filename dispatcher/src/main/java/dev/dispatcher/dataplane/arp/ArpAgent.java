@@ -1,7 +1,7 @@
 package dev.dispatcher.dataplane.arp;
 
-import dev.dispatcher.dataplane.forward.ForwardingTable;
-import dev.dispatcher.dataplane.forward.Verdict;
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.packet.ArpPacket;
 import dev.dispatcher.packet.EthernetFrame;
@@ -152,6 +152,9 @@ public final class ArpAgent {
         }
         if (gratuitousLeft > 0 && nowNanos - nextGratuitousAtNanos >= 0) {
             for (int v = 0; v < table.vipCount(); v++) {
+                if (!table.vipIsIpv4(v)) {
+                    continue;
+                }
                 int vip = table.vip(v);
                 // RFC 5227 section 3: an ARP request with sender and target both set to the address.
                 if (sendArp(EthernetFrame.BROADCAST, ArpPacket.OP_REQUEST, vip, 0, vip, sink)) {

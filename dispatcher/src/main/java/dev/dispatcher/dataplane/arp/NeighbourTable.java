@@ -76,7 +76,7 @@ public final class NeighbourTable implements SmoothWeightedRoundRobin.Eligibilit
      * Takes the static MACs of a new forwarding table (writer thread only): new static entries are
      * set, entries whose static MAC went away fall back to ARP.
      */
-    public void syncStatic(dev.dispatcher.dataplane.forward.ForwardingTable table) {
+    public void syncStatic(dev.dispatcher.dataplane.core.ForwardingTable table) {
         int n = Math.min(staticMac.length, table.serverCount());
         for (int s = 0; s < staticMac.length; s++) {
             long mac = s < n && table.serverPresent(s) ? table.serverStaticMac(s) : 0;

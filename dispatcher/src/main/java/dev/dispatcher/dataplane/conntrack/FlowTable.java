@@ -1,9 +1,18 @@
 package dev.dispatcher.dataplane.conntrack;
 
+import dev.dispatcher.dataplane.core.FlowKey;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * Open-addressing flow table (linear probing, backward-shift deletion, no tombstones) from a
- * 5-tuple to where it goes (an int the forwarder chooses: a server-within-service pair), with TCP-state-aware idle timeouts. Owned by exactly one forwarding
- * worker; nothing here is thread-safe and nothing allocates after construction.
+ * {@link FlowKey} to its pair (a real server within a service: the id the forwarder chooses), with
+ * TCP-state-aware idle timeouts. Owned by exactly one forwarding worker; nothing here is
+ * thread-safe but {@link #activeFlows}, and nothing allocates after construction.
+ *
+ * <p>A key is five words (two 128-bit addresses, then ports and protocol) stored side by side in
+ * one array, so comparing a key touches one or two cache lines whatever the family; the ports
+ * word is compared first (it is 0 in an empty slot, and differs between most flows).
  *
  * <p>Each entry stores its absolute expiry time, refreshed on every packet. An expired entry met
  * by a lookup is removed there (so a stale flow never decides a new connection), and
@@ -32,31 +41,49 @@ public final class FlowTable {
     static final int EVICTION_REACH = 128;
     /** Bits that hold a slot's offset within the eviction scan. */
     private static final int OFFSET_BITS = 4;
+    static final int KEY_WORDS = 5;
+    private static final int PORTS = 4;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    /** The counts below are written by the owner with release, read by others with acquire. */
+    private static final VarHandle SIZE;
+    private static final VarHandle EVICTED_EXPIRED;
+    private static final VarHandle EVICTED_CAPACITY;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SIZE = lookup.findVarHandle(FlowTable.class, "size", int.class);
+            EVICTED_EXPIRED = lookup.findVarHandle(FlowTable.class, "evictedExpired", long.class);
+            EVICTED_CAPACITY = lookup.findVarHandle(FlowTable.class, "evictedCapacity", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final int capacity;
     private final int mask;
-    private final long[] keyHigh;
-    private final long[] keyLow;
+    /** {@link #KEY_WORDS} words per slot: source high, low, destination high, low, ports word. */
+    private final long[] keys;
     private final long[] expiresAtNanos;
-    private final int[] server;
+    private final int[] pair;
     private final byte[] state;
     private final FlowTimeouts timeouts;
 
     /**
-     * Flows per stored value (the forwarder stores a pair id: a server within a service) that have
-     * not closed (states syn, established, udp): what a drain waits for.
+     * Flows per pair that have not closed (states syn, established, udp): what a drain waits for.
+     * Written by the owning worker with release semantics, read with acquire by the control plane.
      */
-    private final long[] activeByServer;
+    private final long[] activeByPair;
     private int size;
     private int sweepCursor;
     private long evictedExpired;
     private long evictedCapacity;
 
     public FlowTable(int capacity, FlowTimeouts timeouts) {
-        this(capacity, timeouts, dev.dispatcher.dataplane.forward.ForwardingTable.MAX_PAIRS);
+        this(capacity, timeouts, dev.dispatcher.dataplane.core.ForwardingTable.MAX_PAIRS);
     }
 
-    public FlowTable(int capacity, FlowTimeouts timeouts, int maxServers) {
+    public FlowTable(int capacity, FlowTimeouts timeouts, int maxPairs) {
         if (capacity < 1 || capacity > (1 << 28)) {
             throw new IllegalArgumentException("flow table capacity out of range: " + capacity);
         }
@@ -64,25 +91,39 @@ public final class FlowTable {
         // Load factor at most 0.75 keeps linear-probing chains short.
         int slots = Integer.highestOneBit(Math.max(16, (int) Math.min(1 << 30, (capacity * 4L + 2) / 3)) - 1) << 1;
         this.mask = slots - 1;
-        this.keyHigh = new long[slots];
-        this.keyLow = new long[slots];
+        this.keys = new long[slots * KEY_WORDS];
         this.expiresAtNanos = new long[slots];
-        this.server = new int[slots];
+        this.pair = new int[slots];
         this.state = new byte[slots];
         this.timeouts = timeouts;
-        this.activeByServer = new long[maxServers];
+        this.activeByPair = new long[maxPairs];
     }
 
     private static boolean active(int state) {
         return state != FlowState.TCP_CLOSING && state != FlowState.TCP_RESET;
     }
 
-    /**
-     * Flows of {@code server} that have not closed. Read by the control plane from another thread:
-     * a racy but monotonic-enough read of a plain long, good for status and drain.
-     */
-    public long activeFlows(int server) {
-        return server < activeByServer.length ? activeByServer[server] : 0;
+    /** Flows of {@code pair} that have not closed; safe to call from any thread. */
+    public long activeFlows(int pair) {
+        return pair >= 0 && pair < activeByPair.length ? (long) LONGS.getAcquire(activeByPair, pair) : 0;
+    }
+
+    private void countActive(int pairId, int delta) {
+        LONGS.setRelease(activeByPair, pairId, activeByPair[pairId] + delta);
+    }
+
+    private void setSize(int newSize) {
+        SIZE.setRelease(this, newSize);
+    }
+
+    private boolean occupied(int slot) {
+        return keys[slot * KEY_WORDS + PORTS] != 0;
+    }
+
+    private boolean matches(int slot, FlowKey key, long portsWord) {
+        int k = slot * KEY_WORDS;
+        return keys[k + PORTS] == portsWord && keys[k + 1] == key.sourceLow() && keys[k + 3] == key.destinationLow()
+                && keys[k] == key.sourceHigh() && keys[k + 2] == key.destinationHigh();
     }
 
     public int capacity() {
@@ -90,7 +131,7 @@ public final class FlowTable {
     }
 
     public int size() {
-        return size;
+        return (int) SIZE.getAcquire(this);
     }
 
     int slots() {
@@ -98,25 +139,25 @@ public final class FlowTable {
     }
 
     public long evictedExpired() {
-        return evictedExpired;
+        return (long) EVICTED_EXPIRED.getAcquire(this);
     }
 
     public long evictedCapacity() {
-        return evictedCapacity;
+        return (long) EVICTED_CAPACITY.getAcquire(this);
     }
 
     /** Slot index of the live flow, or {@link #MISS}; an expired match is removed and misses. */
-    public int lookup(long high, long low, long hash, long nowNanos) {
-        int i = (int) hash & mask;
+    public int lookup(FlowKey key, long nowNanos) {
+        long portsWord = key.portsWord();
+        int i = (int) key.hash() & mask;
         while (true) {
-            long k = keyLow[i];
-            if (k == 0) {
+            if (!occupied(i)) {
                 return MISS;
             }
-            if (k == low && keyHigh[i] == high) {
+            if (matches(i, key, portsWord)) {
                 if (expiresAtNanos[i] - nowNanos <= 0) {
                     removeAt(i);
-                    evictedExpired++;
+                    EVICTED_EXPIRED.setRelease(this, evictedExpired + 1);
                     return MISS;
                 }
                 return i;
@@ -130,14 +171,14 @@ public final class FlowTable {
      * control plane ("explain"): a racy read that may miss a flow moved during a concurrent
      * deletion, never a wrong answer for one it finds.
      */
-    public int peek(long high, long low, long hash, long nowNanos) {
-        int i = (int) hash & mask;
+    public int peek(FlowKey key, long nowNanos) {
+        long portsWord = key.portsWord();
+        int i = (int) key.hash() & mask;
         for (int n = 0; n <= mask; n++) {
-            long k = keyLow[i];
-            if (k == 0) {
+            if (!occupied(i)) {
                 return MISS;
             }
-            if (k == low && keyHigh[i] == high) {
+            if (matches(i, key, portsWord)) {
                 return expiresAtNanos[i] - nowNanos > 0 ? i : MISS;
             }
             i = (i + 1) & mask;
@@ -145,9 +186,9 @@ public final class FlowTable {
         return MISS;
     }
 
-    /** Server index stored at {@code slot} (from {@link #lookup} or {@link #insert}). */
-    public int serverAt(int slot) {
-        return server[slot];
+    /** The pair stored at {@code slot} (from {@link #lookup} or {@link #insert}). */
+    public int pairAt(int slot) {
+        return pair[slot];
     }
 
     public int stateAt(int slot) {
@@ -158,20 +199,20 @@ public final class FlowTable {
     public void touch(int slot, int newState, long nowNanos) {
         int old = state[slot];
         if (old != newState && active(old) != active(newState)) {
-            activeByServer[server[slot]] += active(newState) ? 1 : -1;
+            countActive(pair[slot], active(newState) ? 1 : -1);
         }
         state[slot] = (byte) newState;
         expiresAtNanos[slot] = nowNanos + timeouts.forState(newState);
     }
 
-    /** Points an existing entry at another server (a new connection reusing a closing 5-tuple). */
-    public void reassign(int slot, int serverIndex, int newState, long nowNanos) {
+    /** Points an existing entry at another pair (a new connection reusing a closing 5-tuple). */
+    public void reassign(int slot, int newPair, int newState, long nowNanos) {
         if (active(state[slot])) {
-            activeByServer[server[slot]]--;
+            countActive(pair[slot], -1);
         }
-        server[slot] = serverIndex;
+        pair[slot] = newPair;
         if (active(newState)) {
-            activeByServer[serverIndex]++;
+            countActive(newPair, 1);
         }
         state[slot] = (byte) newState;
         expiresAtNanos[slot] = nowNanos + timeouts.forState(newState);
@@ -181,28 +222,29 @@ public final class FlowTable {
      * Adds a flow that {@link #lookup} just missed. Returns its slot, or {@link #FULL}. At capacity,
      * evicts the entry nearest to expiry near the new flow's home slot first.
      */
-    public int insert(long high, long low, long hash, int serverIndex, int newState, long nowNanos) {
-        int home = (int) hash & mask;
+    public int insert(FlowKey key, int newPair, int newState, long nowNanos) {
+        int home = (int) key.hash() & mask;
         int i;
         if (size < capacity) {
-            i = home;
-            while (keyLow[i] != 0) {
-                i = (i + 1) & mask;
-            }
-            size++;
+            i = freeSlotFrom(home);
+            setSize(size + 1);
         } else {
             i = evictFor(home, nowNanos);
             if (i < 0) {
                 return FULL;
             }
         }
-        keyHigh[i] = high;
-        keyLow[i] = low;
-        server[i] = serverIndex;
+        int k = i * KEY_WORDS;
+        keys[k] = key.sourceHigh();
+        keys[k + 1] = key.sourceLow();
+        keys[k + 2] = key.destinationHigh();
+        keys[k + 3] = key.destinationLow();
+        keys[k + PORTS] = key.portsWord();
+        pair[i] = newPair;
         state[i] = (byte) newState;
         expiresAtNanos[i] = nowNanos + timeouts.forState(newState);
         if (active(newState)) {
-            activeByServer[serverIndex]++;
+            countActive(newPair, 1);
         }
         return i;
     }
@@ -234,29 +276,29 @@ public final class FlowTable {
                 }
                 victimSlot = (sweepCursor + found) & mask;
             }
-            evictedCapacity++;
+            EVICTED_CAPACITY.setRelease(this, evictedCapacity + 1);
             removeAt(victimSlot);
-            size++;
+            setSize(size + 1);
             return freeSlotFrom(home);
         }
         int victim = (home + offset) & mask;
-        evictedCapacity++;
+        EVICTED_CAPACITY.setRelease(this, evictedCapacity + 1);
         if (offset < chain) {
             // The victim is on the new flow's probe chain (no empty slot between home and it), so
             // lookups of the new flow reach that slot: reuse it in place.
             if (active(state[victim])) {
-                activeByServer[server[victim]]--;
+                countActive(pair[victim], -1);
             }
             return victim;
         }
         removeAt(victim);
-        size++;
+        setSize(size + 1);
         return freeSlotFrom(home);
     }
 
     private int freeSlotFrom(int home) {
         int i = home;
-        while (keyLow[i] != 0) {
+        while (occupied(i)) {
             i = (i + 1) & mask;
         }
         return i;
@@ -276,7 +318,7 @@ public final class FlowTable {
         int empty = 0;
         for (int n = 0; n < EVICTION_SLOTS; n++) {
             int i = (start + n) & mask;
-            boolean occupied = keyLow[i] != 0;
+            boolean occupied = occupied(i);
             long left = expiresAtNanos[i] - nowNanos;
             best = Math.min(best, occupied ? (left << OFFSET_BITS) | n : Long.MAX_VALUE);
             empty |= (occupied ? 0 : 1) << n;
@@ -300,44 +342,42 @@ public final class FlowTable {
         int i = sweepCursor;
         for (int n = 0; n < maxSlots; n++) {
             // Backward shift may move a later entry into slot i: look at i again before moving on.
-            while (keyLow[i] != 0 && expiresAtNanos[i] - nowNanos <= 0) {
+            while (occupied(i) && expiresAtNanos[i] - nowNanos <= 0) {
                 removeAt(i);
                 removed++;
             }
             i = (i + 1) & mask;
         }
         sweepCursor = i;
-        evictedExpired += removed;
+        EVICTED_EXPIRED.setRelease(this, evictedExpired + removed);
         return removed;
     }
 
     /** Backward-shift deletion (Knuth 6.4, algorithm R): keeps every probe chain unbroken. */
     private void removeAt(int slot) {
         if (active(state[slot])) {
-            activeByServer[server[slot]]--;
+            countActive(pair[slot], -1);
         }
         int hole = slot;
         int i = slot;
         while (true) {
             i = (i + 1) & mask;
-            long low = keyLow[i];
-            if (low == 0) {
+            if (!occupied(i)) {
                 break;
             }
-            int home = (int) FlowHash.hash(keyHigh[i], low) & mask;
+            int k = i * KEY_WORDS;
+            int home = (int) FlowKey.hash(keys[k], keys[k + 1], keys[k + 2], keys[k + 3], keys[k + PORTS]) & mask;
             // Move entry i into the hole unless its home lies cyclically in (hole, i].
             boolean homeBetween = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
             if (!homeBetween) {
-                keyHigh[hole] = keyHigh[i];
-                keyLow[hole] = low;
-                server[hole] = server[i];
+                System.arraycopy(keys, k, keys, hole * KEY_WORDS, KEY_WORDS);
+                pair[hole] = pair[i];
                 state[hole] = state[i];
                 expiresAtNanos[hole] = expiresAtNanos[i];
                 hole = i;
             }
         }
-        keyLow[hole] = 0;
-        keyHigh[hole] = 0;
-        size--;
+        keys[hole * KEY_WORDS + PORTS] = 0;
+        setSize(size - 1);
     }
 }

@@ -2,17 +2,15 @@ package dev.dispatcher.dataplane.forward;
 
 import dev.dispatcher.dataplane.arp.ArpAgent;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
-import dev.dispatcher.dataplane.conntrack.FlowHash;
 import dev.dispatcher.dataplane.conntrack.FlowState;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketSink;
-import dev.dispatcher.dataplane.sched.SmoothWeightedRoundRobin;
-import dev.dispatcher.packet.EthernetFrame;
 import dev.dispatcher.packet.InternetChecksum;
 import dev.dispatcher.packet.Ipv4Packet;
 import dev.dispatcher.packet.PacketBuffer;
 import dev.dispatcher.packet.TcpSegment;
-import dev.dispatcher.packet.UdpDatagram;
 
 /**
  * The per-packet decision of one forwarding worker: the three questions a host asks of a frame
@@ -21,21 +19,26 @@ import dev.dispatcher.packet.UdpDatagram;
  * server's and source MAC = ours; every other byte is untouched (no TTL or checksum change: this
  * is L2 forwarding, the IP packet is delivered, not routed).
  *
+ * <p>The decision is a row of named stages, each returning {@link Verdict#CONTINUE} or the
+ * frame's verdict: <b>parse</b> (link and network headers), <b>classify</b> (is it for us, and
+ * from a possible client), <b>parse transport</b> (ports, and the {@code FlowKey}), <b>service</b>
+ * (which VIP:port), <b>look up</b> (the flow's entry), <b>schedule</b> (a new flow's server),
+ * <b>rewrite and send</b>. A new kind of packet (ICMP errors, fragments, IPv6) is a new parse or
+ * classify step that fills the same {@link ParsedFrame}, not a new branch in one long chain.
+ *
  * <p>Owns its flow table shard, its schedulers and its counters; shares only the immutable
  * {@link ForwardingTable} and the single-writer {@link NeighbourTable}. No allocation per frame.
  */
-public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
-    private final EthernetFrame eth = new EthernetFrame();
-    private final Ipv4Packet ip = new Ipv4Packet();
-    private final TcpSegment tcp = new TcpSegment();
-    private final UdpDatagram udp = new UdpDatagram();
+public final class Forwarder {
+    private final ParsedFrame packet = new ParsedFrame();
+    private final FrameParser parser = new FrameParser();
     private final FlowTable flows;
     private final NeighbourTable neighbours;
     private final ArpAgent arp;
     private final ForwarderCounters counters;
+    private final Schedulers schedulers;
 
     private ForwardingTable table;
-    private SmoothWeightedRoundRobin[] schedulers;
     private long ownMac;
     private int maxIpLength;
 
@@ -49,17 +52,13 @@ public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
         this.neighbours = neighbours;
         this.arp = arp;
         this.counters = counters;
+        this.schedulers = new Schedulers(neighbours);
         adopt(table);
     }
 
     /** Switches to a new table; call between batches, never during one. Allocates (control path). */
     public void adopt(ForwardingTable newTable) {
-        SmoothWeightedRoundRobin[] fresh = new SmoothWeightedRoundRobin[newTable.serviceCount()];
-        for (int s = 0; s < fresh.length; s++) {
-            // The scheduler picks pairs (server within service): the flow and its counters need it.
-            fresh[s] = new SmoothWeightedRoundRobin(newTable.servicePairs(s), newTable.serviceWeights(s));
-        }
-        this.schedulers = fresh;
+        schedulers.adopt(newTable);
         this.table = newTable;
         this.ownMac = newTable.ownMac();
         this.maxIpLength = newTable.mtu();
@@ -80,11 +79,14 @@ public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
         return counters;
     }
 
+    public Schedulers schedulers() {
+        return schedulers;
+    }
+
     /** Decides, rewrites and (when forwarding) sends one frame; returns and counts its verdict. */
     public int process(PacketBuffer frame, int wireLength, long nowNanos, PacketSink sink) {
         int verdict = decide(frame, wireLength, nowNanos, sink);
-        counters.verdictPackets[verdict]++;
-        counters.receivedBytes += wireLength;
+        counters.countFrame(verdict, wireLength);
         return verdict;
     }
 
@@ -92,33 +94,46 @@ public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
         if (wireLength > frame.length()) {
             return Verdict.CAPTURE_TRUNCATED;
         }
-        int status = eth.wrap(frame);
-        if (status != EthernetFrame.OK) {
-            return status == EthernetFrame.TRUNCATED ? Verdict.TRUNCATED : Verdict.BAD_HEADER;
+        ParsedFrame p = packet;
+        p.frame = frame;
+        p.wireLength = wireLength;
+        int verdict = parser.parseLink(p);
+        if (verdict == FrameParser.ARP) {
+            return arp == null ? Verdict.ARP_IGNORED : arp.onArp(frame, p.eth, nowNanos, sink);
         }
-        if (!EthernetFrame.isIndividualAddress(eth.source())) {
-            return Verdict.BAD_SOURCE_MAC;
+        if (verdict == Verdict.CONTINUE) {
+            verdict = classify(p);
         }
-        int type = eth.etherType();
-        if (type == EthernetFrame.TYPE_ARP) {
-            return arp == null ? Verdict.ARP_IGNORED : arp.onArp(frame, eth, nowNanos, sink);
+        if (verdict == Verdict.CONTINUE) {
+            verdict = parser.parseTransport(p);
         }
-        if (type != EthernetFrame.TYPE_IPV4) {
-            return Verdict.NOT_IPV4;
+        if (verdict == Verdict.CONTINUE) {
+            verdict = findService(p);
         }
-        status = ip.wrap(frame, eth.payloadOffset());
-        if (status != Ipv4Packet.OK) {
-            return status == Ipv4Packet.TRUNCATED ? Verdict.TRUNCATED : Verdict.BAD_HEADER;
+        if (verdict == Verdict.CONTINUE) {
+            verdict = lookUpOrSchedule(p, nowNanos);
         }
-        int dstIp = ip.destination();
-        if (!table.isVip(dstIp)) {
+        if (verdict == Verdict.CONTINUE) {
+            verdict = rewriteAndSend(p, sink);
+        }
+        return verdict;
+    }
+
+    /**
+     * Is the packet for us (a VIP, our MAC) and from a possible client? Checked on the network
+     * header alone: a frame that is not ours is passed before its transport header is trusted.
+     */
+    private int classify(ParsedFrame p) {
+        Ipv4Packet ip = p.ipv4;
+        int destination = ip.destination();
+        if (!table.isVip(destination)) {
             return Verdict.NOT_VIP;
         }
-        if (eth.destination() != ownMac) {
+        if (p.eth.destination() != ownMac) {
             return Verdict.NOT_OUR_MAC;
         }
-        int srcIp = ip.source();
-        if (srcIp == dstIp || !Ipv4Packet.isUnicastSource(srcIp)) {
+        int source = ip.source();
+        if (source == destination || !Ipv4Packet.isUnicastSource(source)) {
             // No client has these addresses: a server would answer into the void or to itself.
             return Verdict.SPOOFED_SOURCE;
         }
@@ -128,100 +143,94 @@ public final class Forwarder implements SmoothWeightedRoundRobin.Eligibility {
         if (ip.totalLength() > maxIpLength) {
             return Verdict.OVERSIZE;
         }
-        int protocol = ip.protocol();
-        int srcPort;
-        int dstPort;
-        int tcpFlags = 0;
-        if (protocol == Ipv4Packet.PROTO_TCP) {
-            status = tcp.wrap(frame, ip.payloadOffset(), ip.payloadLength());
-            if (status != TcpSegment.OK) {
-                return status == TcpSegment.TRUNCATED ? Verdict.TRUNCATED : Verdict.BAD_HEADER;
-            }
-            srcPort = tcp.sourcePort();
-            dstPort = tcp.destinationPort();
-            tcpFlags = tcp.flags();
-        } else if (protocol == Ipv4Packet.PROTO_UDP) {
-            status = udp.wrap(frame, ip.payloadOffset(), ip.payloadLength());
-            if (status != UdpDatagram.OK) {
-                return status == UdpDatagram.TRUNCATED ? Verdict.TRUNCATED : Verdict.BAD_HEADER;
-            }
-            srcPort = udp.sourcePort();
-            dstPort = udp.destinationPort();
-        } else {
-            return Verdict.NO_SERVICE;
-        }
-        int service = table.service(dstIp, dstPort, protocol);
+        return Verdict.CONTINUE;
+    }
+
+    private int findService(ParsedFrame p) {
+        int service = table.service(p.key);
         if (service == ForwardingTable.NO_SERVICE) {
             return Verdict.NO_SERVICE;
         }
-        long keyHigh = FlowHash.keyHigh(srcIp, dstIp);
-        long keyLow = FlowHash.keyLow(srcPort, dstPort, protocol);
-        long hash = FlowHash.hash(keyHigh, keyLow);
-        boolean isTcp = protocol == Ipv4Packet.PROTO_TCP;
-        int slot = flows.lookup(keyHigh, keyLow, hash, nowNanos);
-        int server;
-        boolean reused = slot != FlowTable.MISS && newConnectionOnClosedFlow(slot, isTcp, tcpFlags);
-        boolean moved = slot != FlowTable.MISS && !reused && !table.keepsFlow(flows.serverAt(slot));
-        int pair;
-        if (slot != FlowTable.MISS && !reused && !moved) {
-            counters.lookupHit++;
-            pair = flows.serverAt(slot);
-            server = table.pairServer(pair);
-            int state = flows.stateAt(slot);
-            flows.touch(slot, isTcp ? FlowState.next(state, tcpFlags, false) : FlowState.UDP, nowNanos);
-        } else {
-            if (moved) {
-                // The flow's server left the service or went down under the reset policy.
-                counters.flowsRescheduled++;
-            } else if (isTcp && (tcpFlags & TcpSegment.SYN) == 0) {
-                counters.lookupMissNoSyn++;
+        p.service = service;
+        return Verdict.CONTINUE;
+    }
+
+    /**
+     * The flow's entry decides, unless there is none, or it belongs to a connection that ended
+     * (a bare SYN reusing a closed 5-tuple), or its server may no longer keep it: then the flow
+     * is scheduled afresh.
+     */
+    private int lookUpOrSchedule(ParsedFrame p, long nowNanos) {
+        int slot = flows.lookup(p.key, nowNanos);
+        p.slot = slot;
+        if (slot == FlowTable.MISS) {
+            if (p.isTcp() && (p.tcpFlags & TcpSegment.SYN) == 0) {
+                counters.count(ForwarderCounters.LOOKUP_MISS_NO_SYN);
             } else {
-                counters.lookupMissSyn++;
+                counters.count(ForwarderCounters.LOOKUP_MISS_SYN);
             }
-            // Only a flow's first packet is checked: it catches senders whose checksum offload
-            // left a partial sum (veth labs, VMs) at a cost per flow, not per packet.
-            if (!InternetChecksum.l4ChecksumValid(frame, ip)) {
-                return Verdict.BAD_CHECKSUM;
-            }
-            pair = schedulers[service].pick(this);
-            if (pair == SmoothWeightedRoundRobin.NONE) {
-                return Verdict.NO_SERVER;
-            }
-            server = table.pairServer(pair);
-            int state = isTcp ? FlowState.initialTcp(tcpFlags) : FlowState.UDP;
-            if (slot != FlowTable.MISS) {
-                flows.reassign(slot, pair, state, nowNanos);
-            } else if (flows.insert(keyHigh, keyLow, hash, pair, state, nowNanos) == FlowTable.FULL) {
-                return Verdict.TABLE_FULL;
-            }
-            counters.pairNewFlows[pair]++;
+            return schedule(p, nowNanos);
         }
-        long serverMac = neighbours.mac(server);
+        if (newConnectionOnClosedFlow(p, slot)) {
+            counters.count(ForwarderCounters.LOOKUP_MISS_SYN);
+            return schedule(p, nowNanos);
+        }
+        int pair = flows.pairAt(slot);
+        if (!table.keepsFlow(pair)) {
+            // The flow's server left the service or went down under the reset policy.
+            counters.count(ForwarderCounters.FLOWS_RESCHEDULED);
+            return schedule(p, nowNanos);
+        }
+        counters.count(ForwarderCounters.LOOKUP_HIT);
+        p.pair = pair;
+        p.server = table.pairServer(pair);
+        int state = flows.stateAt(slot);
+        flows.touch(slot, p.isTcp() ? FlowState.next(state, p.tcpFlags, false) : FlowState.UDP, nowNanos);
+        return Verdict.CONTINUE;
+    }
+
+    /** A new flow (or one starting over in its old slot): checksum, pick a pair, remember it. */
+    private int schedule(ParsedFrame p, long nowNanos) {
+        // Only a flow's first packet is checked: it catches senders whose checksum offload
+        // left a partial sum (veth labs, VMs) at a cost per flow, not per packet.
+        if (!InternetChecksum.l4ChecksumValid(p.frame, p.ipv4)) {
+            return Verdict.BAD_CHECKSUM;
+        }
+        int pair = schedulers.pick(p.service);
+        if (pair == Schedulers.NONE) {
+            return Verdict.NO_SERVER;
+        }
+        int state = p.isTcp() ? FlowState.initialTcp(p.tcpFlags) : FlowState.UDP;
+        if (p.slot != FlowTable.MISS) {
+            flows.reassign(p.slot, pair, state, nowNanos);
+        } else if (flows.insert(p.key, pair, state, nowNanos) == FlowTable.FULL) {
+            return Verdict.TABLE_FULL;
+        }
+        counters.countPair(ForwarderCounters.PAIR_NEW_FLOWS, pair, 1);
+        p.pair = pair;
+        p.server = table.pairServer(pair);
+        return Verdict.CONTINUE;
+    }
+
+    private int rewriteAndSend(ParsedFrame p, PacketSink sink) {
+        long serverMac = neighbours.mac(p.server);
         if (serverMac == NeighbourTable.UNKNOWN) {
             return Verdict.NO_SERVER;
         }
-        eth.addresses(serverMac, ownMac);
-        if (!sink.send(frame)) {
+        p.eth.addresses(serverMac, ownMac);
+        if (!sink.send(p.frame)) {
             return Verdict.SEND_ERROR;
         }
-        counters.forwardedBytes += wireLength;
-        counters.pairForwardedPackets[pair]++;
-        counters.pairForwardedBytes[pair] += wireLength;
+        counters.countForwarded(p.pair, p.wireLength);
         return Verdict.FORWARDED;
-    }
-
-    /** A pair may take new flows while its server's MAC is known. */
-    @Override
-    public boolean eligible(int pair) {
-        return neighbours.eligible(table.pairServer(pair));
     }
 
     /**
      * A bare SYN on a flow that already closed or was reset is a new connection reusing the
      * 5-tuple (clients with tcp_tw_reuse do this all the time): schedule it afresh.
      */
-    private boolean newConnectionOnClosedFlow(int slot, boolean isTcp, int tcpFlags) {
-        if (!isTcp || (tcpFlags & (TcpSegment.SYN | TcpSegment.ACK)) != TcpSegment.SYN) {
+    private boolean newConnectionOnClosedFlow(ParsedFrame p, int slot) {
+        if (!p.isTcp() || (p.tcpFlags & (TcpSegment.SYN | TcpSegment.ACK)) != TcpSegment.SYN) {
             return false;
         }
         int state = flows.stateAt(slot);

@@ -1,28 +1,90 @@
 package dev.dispatcher.dataplane.forward;
 
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.Verdict;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
- * Plain counters of one forwarding worker. Written only by the worker's thread; the control plane
- * reads them (racy but monotonic 64-bit reads on a 64-bit JVM) at scrape or status time and sums
- * over workers. No atomics: a counter per thread needs none.
+ * The counters of one forwarding worker. Written only by the worker's thread, with opaque stores
+ * (on x86 a plain store that the compiler may neither drop, keep in a register nor tear); read by
+ * the control plane and the metrics scraper with acquire loads, so a reader sees each counter
+ * move forward, never a torn or stale-forever value. Counters order nothing else, so opaque is
+ * enough on the writer's side. No atomic read-modify-write: one writer needs none.
  */
 public final class ForwarderCounters {
-    public final long[] verdictPackets = new long[Verdict.COUNT];
-    public long receivedBytes;
-    public long forwardedBytes;
-    public long lookupHit;
-    public long lookupMissSyn;
+    public static final int RECEIVED_BYTES = 0;
+    public static final int FORWARDED_BYTES = 1;
+    public static final int LOOKUP_HIT = 2;
+    public static final int LOOKUP_MISS_SYN = 3;
     /** A TCP segment without SYN that matched no flow: state was lost (restart, eviction, failover). */
-    public long lookupMissNoSyn;
+    public static final int LOOKUP_MISS_NO_SYN = 4;
     /** Existing flows moved to another server: theirs left the service or went down (reset policy). */
-    public long flowsRescheduled;
-    /** By pair (server within service), see {@link ForwardingTable#MAX_PAIRS}. */
-    public final long[] pairForwardedPackets;
-    public final long[] pairForwardedBytes;
-    public final long[] pairNewFlows;
+    public static final int FLOWS_RESCHEDULED = 5;
+    private static final int SCALARS = 6;
+
+    /** Per pair (server within service), see {@link ForwardingTable#MAX_PAIRS}. */
+    public static final int PAIR_FORWARDED_PACKETS = 0;
+    public static final int PAIR_FORWARDED_BYTES = 1;
+    public static final int PAIR_NEW_FLOWS = 2;
+    private static final int PER_PAIR = 3;
+
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    private final long[] verdicts = new long[Verdict.COUNT];
+    private final long[] scalars = new long[SCALARS];
+    private final long[] pairs;
+    private final int maxPairs;
 
     public ForwarderCounters(int maxPairs) {
-        pairForwardedPackets = new long[maxPairs];
-        pairForwardedBytes = new long[maxPairs];
-        pairNewFlows = new long[maxPairs];
+        this.maxPairs = maxPairs;
+        this.pairs = new long[maxPairs * PER_PAIR];
+    }
+
+    private static void add(long[] counters, int index, long delta) {
+        LONGS.setOpaque(counters, index, counters[index] + delta);
+    }
+
+    void countFrame(int verdict, int wireLength) {
+        add(verdicts, verdict, 1);
+        add(scalars, RECEIVED_BYTES, wireLength);
+    }
+
+    void count(int which) {
+        add(scalars, which, 1);
+    }
+
+    void countPair(int kind, int pair, long delta) {
+        add(pairs, pair * PER_PAIR + kind, delta);
+    }
+
+    void countForwarded(int pair, int wireLength) {
+        add(scalars, FORWARDED_BYTES, wireLength);
+        add(pairs, pair * PER_PAIR + PAIR_FORWARDED_PACKETS, 1);
+        add(pairs, pair * PER_PAIR + PAIR_FORWARDED_BYTES, wireLength);
+    }
+
+    /** Frames with {@code verdict} so far; any thread. */
+    public long verdict(int verdict) {
+        return (long) LONGS.getAcquire(verdicts, verdict);
+    }
+
+    /** Every verdict's count, in verdict order; any thread (a fresh array: control path). */
+    public long[] verdicts() {
+        long[] copy = new long[Verdict.COUNT];
+        for (int v = 0; v < copy.length; v++) {
+            copy[v] = verdict(v);
+        }
+        return copy;
+    }
+
+    /** One of the scalar counters ({@link #LOOKUP_HIT}, ...); any thread. */
+    public long get(int which) {
+        return (long) LONGS.getAcquire(scalars, which);
+    }
+
+    /** A per-pair counter ({@link #PAIR_NEW_FLOWS}, ...); 0 for a pair beyond the bound; any thread. */
+    public long pair(int kind, int pair) {
+        return pair >= 0 && pair < maxPairs ? (long) LONGS.getAcquire(pairs, pair * PER_PAIR + kind) : 0;
     }
 }

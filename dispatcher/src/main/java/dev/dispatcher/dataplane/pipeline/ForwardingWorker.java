@@ -2,7 +2,7 @@ package dev.dispatcher.dataplane.pipeline;
 
 import dev.dispatcher.dataplane.arp.ArpAgent;
 import dev.dispatcher.dataplane.forward.Forwarder;
-import dev.dispatcher.dataplane.forward.ForwardingTable;
+import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.dataplane.io.FrameHandler;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.packet.PacketBuffer;

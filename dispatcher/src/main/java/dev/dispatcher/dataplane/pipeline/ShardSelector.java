@@ -1,18 +1,20 @@
 package dev.dispatcher.dataplane.pipeline;
 
-import dev.dispatcher.dataplane.conntrack.FlowHash;
+import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.packet.EthernetFrame;
 import dev.dispatcher.packet.Ipv4Packet;
 import dev.dispatcher.packet.PacketBuffer;
 
 /**
- * Picks the worker for a frame with the same hash the flow table uses. Anything that is not an
+ * Picks the worker for a frame: the owner of its {@link FlowKey} ({@link FlowKey#shard}), the same
+ * one the fanout group's steering program picks in the kernel. Anything that is not an
  * unfragmented TCP/UDP packet (ARP above all) goes to worker 0, which owns ARP and the neighbour
  * table; malformed frames go there too, to be counted once.
  */
 final class ShardSelector {
     private final EthernetFrame eth = new EthernetFrame();
     private final Ipv4Packet ip = new Ipv4Packet();
+    private final FlowKey key = new FlowKey();
     private final int shards;
 
     ShardSelector(int shards) {
@@ -29,8 +31,6 @@ final class ShardSelector {
             return 0;
         }
         int l4 = ip.payloadOffset();
-        long high = FlowHash.keyHigh(ip.source(), ip.destination());
-        long low = FlowHash.keyLow(frame.getU16(l4), frame.getU16(l4 + 2), protocol);
-        return FlowHash.shard(FlowHash.hash(high, low), shards);
+        return key.ipv4(ip.source(), ip.destination(), frame.getU16(l4), frame.getU16(l4 + 2), protocol).shard(shards);
     }
 }

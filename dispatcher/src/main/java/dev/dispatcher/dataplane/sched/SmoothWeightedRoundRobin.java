@@ -61,6 +61,27 @@ public final class SmoothWeightedRoundRobin {
         return servers[best];
     }
 
+    /**
+     * The server {@link #pick} would return now, without taking the turn: for "explain", which
+     * must tell where the next new flow goes without changing where it goes.
+     */
+    public int peek(Eligibility eligibility) {
+        int best = -1;
+        long bestScore = 0;
+        for (int i = 0; i < servers.length; i++) {
+            int weight = weights[i];
+            if (weight == 0 || !eligibility.eligible(servers[i])) {
+                continue;
+            }
+            long score = current[i] + weight;
+            if (best < 0 || score > bestScore) {
+                best = i;
+                bestScore = score;
+            }
+        }
+        return best < 0 ? NONE : servers[best];
+    }
+
     public int size() {
         return servers.length;
     }

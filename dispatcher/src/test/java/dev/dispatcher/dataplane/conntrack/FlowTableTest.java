@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.packet.TcpSegment;
 import java.util.HashMap;
 import java.util.Map;
@@ -14,27 +15,23 @@ class FlowTableTest {
     private static final long S = 1_000_000_000L;
     private static final FlowTimeouts T = new FlowTimeouts(5 * S, 100 * S, 20 * S, 2 * S, 30 * S);
 
-    private static long high(int i) {
-        return FlowHash.keyHigh(0xC6120000 | i, 0xC6120064);
+    private static FlowKey key(int i) {
+        return new FlowKey().ipv4(0xC6120000 | i, 0xC6120064, 1024 + (i & 0x7FFF), 80, 6);
     }
 
-    private static long low(int i) {
-        return FlowHash.keyLow(1024 + (i & 0x7FFF), 80, 6);
-    }
-
-    private static int insert(FlowTable t, int i, int server, int state, long now) {
-        return t.insert(high(i), low(i), FlowHash.hash(high(i), low(i)), server, state, now);
+    private static int insert(FlowTable t, int i, int pair, int state, long now) {
+        return t.insert(key(i), pair, state, now);
     }
 
     private static int lookup(FlowTable t, int i, long now) {
-        return t.lookup(high(i), low(i), FlowHash.hash(high(i), low(i)), now);
+        return t.lookup(key(i), now);
     }
 
     @Test
     void timeoutsFollowTcpState() {
         FlowTable t = new FlowTable(1024, T);
         int slot = insert(t, 1, 7, FlowState.TCP_SYN, 0);
-        assertEquals(7, t.serverAt(slot));
+        assertEquals(7, t.pairAt(slot));
         assertNotEquals(FlowTable.MISS, lookup(t, 1, 4 * S), "SYN state lives 5 s");
         assertEquals(FlowTable.MISS, lookup(t, 1, 5 * S + 1 + 4 * S), "expired 5 s after the last packet");
         assertEquals(0, t.size(), "an expired entry met by lookup is removed");
@@ -122,7 +119,7 @@ class FlowTableTest {
             int slot = lookup(t, i, 0);
             if (reference.containsKey(i)) {
                 assertNotEquals(FlowTable.MISS, slot, "flow " + i + " present");
-                assertEquals((int) reference.get(i), t.serverAt(slot));
+                assertEquals((int) reference.get(i), t.pairAt(slot));
                 if (random.nextBoolean()) {
                     t.remove(slot);
                     reference.remove(i);
@@ -151,7 +148,7 @@ class FlowTableTest {
             int i = random.nextInt(20_000);
             int slot = lookup(t, i, now);
             if (slot != FlowTable.MISS) {
-                assertEquals((int) reference.get(i), t.serverAt(slot), "flow " + i + " kept its server");
+                assertEquals((int) reference.get(i), t.pairAt(slot), "flow " + i + " kept its server");
                 t.touch(slot, random.nextInt(8) == 0 ? FlowState.TCP_CLOSING : FlowState.TCP_ESTABLISHED, now);
                 continue;
             }
@@ -202,11 +199,8 @@ class FlowTableTest {
             for (int i = 0; i < 4096; i++) {
                 now += 1_000;
                 // One client, 4096 source ports: the benchmark's flows.
-                long high = FlowHash.keyHigh(0xC6120005, 0xC6120064);
-                long low = FlowHash.keyLow(10_000 + i, 80, 6);
-                long hash = FlowHash.hash(high, low);
-                if (t.lookup(high, low, hash, now) == FlowTable.MISS
-                        && t.insert(high, low, hash, 1, FlowState.TCP_SYN, now) == FlowTable.FULL) {
+                FlowKey key = new FlowKey().ipv4(0xC6120005, 0xC6120064, 10_000 + i, 80, 6);
+                if (t.lookup(key, now) == FlowTable.MISS && t.insert(key, 1, FlowState.TCP_SYN, now) == FlowTable.FULL) {
                     refused++;
                 }
             }

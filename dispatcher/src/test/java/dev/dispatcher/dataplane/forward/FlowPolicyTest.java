@@ -1,5 +1,7 @@
 package dev.dispatcher.dataplane.forward;
 
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dispatcher.dataplane.arp.NeighbourTable;
@@ -49,7 +51,7 @@ class FlowPolicyTest {
         f.adopt(table(0, false, 2));
         send(f, new Frames.Tcp().srcPort(40000).ack(), sink);
         assertEquals(RS2, destinationOf(sink.frames.getLast()), "rescheduled to the live server");
-        assertEquals(1, f.counters().flowsRescheduled);
+        assertEquals(1, f.counters().get(ForwarderCounters.FLOWS_RESCHEDULED));
         assertEquals(0, f.flows().activeFlows(0));
         assertEquals(1, f.flows().activeFlows(1));
     }

@@ -1,5 +1,7 @@
 package dev.dispatcher.dataplane.forward;
 
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dispatcher.dataplane.arp.ArpAgent;
@@ -71,7 +73,7 @@ class ForwarderAllocationTest {
         int rounds = r.rounds();
         ForwarderCounters c = forwarder.counters();
         long total = 40L + rounds;
-        assertEquals(total * syns.length * 2, c.verdictPackets[Verdict.FORWARDED], "every TCP frame forwarded");
-        assertEquals(total * 64, c.verdictPackets[Verdict.ARP_REPLIED]);
+        assertEquals(total * syns.length * 2, c.verdict(Verdict.FORWARDED), "every TCP frame forwarded");
+        assertEquals(total * 64, c.verdict(Verdict.ARP_REPLIED));
     }
 }

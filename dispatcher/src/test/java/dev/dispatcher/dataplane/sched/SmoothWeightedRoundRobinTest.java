@@ -70,4 +70,19 @@ class SmoothWeightedRoundRobinTest {
         assertEquals(SmoothWeightedRoundRobin.NONE,
                 new SmoothWeightedRoundRobin(new int[] {0}, new int[] {0}).pick(ALL));
     }
+
+    @Test
+    void peekNamesTheNextPickWithoutTakingItsTurn() {
+        SmoothWeightedRoundRobin peeked = new SmoothWeightedRoundRobin(new int[] {10, 11, 12}, new int[] {5, 1, 1});
+        SmoothWeightedRoundRobin plain = new SmoothWeightedRoundRobin(new int[] {10, 11, 12}, new int[] {5, 1, 1});
+        for (int k = 0; k < 70; k++) {
+            int next = peeked.peek(ALL);
+            assertEquals(next, peeked.peek(ALL), "peeking twice changes nothing");
+            int eligibleOnly = peeked.peek(s -> s != next);
+            assertTrue(eligibleOnly != next, "an ineligible server is never named");
+            assertEquals(next, peeked.pick(ALL), "the pick after a peek is the peeked server");
+            assertEquals(next, plain.pick(ALL), "peeking does not shift the sequence");
+        }
+        assertEquals(SmoothWeightedRoundRobin.NONE, peeked.peek(s -> false));
+    }
 }

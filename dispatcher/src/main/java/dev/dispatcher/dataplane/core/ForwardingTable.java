@@ -1,4 +1,4 @@
-package dev.dispatcher.dataplane.forward;
+package dev.dispatcher.dataplane.core;
 
 import java.util.Arrays;
 
@@ -10,6 +10,9 @@ import java.util.Arrays;
  *
  * <p>Servers are numbered 0..n-1 across the whole table (a server in several services has one
  * index, so one MAC entry and one set of counters).
+ *
+ * <p>Addresses are 128 bits, as in {@link FlowKey} (IPv4 held IPv4-mapped); the methods taking an
+ * {@code int} address are the IPv4 conveniences of ARP and the control plane.
  */
 public final class ForwardingTable {
     public static final int NO_SERVICE = -1;
@@ -26,15 +29,21 @@ public final class ForwardingTable {
      */
     public static final int MAX_PAIRS = 16384;
     private static final int VIP_ONLY = Integer.MAX_VALUE;
+    /** The port-and-protocol word of a map entry that stands for the VIP itself. */
+    private static final int ANY_PORT = -1;
 
     private final long ownMac;
     private final int ownIp;
     private final int mtu;
-    private final int[] vips;
-    private final long[] mapKeys;
+    private final long[] vipHigh;
+    private final long[] vipLow;
+    private final long[] mapHigh;
+    private final long[] mapLow;
+    private final int[] mapPortProtocol;
     private final int[] mapValues;
     private final int mapMask;
-    private final int[] serviceVip;
+    private final long[] serviceVipHigh;
+    private final long[] serviceVipLow;
     private final int[] servicePort;
     private final int[] serviceProtocol;
     private final int[][] serviceServers;
@@ -42,7 +51,8 @@ public final class ForwardingTable {
     private final int[][] servicePairs;
     private final int[] pairServer;
     private final boolean[] pairKeepsFlows;
-    private final int[] serverIp;
+    private final long[] serverHigh;
+    private final long[] serverLow;
     private final long[] serverStaticMac;
     private final boolean[] serverPresent;
     private final long version;
@@ -51,9 +61,11 @@ public final class ForwardingTable {
         this.ownMac = b.ownMac;
         this.ownIp = b.ownIp;
         this.mtu = b.mtu;
-        this.vips = Arrays.copyOf(b.vips, b.vipCount);
+        this.vipHigh = Arrays.copyOf(b.vipHigh, b.vipCount);
+        this.vipLow = Arrays.copyOf(b.vipLow, b.vipCount);
         int services = b.serviceCount;
-        this.serviceVip = Arrays.copyOf(b.serviceVip, services);
+        this.serviceVipHigh = Arrays.copyOf(b.serviceVipHigh, services);
+        this.serviceVipLow = Arrays.copyOf(b.serviceVipLow, services);
         this.servicePort = Arrays.copyOf(b.servicePort, services);
         this.serviceProtocol = Arrays.copyOf(b.serviceProtocol, services);
         this.serviceServers = Arrays.copyOf(b.serviceServers, services);
@@ -61,66 +73,85 @@ public final class ForwardingTable {
         this.servicePairs = Arrays.copyOf(b.servicePairs, services);
         this.pairServer = Arrays.copyOf(b.pairServer, b.pairCount);
         this.pairKeepsFlows = Arrays.copyOf(b.pairKeepsFlows, b.pairCount);
-        this.serverIp = Arrays.copyOf(b.serverIp, b.serverCount);
+        this.serverHigh = Arrays.copyOf(b.serverHigh, b.serverCount);
+        this.serverLow = Arrays.copyOf(b.serverLow, b.serverCount);
         this.serverStaticMac = Arrays.copyOf(b.serverStaticMac, b.serverCount);
         this.serverPresent = Arrays.copyOf(b.serverPresent, b.serverCount);
         this.version = version;
-        int slots = Integer.highestOneBit(Math.max(8, (vips.length + services) * 4) - 1) << 1;
+        int slots = Integer.highestOneBit(Math.max(8, (vipLow.length + services) * 4) - 1) << 1;
         this.mapMask = slots - 1;
-        this.mapKeys = new long[slots];
+        this.mapHigh = new long[slots];
+        this.mapLow = new long[slots];
+        this.mapPortProtocol = new int[slots];
         this.mapValues = new int[slots];
-        for (int vip : vips) {
-            put(vipKey(vip), VIP_ONLY);
+        for (int v = 0; v < vipLow.length; v++) {
+            put(vipHigh[v], vipLow[v], ANY_PORT, VIP_ONLY);
         }
         for (int s = 0; s < services; s++) {
-            put(serviceKey(serviceVip[s], servicePort[s], serviceProtocol[s]), s);
+            put(serviceVipHigh[s], serviceVipLow[s], portProtocol(servicePort[s], serviceProtocol[s]), s);
         }
     }
 
-    private static long vipKey(int vip) {
-        return ((long) vip << 32) | 0xFFFF_FF00L;
+    private static int portProtocol(int port, int protocol) {
+        return port << 8 | protocol;
     }
 
-    private static long serviceKey(int vip, int port, int protocol) {
-        return ((long) vip << 32) | ((long) port << 8) | protocol;
-    }
-
-    private static int slotOf(long key, int mask) {
-        long h = key * 0x9E37_79B9_7F4A_7C15L;
+    private static int slotOf(long high, long low, int portProtocol, int mask) {
+        long h = (high * 0xC2B2_AE3D_27D4_EB4FL ^ low ^ portProtocol) * 0x9E37_79B9_7F4A_7C15L;
         return (int) (h >>> 40) & mask;
     }
 
-    private void put(long key, int value) {
-        int i = slotOf(key, mapMask);
+    private void put(long high, long low, int portProtocol, int value) {
+        int i = slotOf(high, low, portProtocol, mapMask);
         while (mapValues[i] != 0) {
             i = (i + 1) & mapMask;
         }
-        mapKeys[i] = key;
+        mapHigh[i] = high;
+        mapLow[i] = low;
+        mapPortProtocol[i] = portProtocol;
         mapValues[i] = value == VIP_ONLY ? VIP_ONLY : value + 1;
     }
 
-    private int get(long key) {
-        int i = slotOf(key, mapMask);
+    private int get(long high, long low, int portProtocol) {
+        int i = slotOf(high, low, portProtocol, mapMask);
         while (true) {
             int value = mapValues[i];
             if (value == 0) {
                 return 0;
             }
-            if (mapKeys[i] == key) {
+            if (mapLow[i] == low && mapPortProtocol[i] == portProtocol && mapHigh[i] == high) {
                 return value;
             }
             i = (i + 1) & mapMask;
         }
     }
 
-    public boolean isVip(int address) {
-        return get(vipKey(address)) != 0;
+    /** The low word of the IPv4-mapped form of {@code ipv4}. */
+    public static long mapped(int ipv4) {
+        return FlowKey.IPV4_MAPPED | (ipv4 & 0xFFFF_FFFFL);
     }
 
-    /** The service index for a packet to {@code vip:port/protocol}, or {@link #NO_SERVICE}. */
-    public int service(int vip, int port, int protocol) {
-        int value = get(serviceKey(vip, port, protocol));
+    public boolean isVip(long high, long low) {
+        return get(high, low, ANY_PORT) != 0;
+    }
+
+    public boolean isVip(int ipv4) {
+        return isVip(0, mapped(ipv4));
+    }
+
+    /** The service a flow is for (its destination address, port and protocol), or {@link #NO_SERVICE}. */
+    public int service(FlowKey key) {
+        return service(key.destinationHigh(), key.destinationLow(), key.destinationPort(), key.protocol());
+    }
+
+    public int service(long vipHigh, long vipLow, int port, int protocol) {
+        int value = get(vipHigh, vipLow, portProtocol(port, protocol));
         return value == 0 || value == VIP_ONLY ? NO_SERVICE : value - 1;
+    }
+
+    /** The service index for a packet to IPv4 {@code vip:port/protocol}, or {@link #NO_SERVICE}. */
+    public int service(int vip, int port, int protocol) {
+        return service(0, mapped(vip), port, protocol);
     }
 
     public long ownMac() {
@@ -136,19 +167,33 @@ public final class ForwardingTable {
     }
 
     public int vipCount() {
-        return vips.length;
+        return vipLow.length;
     }
 
+    public long vipHigh(int i) {
+        return vipHigh[i];
+    }
+
+    public long vipLow(int i) {
+        return vipLow[i];
+    }
+
+    public boolean vipIsIpv4(int i) {
+        return FlowKey.isIpv4(vipHigh[i], vipLow[i]);
+    }
+
+    /** The VIP as IPv4; meaningful only when {@link #vipIsIpv4}. */
     public int vip(int i) {
-        return vips[i];
+        return (int) vipLow[i];
     }
 
     public int serviceCount() {
-        return serviceVip.length;
+        return serviceVipLow.length;
     }
 
+    /** The service's VIP as IPv4 (the low word of its mapped form). */
     public int serviceVip(int s) {
-        return serviceVip[s];
+        return (int) serviceVipLow[s];
     }
 
     public int servicePort(int s) {
@@ -170,7 +215,7 @@ public final class ForwardingTable {
 
     /** One past the highest server index in use (indexes of removed servers may be gaps). */
     public int serverCount() {
-        return serverIp.length;
+        return serverLow.length;
     }
 
     /** True for an index that names a server of this table (not a gap left by a removal). */
@@ -178,8 +223,17 @@ public final class ForwardingTable {
         return server < serverPresent.length && serverPresent[server];
     }
 
+    /** The server's address as IPv4 (the low word of its mapped form). */
     public int serverIp(int server) {
-        return serverIp[server];
+        return (int) serverLow[server];
+    }
+
+    public long serverHigh(int server) {
+        return serverHigh[server];
+    }
+
+    public long serverLow(int server) {
+        return serverLow[server];
     }
 
     /** Static MAC from the configuration, or 0 when the server's MAC is learned by ARP. */
@@ -211,14 +265,18 @@ public final class ForwardingTable {
         return pair < pairKeepsFlows.length && pairKeepsFlows[pair];
     }
 
-    /** Index of the server with {@code address}, or -1; a scan, for ARP frames, not for data. */
-    public int serverIndex(int address) {
-        for (int i = 0; i < serverIp.length; i++) {
-            if (serverPresent[i] && serverIp[i] == address) {
+    /** Index of the server with this address, or -1; a scan, for ARP frames, not for data. */
+    public int serverIndex(long high, long low) {
+        for (int i = 0; i < serverLow.length; i++) {
+            if (serverPresent[i] && serverLow[i] == low && serverHigh[i] == high) {
                 return i;
             }
         }
         return -1;
+    }
+
+    public int serverIndex(int ipv4) {
+        return serverIndex(0, mapped(ipv4));
     }
 
     public long version() {
@@ -230,9 +288,11 @@ public final class ForwardingTable {
         private long ownMac;
         private int ownIp;
         private int mtu = 1500;
-        private int[] vips = new int[4];
+        private long[] vipHigh = new long[4];
+        private long[] vipLow = new long[4];
         private int vipCount;
-        private int[] serviceVip = new int[4];
+        private long[] serviceVipHigh = new long[4];
+        private long[] serviceVipLow = new long[4];
         private int[] servicePort = new int[4];
         private int[] serviceProtocol = new int[4];
         private int[][] serviceServers = new int[4][];
@@ -243,7 +303,8 @@ public final class ForwardingTable {
         private int pairCount;
         private int nextAutoPair;
         private int serviceCount;
-        private int[] serverIp = new int[4];
+        private long[] serverHigh = new long[4];
+        private long[] serverLow = new long[4];
         private long[] serverStaticMac = new long[4];
         private boolean[] serverPresent = new boolean[4];
         private int serverCount;
@@ -263,23 +324,30 @@ public final class ForwardingTable {
             return this;
         }
 
-        public Builder vip(int vip) {
+        public Builder vip(int ipv4) {
+            return vip(0, mapped(ipv4));
+        }
+
+        public Builder vip(long high, long low) {
             for (int i = 0; i < vipCount; i++) {
-                if (vips[i] == vip) {
+                if (vipHigh[i] == high && vipLow[i] == low) {
                     return this;
                 }
             }
-            if (vipCount == vips.length) {
-                vips = Arrays.copyOf(vips, vipCount * 2);
+            if (vipCount == vipLow.length) {
+                vipHigh = Arrays.copyOf(vipHigh, vipCount * 2);
+                vipLow = Arrays.copyOf(vipLow, vipCount * 2);
             }
-            vips[vipCount++] = vip;
+            vipHigh[vipCount] = high;
+            vipLow[vipCount++] = low;
             return this;
         }
 
         /** Registers a real server (once per address) at the next free index and returns it. */
         public int server(int ip, long staticMac) {
+            long low = mapped(ip);
             for (int i = 0; i < serverCount; i++) {
-                if (serverPresent[i] && serverIp[i] == ip) {
+                if (serverPresent[i] && serverLow[i] == low && serverHigh[i] == 0) {
                     if (staticMac != 0) {
                         serverStaticMac[i] = staticMac;
                     }
@@ -291,16 +359,22 @@ public final class ForwardingTable {
 
         /** Registers a real server at an index the control plane chose (stable across tables). */
         public int server(int index, int ip, long staticMac) {
+            return server(index, 0, mapped(ip), staticMac);
+        }
+
+        public int server(int index, long high, long low, long staticMac) {
             if (index < 0 || index >= MAX_SERVERS) {
                 throw new IllegalArgumentException("server index out of range: " + index);
             }
-            if (index >= serverIp.length) {
-                int n = Math.max(index + 1, serverIp.length * 2);
-                serverIp = Arrays.copyOf(serverIp, n);
+            if (index >= serverLow.length) {
+                int n = Math.max(index + 1, serverLow.length * 2);
+                serverHigh = Arrays.copyOf(serverHigh, n);
+                serverLow = Arrays.copyOf(serverLow, n);
                 serverStaticMac = Arrays.copyOf(serverStaticMac, n);
                 serverPresent = Arrays.copyOf(serverPresent, n);
             }
-            serverIp[index] = ip;
+            serverHigh[index] = high;
+            serverLow[index] = low;
             serverStaticMac[index] = staticMac;
             serverPresent[index] = true;
             serverCount = Math.max(serverCount, index + 1);
@@ -330,10 +404,16 @@ public final class ForwardingTable {
          */
         public Builder service(int vip, int port, int protocol, int[] servers, int[] pairs, int[] weights,
                                boolean[] keepFlows) {
-            vip(vip);
-            if (serviceCount == serviceVip.length) {
+            return service(0, mapped(vip), port, protocol, servers, pairs, weights, keepFlows);
+        }
+
+        public Builder service(long vipHigh, long vipLow, int port, int protocol, int[] servers, int[] pairs,
+                               int[] weights, boolean[] keepFlows) {
+            vip(vipHigh, vipLow);
+            if (serviceCount == serviceVipLow.length) {
                 int n = serviceCount * 2;
-                serviceVip = Arrays.copyOf(serviceVip, n);
+                serviceVipHigh = Arrays.copyOf(serviceVipHigh, n);
+                serviceVipLow = Arrays.copyOf(serviceVipLow, n);
                 servicePort = Arrays.copyOf(servicePort, n);
                 serviceProtocol = Arrays.copyOf(serviceProtocol, n);
                 serviceServers = Arrays.copyOf(serviceServers, n);
@@ -356,7 +436,8 @@ public final class ForwardingTable {
                 pairKeepsFlows[pair] = keepFlows[i];
                 pairCount = Math.max(pairCount, pair + 1);
             }
-            serviceVip[serviceCount] = vip;
+            serviceVipHigh[serviceCount] = vipHigh;
+            serviceVipLow[serviceCount] = vipLow;
             servicePort[serviceCount] = port;
             serviceProtocol[serviceCount] = protocol;
             serviceServers[serviceCount] = servers.clone();

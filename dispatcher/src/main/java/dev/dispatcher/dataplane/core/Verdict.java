@@ -1,4 +1,4 @@
-package dev.dispatcher.dataplane.forward;
+package dev.dispatcher.dataplane.core;
 
 /**
  * What happened to a received frame. Every frame gets exactly one verdict, so after traffic stops
@@ -6,6 +6,12 @@ package dev.dispatcher.dataplane.forward;
  * passed (handled here or not ours: ARP, other hosts' traffic); dropped (by reason).
  */
 public final class Verdict {
+    /**
+     * Not a verdict: what a stage of the forwarder returns when the frame goes on to the next
+     * stage. Never counted.
+     */
+    public static final int CONTINUE = -1;
+
     public static final int FORWARDED = 0;
 
     // Passed: handled by the dispatcher itself, or not addressed to a service.
