@@ -115,6 +115,23 @@ class CliTest {
         assertOneLine(run(), 2, "realserver-setup: missing COMMAND");
     }
 
+    /** An empty path is the current directory to Path.of: state or boot files would land wherever the shell happens to be. */
+    @Test
+    void anEmptyDirectoryOptionIsAUsageError() throws IOException {
+        Map<String, String> before = snapshot();
+        for (String command : List.of("status", "check", "plan", "apply", "remove")) {
+            assertOneLine(run(command, "--vip", "198.18.1.100", "--state-dir", ""), 2,
+                    "realserver-setup: Invalid value for option '--state-dir': the path is empty");
+        }
+        assertOneLine(run("apply", "--vip", "198.18.1.100", "--persist", "--sysctl-dir", "", "--state-dir", tmp.resolve("state").toString()), 2,
+                "realserver-setup: Invalid value for option '--sysctl-dir': the path is empty");
+        Run blank = run("plan", "--vip", "198.18.1.100", "--persist", "--systemd-dir", " ", "--state-dir", tmp.resolve("state").toString());
+        assertOneLine(blank, 2, "realserver-setup: Invalid value for option '--systemd-dir'");
+        assertTrue(blank.err().contains("the path is empty"), blank.err());
+        assertEquals(before, snapshot());
+        assertFalse(Files.exists(Path.of("state.json")), "nothing written to the current directory");
+    }
+
     @Test
     void everyCommandHasHelp() {
         for (String command : List.of("plan", "apply", "check", "remove", "status")) {
