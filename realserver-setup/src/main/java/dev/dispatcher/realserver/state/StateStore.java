@@ -23,6 +23,9 @@ import java.util.Optional;
 public final class StateStore {
     public static final Path DEFAULT_DIR = Path.of("/var/lib/realserver-setup");
 
+    /** A state file larger than this is not one apply wrote (a hundred VIPs take about 20 KB). */
+    static final long MAX_BYTES = 1 << 20;
+
     private final Path dir;
 
     public StateStore(Path dir) {
@@ -38,12 +41,31 @@ public final class StateStore {
         if (!Files.exists(file)) {
             return Optional.empty();
         }
+        String text;
         try {
-            return Optional.of(AppliedState.fromJson(Json.parse(Files.readString(file))));
-        } catch (IOException | IllegalArgumentException ex) {
-            throw new SetupException("cannot read the state file " + file + ": " + ex.getMessage()
-                    + "; fix or delete it (it records what remove restores)", ex);
+            if (Files.size(file) > MAX_BYTES) {
+                throw corrupt(file, "larger than " + MAX_BYTES + " bytes, far more than apply writes", null);
+            }
+            text = Files.readString(file);
+        } catch (IOException ex) {
+            throw new SetupException("cannot read the state file " + file + ": " + ex + "; nothing was changed", ex);
         }
+        try {
+            return Optional.of(AppliedState.fromJson(Json.parse(text)));
+        } catch (IllegalArgumentException ex) {
+            throw corrupt(file, ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * The state cannot be trusted, so no command acts on it. The way out is the operator's: the
+     * record is all remove has to go on, so it is moved aside (kept for reading), not deleted.
+     */
+    private static SetupException corrupt(Path file, String why, Throwable cause) {
+        return new SetupException("state file corrupt: " + file + ": " + why + "; nothing was changed; to recover, move it aside"
+                + " (mv " + file + " " + file + ".corrupt), restore by hand what it recorded if the host must go back to that,"
+                + " and run apply again, which starts a new record from the host as it is"
+                + " (see \"A corrupt state file\" in the realserver-setup README)", cause);
     }
 
     public void save(AppliedState state) throws IOException {

@@ -200,4 +200,23 @@ class CliTest {
         assertTrue(json.out().startsWith("{\"ok\":false,\"vips\":[\"198.18.1.100\"],\"problems\":[{\"kind\":\"arp_ignore\",\"interface\":\"eth1\","),
                 json.out());
     }
+
+    @Test
+    void aDeeplyNestedStateFileIsOneLineInEveryCommandThatReadsIt() throws IOException {
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        Files.writeString(state.resolve("state.json"), "{\"format\": 1, \"vips\": " + "[".repeat(200_000));
+        Map<String, String> before = snapshot();
+        for (List<String> command : List.of(List.of("status"), List.of("check"), List.of("plan", "--vip", "198.18.1.100"),
+                List.of("apply", "--vip", "198.18.1.100"), List.of("remove"), List.of("remove", "--dry-run"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--state-dir", state.toString()));
+            Run run = run(args.toArray(String[]::new));
+            assertOneLine(run, 1, "realserver-setup: error: state file corrupt: " + state.resolve("state.json") + ": invalid JSON");
+            assertTrue(run.err().contains("to recover,"), run.err());
+        }
+        Map<String, String> after = snapshot();
+        after.remove("state/lock"); // remove takes the lock before it reads the state; an empty lock file is no change
+        assertEquals(before, after);
+        assertFalse(Files.exists(ipLog));
+    }
 }

@@ -39,7 +39,7 @@ class StateStoreTest {
     void aCorruptFileIsOneLineThatNamesIt() throws IOException {
         Files.writeString(dir.resolve("state.json"), "{\"format\": 1, \"vips\": [\"300.0.0.1\"]");
         SetupException ex = assertThrows(SetupException.class, () -> new StateStore(dir).load());
-        assertTrue(ex.getMessage().startsWith("cannot read the state file " + dir.resolve("state.json")), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("state file corrupt: " + dir.resolve("state.json") + ": "), ex.getMessage());
         assertTrue(!ex.getMessage().contains("\n"));
     }
 
@@ -52,5 +52,38 @@ class StateStoreTest {
             assertTrue(ex.getMessage().startsWith("another realserver-setup holds"), ex.getMessage());
         }
         store.lock().close();
+    }
+
+    @Test
+    void aDeeplyNestedFileIsReportedCorruptInOneLineWithTheWayToRecover() throws IOException {
+        Path file = dir.resolve("state.json");
+        Files.writeString(file, "{\"format\": 1, \"vips\": " + "[".repeat(200_000));
+        SetupException ex = assertThrows(SetupException.class, () -> new StateStore(dir).load());
+        assertTrue(ex.getMessage().startsWith("state file corrupt: " + file + ": invalid JSON at line 1, column "), ex.getMessage());
+        assertTrue(ex.getMessage().contains("nested deeper than " + dev.dispatcher.realserver.json.Json.MAX_DEPTH), ex.getMessage());
+        assertTrue(ex.getMessage().contains("mv " + file + " " + file + ".corrupt"), "says how to recover: " + ex.getMessage());
+        assertTrue(!ex.getMessage().contains("\n"));
+    }
+
+    /** Files written by the first release (the hand-written JSON writer) load, and are written back byte for byte. */
+    @Test
+    void stateFilesOfTheFirstFormatLoadAndAreWrittenBackUnchanged() throws IOException {
+        for (String name : List.of("state-format-1.json", "state-format-1-minimal.json")) {
+            String old;
+            try (java.io.InputStream in = StateStoreTest.class.getResourceAsStream("/" + name)) {
+                old = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            Path rs = Files.createDirectories(dir.resolve(name));
+            Files.writeString(rs.resolve("state.json"), old);
+            StateStore store = new StateStore(rs);
+            AppliedState state = store.load().orElseThrow();
+            store.save(state);
+            assertEquals(old, Files.readString(rs.resolve("state.json")), name);
+        }
+        AppliedState full = new StateStore(dir.resolve("state-format-1.json")).load().orElseThrow();
+        assertEquals(List.of(VIP, dev.dispatcher.realserver.Hosts.VIP2), full.vips());
+        assertEquals(new SysctlRecord("net/ipv4/conf/all/arp_announce", "1", "2"), full.sysctl("net/ipv4/conf/all/arp_announce").orElseThrow());
+        assertEquals(List.of(addr("lo", "198.18.1.100/24", "global", "lo")), full.replaced());
+        assertEquals("/etc/systemd/system/sysinit.target.wants/realserver-setup.service", full.bootFiles().get(2));
     }
 }
