@@ -1,8 +1,8 @@
 package dev.dispatcher.realserver.cli;
 
 import dev.dispatcher.realserver.plan.ApplyRequest;
-import dev.dispatcher.realserver.plan.BootFiles;
 import dev.dispatcher.realserver.plan.HiddenArpSettings;
+import dev.dispatcher.realserver.state.BootFiles;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

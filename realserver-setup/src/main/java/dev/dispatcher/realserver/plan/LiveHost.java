@@ -23,7 +23,14 @@ public final class LiveHost implements HostOperations {
             case Change.SetSysctl s -> procSys.write(s.key(), s.to());
             case Change.AddAddress a -> ip.add(a.address());
             case Change.DeleteAddress d -> ip.delete(d.address());
-            case Change.WriteFile f -> write(f.path(), f.after());
+            case Change.WriteFile f -> {
+                // The plan checked that the file is apply's own; checked again here, so a file
+                // replaced in between (by a person, a package, another run) is not the one touched.
+                if (!FileContent.read(f.path()).equals(f.before())) {
+                    throw new SetupException(f.path() + " changed since the plan was made; left as it is");
+                }
+                write(f.path(), f.after());
+            }
         }
     }
 

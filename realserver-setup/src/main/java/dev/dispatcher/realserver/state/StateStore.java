@@ -62,7 +62,9 @@ public final class StateStore {
      * record is all remove has to go on, so it is moved aside (kept for reading), not deleted.
      */
     private static SetupException corrupt(Path file, String why, Throwable cause) {
-        return new SetupException("state file corrupt: " + file + ": " + why + "; nothing was changed; to recover, move it aside"
+        // The reason may quote the file; a control character in it must not reach a terminal.
+        String safe = why.replaceAll("\\p{Cntrl}", "?");
+        return new SetupException("state file corrupt: " + file + ": " + safe + "; nothing was changed; to recover, move it aside"
                 + " (mv " + file + " " + file + ".corrupt), restore by hand what it recorded if the host must go back to that,"
                 + " and run apply again, which starts a new record from the host as it is"
                 + " (see \"A corrupt state file\" in the realserver-setup README)", cause);

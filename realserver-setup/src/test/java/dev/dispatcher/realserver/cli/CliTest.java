@@ -219,4 +219,86 @@ class CliTest {
         assertEquals(before, after);
         assertFalse(Files.exists(ipLog));
     }
+
+    /** A state file for 198.18.1.100 and 198.18.1.102 as apply --persist would write it, but with the given boot files and sysctl record. */
+    private Path stateFile(List<String> bootFiles, String sysctlKey) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("state"));
+        String files = String.join(", ", bootFiles.stream().map(f -> "\"" + f + "\"").toList());
+        Files.writeString(dir.resolve("state.json"), """
+                {"format": 1, "written_by": "realserver-setup", "arp_ignore": 3, "vips": ["198.18.1.100", "198.18.1.102"],
+                 "sysctls": [{"key": "%s", "original": "8", "applied": "0"}],
+                 "added": [{"device": "lo", "address": "198.18.1.100", "prefixlen": 32, "scope": "host", "label": "lo:1"},
+                           {"device": "lo", "address": "198.18.1.102", "prefixlen": 32, "scope": "host", "label": "lo:2"}],
+                 "replaced": [], "boot_files": [%s]}
+                """.formatted(sysctlKey, files));
+        return dir.resolve("state.json");
+    }
+
+    private Map<String, String> snapshotWithoutLock() throws IOException {
+        Map<String, String> files = snapshot();
+        files.remove("state/lock"); // remove takes the lock before it reads the state; an empty lock file is no change
+        return files;
+    }
+
+    @Test
+    void aTamperedStateCannotMakeAnyCommandTouchFilesApplyDidNotWrite() throws IOException {
+        List<String> victims = new java.util.ArrayList<>();
+        for (String name : List.of("passwd", "shadow", "sudoers")) {
+            Path victim = Files.createDirectories(tmp.resolve("victims")).resolve(name);
+            Files.writeString(victim, "precious " + name + "\n");
+            victims.add(victim.toString());
+        }
+        Path state = stateFile(victims, "net/ipv4/conf/all/arp_ignore");
+        Map<String, String> before = snapshot();
+        for (List<String> command : List.of(List.of("remove"), List.of("remove", "--vip", "198.18.1.102"), List.of("apply", "--vip", "198.18.1.100"),
+                List.of("status"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--state-dir", state.getParent().toString()));
+            assertOneLine(run(args.toArray(String[]::new)), 1, "realserver-setup: error: state file corrupt: " + state + ": boot_files: ");
+        }
+        assertEquals(before, snapshotWithoutLock());
+        assertFalse(Files.exists(ipLog));
+    }
+
+    @Test
+    void aTamperedSysctlRecordCannotMakeRemoveWriteAnotherSysctl() throws IOException {
+        Path state = stateFile(List.of(), "net/ipv4/conf/eth1/arp_ignore");
+        Map<String, String> before = snapshot();
+        assertOneLine(run("remove", "--state-dir", state.getParent().toString()), 1,
+                "realserver-setup: error: state file corrupt: " + state + ": sysctls: ");
+        assertEquals("0\n", Files.readString(proc.resolve("net/ipv4/conf/eth1/arp_ignore")), "arp_ignore 8 would hide the host itself");
+        assertEquals(before, snapshotWithoutLock());
+    }
+
+    /** The boot paths are right, but the files there are someone else's: apply refuses to overwrite them, remove leaves them. */
+    @Test
+    void filesAtTheBootPathsThatApplyDidNotWriteAreLeftAlone() throws IOException {
+        Path conf = Files.createDirectories(tmp.resolve("etc/sysctl.d")).resolve("95-realserver-setup.conf");
+        Path unit = Files.createDirectories(tmp.resolve("etc/systemd")).resolve("realserver-setup.service");
+        Path wants = Files.createDirectories(tmp.resolve("etc/systemd/sysinit.target.wants")).resolve("realserver-setup.service");
+        Files.writeString(conf, "net.ipv4.ip_forward = 1\n");
+        Files.writeString(unit, "[Unit]\nDescription=the packaged unit, copied here by hand\n");
+        Files.createSymbolicLink(wants, Path.of("/usr/lib/systemd/system/realserver-setup.service"));
+        Path state = stateFile(List.of(conf.toString(), unit.toString(), wants.toString()), "net/ipv4/conf/all/arp_ignore");
+        String dir = state.getParent().toString();
+        Map<String, String> before = snapshot();
+
+        Run apply = run("apply", "--vip", "198.18.1.100", "--state-dir", dir);
+        assertOneLine(apply, 1, "realserver-setup: error: " + conf + " exists and apply --persist did not write it");
+        assertEquals(before, snapshotWithoutLock());
+
+        Run removeOne = run("remove", "--vip", "198.18.1.102", "--state-dir", dir);
+        assertEquals(0, removeOne.exit(), removeOne.toString());
+        assertTrue(removeOne.out().contains(conf + " left in place: apply --persist did not write it"), removeOne.out());
+        assertTrue(removeOne.out().contains(unit + " left in place: apply --persist did not write it"), removeOne.out());
+
+        Run remove = run("remove", "--state-dir", dir);
+        assertEquals(0, remove.exit(), remove.toString());
+        assertTrue(remove.out().contains(wants + " left in place: apply --persist did not write it (a symbolic link to /usr/lib/systemd/system/"),
+                remove.out());
+        assertEquals("net.ipv4.ip_forward = 1\n", Files.readString(conf));
+        assertEquals("[Unit]\nDescription=the packaged unit, copied here by hand\n", Files.readString(unit));
+        assertEquals(Path.of("/usr/lib/systemd/system/realserver-setup.service"), Files.readSymbolicLink(wants));
+        assertFalse(Files.exists(state));
+    }
 }

@@ -26,7 +26,7 @@ class StateStoreTest {
                 List.of(new SysctlRecord("net/ipv4/conf/all/arp_ignore", "0", "3")),
                 List.of(InterfaceAddress.vipOnLoopback(VIP, "lo:1")),
                 List.of(addr("lo", "198.18.1.100/24", "global", "lo")),
-                List.of("/a", "/b", "/c"));
+                BootFiles.in(Path.of("/etc/sysctl.d"), Path.of("/etc/systemd/system")).paths());
         StateStore store = new StateStore(dir.resolve("rs1"));
         assertEquals(Optional.empty(), store.load());
         store.save(state);
