@@ -1,9 +1,11 @@
 package dev.dispatcher.realserver.plan;
 
+import dev.dispatcher.realserver.files.AtomicFiles;
 import dev.dispatcher.realserver.kernel.IpTool;
 import dev.dispatcher.realserver.kernel.ProcSys;
 import dev.dispatcher.realserver.kernel.SetupException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -37,18 +39,14 @@ public final class LiveHost implements HostOperations {
     private static void write(Path path, FileContent content) {
         try {
             switch (content) {
-                case FileContent.Absent a -> Files.deleteIfExists(path);
+                case FileContent.Absent a -> AtomicFiles.delete(path);
                 case FileContent.Text t -> {
                     Files.createDirectories(path.toAbsolutePath().getParent());
-                    Path tmp = path.resolveSibling(path.getFileName() + ".realserver-setup.tmp");
-                    Files.writeString(tmp, t.text());
-                    Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    AtomicFiles.replace(path, t.text().getBytes(StandardCharsets.UTF_8));
                 }
                 case FileContent.Symlink l -> {
                     Files.createDirectories(path.toAbsolutePath().getParent());
-                    Files.deleteIfExists(path);
-                    Files.createSymbolicLink(path, Path.of(l.target()));
+                    AtomicFiles.link(path, Path.of(l.target()));
                 }
             }
         } catch (IOException ex) {

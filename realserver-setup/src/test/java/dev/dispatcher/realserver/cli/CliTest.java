@@ -301,4 +301,18 @@ class CliTest {
         assertEquals(Path.of("/usr/lib/systemd/system/realserver-setup.service"), Files.readSymbolicLink(wants));
         assertFalse(Files.exists(state));
     }
+
+    @Test
+    void aStateDirectoryThatIsASymlinkIsOneLineAndReceivesNothing() throws IOException {
+        Path etc = Files.createDirectories(tmp.resolve("etc"));
+        Path link = Files.createSymbolicLink(tmp.resolve("state"), etc);
+        for (String command : List.of("apply", "remove", "status")) {
+            assertOneLine(run(command, "--vip", "198.18.1.100", "--state-dir", link.toString()), 1,
+                    "realserver-setup: error: the state directory " + link + " is a symbolic link (to " + etc + ")");
+        }
+        try (Stream<Path> entries = Files.list(etc)) {
+            assertEquals(List.of(), entries.toList(), "no state.json or lock in the link's target");
+        }
+        assertFalse(Files.exists(ipLog));
+    }
 }

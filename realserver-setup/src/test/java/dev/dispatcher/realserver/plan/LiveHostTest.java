@@ -56,4 +56,36 @@ class LiveHostTest {
             return list.count();
         }
     }
+
+    @Test
+    void aPlantedTemporarySymlinkIsNotFollowed() throws IOException {
+        Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
+        Path conf = Files.createDirectories(dir.resolve("sysctl.d")).resolve("95-realserver-setup.conf");
+        // Where the first release put its temporary file.
+        Files.createSymbolicLink(conf.resolveSibling(conf.getFileName() + ".realserver-setup.tmp"), victim);
+        perform(new Change.WriteFile(conf, FileContent.ABSENT, new FileContent.Text("ours\n"), "test"));
+        assertEquals("precious\n", Files.readString(victim));
+        assertEquals("ours\n", Files.readString(conf));
+    }
+
+    @Test
+    void aBootFileThatIsADirectoryOrAFifoIsNotRead() throws IOException, InterruptedException {
+        Path directory = Files.createDirectories(dir.resolve("95-realserver-setup.conf"));
+        SetupException ex = assertThrows(SetupException.class, () -> FileContent.read(directory));
+        assertTrue(ex.getMessage().startsWith(directory + " is a directory"), ex.getMessage());
+        Path fifo = dir.resolve("realserver-setup.service");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        // Reading a FIFO would block until someone writes to it.
+        assertThrows(SetupException.class, () -> FileContent.read(fifo));
+    }
+
+    @Test
+    void aBootFileTooLargeToBeOursIsNotReadIntoMemory() throws IOException {
+        Path big = dir.resolve("95-realserver-setup.conf");
+        try (var out = Files.newOutputStream(big)) {
+            out.write(new byte[FileContent.MAX_BYTES + 1]);
+        }
+        SetupException ex = assertThrows(SetupException.class, () -> FileContent.read(big));
+        assertTrue(ex.getMessage().contains("larger than"), ex.getMessage());
+    }
 }
