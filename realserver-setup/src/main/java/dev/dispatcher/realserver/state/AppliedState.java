@@ -168,14 +168,10 @@ public record AppliedState(
         List<InterfaceAddress> out = new ArrayList<>();
         for (Object entry : list) {
             Map<String, Object> m = JsonFields.object(entry, "an address record");
-            long prefixLength = JsonFields.number(m, "prefixlen");
-            if (prefixLength < 0 || prefixLength > 32) {
-                throw new IllegalArgumentException("prefixlen " + prefixLength + " is outside 0-32");
-            }
             InterfaceAddress a = new InterfaceAddress(
                     JsonFields.string(m, "device"),
                     Ipv4Address.parse(JsonFields.string(m, "address")),
-                    (int) prefixLength,
+                    JsonFields.integer(m, "prefixlen", 0, 32),
                     JsonFields.string(m, "scope"),
                     JsonFields.string(m, "label"));
             if (!a.device().equals("lo") || !vips.contains(a.address())) {
