@@ -45,6 +45,9 @@ final class Converters {
             if (value.isBlank()) {
                 throw new TypeConversionException("the path is empty (it would mean the current directory); give the directory");
             }
+            if (value.chars().anyMatch(Character::isISOControl)) {
+                throw new TypeConversionException("the path holds a control character");
+            }
             try {
                 return Path.of(value);
             } catch (InvalidPathException ex) {

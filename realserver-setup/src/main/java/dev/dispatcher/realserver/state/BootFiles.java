@@ -3,6 +3,7 @@ package dev.dispatcher.realserver.state;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * Where {@code --persist} writes: a sysctl.d file, a oneshot unit, and the link that enables it.
@@ -17,6 +18,7 @@ public record BootFiles(Path sysctlFile, Path unitFile, Path wantsLink) {
     // 95: after the distribution's defaults, which may set rp_filter or arp_* themselves.
     static final String SYSCTL_FILE = "95-realserver-setup.conf";
     static final String WANTS = "sysinit.target.wants";
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
     public static BootFiles in(Path sysctlDir, Path systemdDir) {
         Path systemd = systemdDir.toAbsolutePath();
@@ -30,6 +32,10 @@ public record BootFiles(Path sysctlFile, Path unitFile, Path wantsLink) {
     public static BootFiles of(List<String> paths) {
         if (paths.size() != 3) {
             throw new IllegalArgumentException("expected the 3 files apply --persist writes, got " + paths.size());
+        }
+        if (paths.stream().anyMatch(p -> CONTROL.matcher(p).find())) {
+            // status and remove print these paths; an escape sequence must not reach a terminal.
+            throw new IllegalArgumentException("a path holds a control character");
         }
         try {
             Path sysctlFile = Path.of(paths.get(0));

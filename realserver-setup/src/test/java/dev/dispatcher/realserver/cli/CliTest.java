@@ -128,6 +128,8 @@ class CliTest {
         Run blank = run("plan", "--vip", "198.18.1.100", "--persist", "--systemd-dir", " ", "--state-dir", tmp.resolve("state").toString());
         assertOneLine(blank, 2, "realserver-setup: Invalid value for option '--systemd-dir'");
         assertTrue(blank.err().contains("the path is empty"), blank.err());
+        assertOneLine(run("plan", "--vip", "198.18.1.100", "--persist", "--sysctl-dir", "/etc/\u001b[2J", "--state-dir", tmp.resolve("state").toString()),
+                2, "realserver-setup: Invalid value for option '--sysctl-dir'");
         assertEquals(before, snapshot());
         assertFalse(Files.exists(Path.of("state.json")), "nothing written to the current directory");
     }

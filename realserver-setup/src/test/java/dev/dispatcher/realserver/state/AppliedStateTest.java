@@ -9,6 +9,7 @@ import dev.dispatcher.realserver.json.JsonFields;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -53,6 +54,8 @@ class AppliedStateTest {
         assertRefused("boot_files", j -> j.put("boot_files", List.of("etc/sysctl.d/95-realserver-setup.conf",
                 "etc/systemd/system/realserver-setup.service", "etc/systemd/system/sysinit.target.wants/realserver-setup.service")));
         assertRefused("boot_files", j -> j.put("boot_files", List.of("/etc/sysctl.d/95-realserver-setup.conf")));
+        // status and remove print these paths: an escape sequence would reach the operator's terminal.
+        assertRefused("boot_files", j -> j.put("boot_files", BootFiles.in(Path.of("/etc/\u001b[2J"), Path.of("/etc/systemd/system")).paths()));
     }
 
     @Test
