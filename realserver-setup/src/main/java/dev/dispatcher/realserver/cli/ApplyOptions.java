@@ -1,8 +1,8 @@
 package dev.dispatcher.realserver.cli;
 
 import dev.dispatcher.realserver.plan.ApplyRequest;
-import dev.dispatcher.realserver.plan.BootFiles;
 import dev.dispatcher.realserver.plan.HiddenArpSettings;
+import dev.dispatcher.realserver.state.BootFiles;
 import java.nio.file.Path;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,10 +22,10 @@ final class ApplyOptions {
                     + " Once persisted, later runs keep these files current until remove.")
     boolean persist;
 
-    @Option(names = "--sysctl-dir", paramLabel = "DIR", description = "Where --persist writes its sysctl file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sysctl-dir", paramLabel = "DIR", converter = Converters.Directory.class, description = "Where --persist writes its sysctl file (default: ${DEFAULT-VALUE}).")
     Path sysctlDir = BootFiles.DEFAULT_SYSCTL_DIR;
 
-    @Option(names = "--systemd-dir", paramLabel = "DIR", description = "Where --persist writes its unit (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--systemd-dir", paramLabel = "DIR", converter = Converters.Directory.class, description = "Where --persist writes its unit (default: ${DEFAULT-VALUE}).")
     Path systemdDir = BootFiles.DEFAULT_SYSTEMD_DIR;
 
     ApplyRequest request() {

@@ -2,6 +2,8 @@ package dev.dispatcher.realserver.cli;
 
 import dev.dispatcher.realserver.kernel.Ipv4Address;
 import dev.dispatcher.realserver.plan.HiddenArpSettings;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -29,6 +31,28 @@ final class Converters {
                 default -> throw new TypeConversionException("'" + value + "' is not offered: use 3 (the recipe: hide"
                         + " scope-host addresses) or 1 (the LVS alternative: answer only for the receiving interface's addresses)");
             };
+        }
+    }
+
+    /**
+     * A directory option. An empty (or blank) value is refused: {@code Path.of("")} is the current
+     * directory, so {@code --state-dir "$UNSET_VARIABLE"} would quietly keep state, or write boot
+     * files, wherever the shell happens to be.
+     */
+    static final class Directory implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            if (value.isBlank()) {
+                throw new TypeConversionException("the path is empty (it would mean the current directory); give the directory");
+            }
+            if (value.chars().anyMatch(Character::isISOControl)) {
+                throw new TypeConversionException("the path holds a control character");
+            }
+            try {
+                return Path.of(value);
+            } catch (InvalidPathException ex) {
+                throw new TypeConversionException("'" + value + "' is not a valid path: " + ex.getReason());
+            }
         }
     }
 }

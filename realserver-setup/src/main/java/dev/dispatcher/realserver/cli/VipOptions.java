@@ -14,7 +14,7 @@ final class VipOptions {
             description = "A virtual IP address (IPv4) the balancer forwards to this host; repeat for several.")
     List<Ipv4Address> vips = new ArrayList<>();
 
-    @Option(names = "--state-dir", paramLabel = "DIR",
+    @Option(names = "--state-dir", paramLabel = "DIR", converter = Converters.Directory.class,
             description = "Where the record of applied changes lives (default: ${DEFAULT-VALUE}); one per real server"
                     + " when several run on one host, e.g. one per network namespace.")
     Path stateDir = StateStore.DEFAULT_DIR;

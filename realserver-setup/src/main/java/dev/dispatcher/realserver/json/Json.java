@@ -1,298 +1,181 @@
 package dev.dispatcher.realserver.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.core.util.Separators;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The small JSON subset this command needs: reading {@code ip -json} output and the state file,
- * writing the state file and {@code check --json}.
+ * JSON for {@code ip -json} output, the state file and {@code check --json}, on jackson-core's
+ * streaming parser and generator: tokens, escapes and numbers are a fuzzed library's job, and its
+ * {@link StreamReadConstraints} bound what a hostile document can cost.
  *
  * <p>Values map to {@link Map} (insertion-ordered), {@link List}, {@link String}, {@link Long} or
- * {@link Double}, {@link Boolean} and {@code null}. A JSON library would be one more jar on every
- * real server for a few hundred bytes of text.
+ * {@link Double}, {@link Boolean} and {@code null}, which {@link JsonFields} reads with messages
+ * that name the field.
  */
 public final class Json {
-    private final String text;
-    private int pos;
+    /**
+     * Deepest nesting accepted. The state file nests 3 levels and {@code ip -json addr} 4; the
+     * bound keeps the tree building below, which recurses once per level, far from the stack's end.
+     */
+    public static final int MAX_DEPTH = 32;
+    /** Longest document accepted, in chars: far above {@code ip -json addr} of thousands of addresses. */
+    public static final long MAX_DOCUMENT_CHARS = 16L << 20;
 
-    private Json(String text) {
-        this.text = text;
-    }
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxDocumentLength(MAX_DOCUMENT_CHARS)
+                    .build())
+            .build();
 
-    /** Parses one JSON document; trailing non-blank text is an error, as it means truncated or mixed output. */
+    private Json() {}
+
+    /**
+     * Parses one JSON document; trailing non-blank text is an error, as it means truncated or mixed
+     * output. Every failure is an {@link IllegalArgumentException} with a one-line message that
+     * starts {@code invalid JSON at line L, column C:}.
+     */
     public static Object parse(String text) {
-        Json parser = new Json(text);
-        parser.skipBlank();
-        Object value = parser.value();
-        parser.skipBlank();
-        if (parser.pos != text.length()) {
-            throw parser.error("unexpected text after the JSON value");
+        try (JsonParser parser = FACTORY.createParser(text)) {
+            try {
+                JsonToken first = parser.nextToken();
+                if (first == null) {
+                    throw invalid(parser.currentLocation(), "no JSON value");
+                }
+                Object value = value(parser, first);
+                if (parser.nextToken() != null) {
+                    throw invalid(parser.currentTokenLocation(), "unexpected text after the JSON value");
+                }
+                return value;
+            } catch (JsonProcessingException ex) {
+                JsonLocation where = ex.getLocation() != null ? ex.getLocation() : parser.currentLocation();
+                throw invalid(where, describe(ex));
+            }
+        } catch (IOException ex) {
+            // Reading a String has no I/O to fail; only closing the parser is left here.
+            throw new UncheckedIOException(ex);
         }
-        return value;
     }
 
-    /** Writes with two-space indentation, so the state file reads and diffs well. */
+    /** Writes with two-space indentation, one value per line, so the state file reads and diffs well. */
     public static String write(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(out, value, 0, true);
-        return out.append('\n').toString();
+        DefaultIndenter indenter = new DefaultIndenter("  ", "\n");
+        DefaultPrettyPrinter pretty = new DefaultPrettyPrinter(Separators.createDefaultInstance()
+                        .withObjectFieldValueSpacing(Separators.Spacing.AFTER)
+                        .withObjectEmptySeparator("")
+                        .withArrayEmptySeparator(""));
+        pretty.indentObjectsWith(indenter);
+        pretty.indentArraysWith(indenter);
+        return generate(value, pretty) + "\n";
     }
 
     /** Writes on one line, for machines reading {@code --json} output line by line. */
     public static String writeCompact(Object value) {
-        StringBuilder out = new StringBuilder();
-        write(out, value, 0, false);
-        return out.toString();
+        return generate(value, null);
     }
 
-    private Object value() {
-        if (pos >= text.length()) {
-            throw error("unexpected end of input");
-        }
-        char c = text.charAt(pos);
-        return switch (c) {
-            case '{' -> object();
-            case '[' -> array();
-            case '"' -> string();
-            case 't' -> literal("true", Boolean.TRUE);
-            case 'f' -> literal("false", Boolean.FALSE);
-            case 'n' -> literal("null", null);
-            default -> {
-                if (c == '-' || (c >= '0' && c <= '9')) {
-                    yield number();
+    private static Object value(JsonParser parser, JsonToken token) throws IOException {
+        return switch (token) {
+            case START_OBJECT -> {
+                Map<String, Object> map = new LinkedHashMap<>();
+                for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+                    map.put(name, value(parser, next(parser)));
                 }
-                throw error("unexpected character '" + c + "'");
+                yield map;
             }
+            case START_ARRAY -> {
+                List<Object> list = new ArrayList<>();
+                for (JsonToken element = next(parser); element != JsonToken.END_ARRAY; element = next(parser)) {
+                    list.add(value(parser, element));
+                }
+                yield list;
+            }
+            case VALUE_STRING -> parser.getText();
+            // ip prints lifetimes as 4294967295; a long holds every integer it prints.
+            case VALUE_NUMBER_INT -> parser.getLongValue();
+            case VALUE_NUMBER_FLOAT -> parser.getDoubleValue();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            case VALUE_NULL -> null;
+            default -> throw invalid(parser.currentTokenLocation(), "unexpected " + token);
         };
     }
 
-    private Map<String, Object> object() {
-        Map<String, Object> map = new LinkedHashMap<>();
-        pos++;
-        skipBlank();
-        if (peek() == '}') {
-            pos++;
-            return map;
+    /** The next token; the parser itself reports a document that ends inside an object or array. */
+    private static JsonToken next(JsonParser parser) throws IOException {
+        JsonToken token = parser.nextToken();
+        if (token == null) {
+            throw invalid(parser.currentLocation(), "unexpected end of input");
         }
-        while (true) {
-            skipBlank();
-            if (peek() != '"') {
-                throw error("expected a string key");
+        return token;
+    }
+
+    private static String describe(JsonProcessingException ex) {
+        if (ex instanceof StreamConstraintsException && ex.getOriginalMessage().contains("nesting depth")) {
+            return "nested deeper than " + MAX_DEPTH + " levels";
+        }
+        return ex.getOriginalMessage();
+    }
+
+    private static IllegalArgumentException invalid(JsonLocation where, String what) {
+        // The message may quote the offending token; a control character in it must not reach a terminal.
+        String safe = what.replaceAll("\\p{Cntrl}", "?");
+        return new IllegalArgumentException("invalid JSON at line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " + safe);
+    }
+
+    private static String generate(Object value, DefaultPrettyPrinter pretty) {
+        StringWriter out = new StringWriter();
+        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+            if (pretty != null) {
+                generator.setPrettyPrinter(pretty);
             }
-            String key = string();
-            skipBlank();
-            expect(':');
-            skipBlank();
-            map.put(key, value());
-            skipBlank();
-            char c = next();
-            if (c == '}') {
-                return map;
-            }
-            if (c != ',') {
-                throw error("expected ',' or '}'");
-            }
+            write(generator, value);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex); // a StringWriter does not fail
         }
+        return out.toString();
     }
 
-    private List<Object> array() {
-        List<Object> list = new ArrayList<>();
-        pos++;
-        skipBlank();
-        if (peek() == ']') {
-            pos++;
-            return list;
-        }
-        while (true) {
-            skipBlank();
-            list.add(value());
-            skipBlank();
-            char c = next();
-            if (c == ']') {
-                return list;
-            }
-            if (c != ',') {
-                throw error("expected ',' or ']'");
-            }
-        }
-    }
-
-    private String string() {
-        pos++;
-        StringBuilder sb = new StringBuilder();
-        while (true) {
-            char c = next();
-            if (c == '"') {
-                return sb.toString();
-            }
-            if (c == '\\') {
-                char e = next();
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'u' -> {
-                        if (pos + 4 > text.length()) {
-                            throw error("truncated \\u escape");
-                        }
-                        try {
-                            sb.append((char) Integer.parseInt(text.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
-                        }
-                        pos += 4;
-                    }
-                    default -> throw error("bad escape '\\" + e + "'");
-                }
-            } else if (c < 0x20) {
-                throw error("control character in string");
-            } else {
-                sb.append(c);
-            }
-        }
-    }
-
-    private Object number() {
-        int start = pos;
-        if (peek() == '-') {
-            pos++;
-        }
-        boolean integral = true;
-        while (pos < text.length()) {
-            char c = text.charAt(pos);
-            if (c >= '0' && c <= '9') {
-                pos++;
-            } else if (c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
-                integral = false;
-                pos++;
-            } else {
-                break;
-            }
-        }
-        String digits = text.substring(start, pos);
-        try {
-            // ip prints lifetimes as 4294967295; a long holds every integer it prints.
-            return integral ? (Object) Long.parseLong(digits) : (Object) Double.parseDouble(digits);
-        } catch (NumberFormatException ex) {
-            pos = start;
-            throw error("bad number '" + digits + "'");
-        }
-    }
-
-    private Object literal(String word, Object value) {
-        if (!text.startsWith(word, pos)) {
-            throw error("unexpected literal");
-        }
-        pos += word.length();
-        return value;
-    }
-
-    private void skipBlank() {
-        while (pos < text.length() && Character.isWhitespace(text.charAt(pos))) {
-            pos++;
-        }
-    }
-
-    private char peek() {
-        return pos < text.length() ? text.charAt(pos) : '\0';
-    }
-
-    private char next() {
-        if (pos >= text.length()) {
-            throw error("unexpected end of input");
-        }
-        return text.charAt(pos++);
-    }
-
-    private void expect(char c) {
-        if (next() != c) {
-            pos--;
-            throw error("expected '" + c + "'");
-        }
-    }
-
-    private IllegalArgumentException error(String what) {
-        return new IllegalArgumentException("invalid JSON at offset " + pos + ": " + what);
-    }
-
-    private static void write(StringBuilder out, Object value, int depth, boolean pretty) {
+    private static void write(JsonGenerator out, Object value) throws IOException {
         switch (value) {
-            case null -> out.append("null");
-            case String s -> quote(out, s);
-            case Boolean b -> out.append(b);
-            case Integer i -> out.append(i);
-            case Long l -> out.append(l);
-            case Number n -> out.append(n.doubleValue());
+            case null -> out.writeNull();
+            case String s -> out.writeString(s);
+            case Boolean b -> out.writeBoolean(b);
+            case Integer i -> out.writeNumber(i);
+            case Long l -> out.writeNumber(l);
+            case Number n -> out.writeNumber(n.doubleValue());
             case Map<?, ?> map -> {
-                if (map.isEmpty()) {
-                    out.append("{}");
-                    return;
-                }
-                out.append('{');
-                boolean first = true;
+                out.writeStartObject();
                 for (Map.Entry<?, ?> e : map.entrySet()) {
-                    if (!first) {
-                        out.append(',');
-                    }
-                    first = false;
-                    newline(out, depth + 1, pretty);
-                    quote(out, String.valueOf(e.getKey()));
-                    out.append(pretty ? ": " : ":");
-                    write(out, e.getValue(), depth + 1, pretty);
+                    out.writeFieldName(String.valueOf(e.getKey()));
+                    write(out, e.getValue());
                 }
-                newline(out, depth, pretty);
-                out.append('}');
+                out.writeEndObject();
             }
             case List<?> list -> {
-                if (list.isEmpty()) {
-                    out.append("[]");
-                    return;
+                out.writeStartArray();
+                for (Object element : list) {
+                    write(out, element);
                 }
-                out.append('[');
-                for (int i = 0; i < list.size(); i++) {
-                    if (i > 0) {
-                        out.append(',');
-                    }
-                    newline(out, depth + 1, pretty);
-                    write(out, list.get(i), depth + 1, pretty);
-                }
-                newline(out, depth, pretty);
-                out.append(']');
+                out.writeEndArray();
             }
             default -> throw new IllegalArgumentException("cannot write " + value.getClass().getName() + " as JSON");
         }
-    }
-
-    private static void newline(StringBuilder out, int depth, boolean pretty) {
-        if (pretty) {
-            out.append('\n').append("  ".repeat(depth));
-        }
-    }
-
-    private static void quote(StringBuilder out, String s) {
-        out.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
     }
 }

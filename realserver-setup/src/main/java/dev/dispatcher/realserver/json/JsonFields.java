@@ -55,6 +55,15 @@ public final class JsonFields {
         throw new IllegalArgumentException("field '" + key + "' is missing or not an integer");
     }
 
+    /** An integer field within {@code min..max}, checked before any narrowing cast could wrap it into range. */
+    public static int integer(Map<String, Object> map, String key, int min, int max) {
+        long value = number(map, key);
+        if (value < min || value > max) {
+            throw new IllegalArgumentException("field '" + key + "' is " + value + ", outside " + min + "-" + max);
+        }
+        return (int) value;
+    }
+
     public static boolean bool(Map<String, Object> map, String key) {
         return Boolean.TRUE.equals(map.get(key));
     }

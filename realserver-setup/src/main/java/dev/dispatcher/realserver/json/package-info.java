@@ -1,5 +1,5 @@
 /**
- * Control plane. The minimal JSON reader and writer used for {@code ip -json} output, the state
- * file and {@code check --json}; no dependency beyond the JDK.
+ * Control plane. JSON for {@code ip -json} output, the state file and {@code check --json}:
+ * jackson-core's streaming parser with bounded depth and size, read into plain maps and lists.
  */
 package dev.dispatcher.realserver.json;

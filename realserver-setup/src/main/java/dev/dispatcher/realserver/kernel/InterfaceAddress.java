@@ -1,5 +1,7 @@
 package dev.dispatcher.realserver.kernel;
 
+import java.util.List;
+
 /**
  * One IPv4 address as the kernel holds it: on a device, with a prefix length, a scope and a label.
  *
@@ -31,9 +33,14 @@ public record InterfaceAddress(String device, Ipv4Address address, int prefixLen
         return address + "/" + prefixLength;
     }
 
-    /** The arguments after {@code ip -4 addr add|del} that recreate exactly this address. */
+    /** The arguments after {@code ip -4 addr add|del} that recreate exactly this address, each field one argument. */
+    public List<String> ipArgumentList() {
+        return List.of(cidr(), "dev", device, "scope", scope, "label", label);
+    }
+
+    /** {@link #ipArgumentList()} as one line, for plans and the boot unit. */
     public String ipArguments() {
-        return cidr() + " dev " + device + " scope " + scope + " label " + label;
+        return String.join(" ", ipArgumentList());
     }
 
     @Override

@@ -37,7 +37,7 @@ public final class IpAddrJson {
                 addresses.add(new InterfaceAddress(
                         name,
                         Ipv4Address.parse(JsonFields.string(addr, "local")),
-                        (int) JsonFields.number(addr, "prefixlen"),
+                        JsonFields.integer(addr, "prefixlen", 0, 32),
                         scope,
                         JsonFields.optionalString(addr, "label")));
             }

@@ -78,7 +78,7 @@ public final class IpTool {
 
     private void change(String verb, InterfaceAddress address) {
         List<String> argv = new ArrayList<>(List.of(binary.toString(), "-4", "addr", verb));
-        argv.addAll(List.of(address.ipArguments().split(" ")));
+        argv.addAll(address.ipArgumentList());
         CommandRunner.Result result = runner.run(argv);
         if (!result.ok()) {
             throw new SetupException("ip -4 addr " + verb + " " + address.ipArguments() + " failed: " + result.firstErrorLine());

@@ -5,6 +5,7 @@ import dev.dispatcher.realserver.kernel.Ipv4Address;
 import dev.dispatcher.realserver.kernel.KernelState;
 import dev.dispatcher.realserver.kernel.SetupException;
 import dev.dispatcher.realserver.state.AppliedState;
+import dev.dispatcher.realserver.state.BootFiles;
 import dev.dispatcher.realserver.state.SysctlRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -91,14 +92,13 @@ public final class ApplyPlanner {
 
         List<String> bootPaths = List.of();
         if (request.persist() || previous.map(AppliedState::persisted).orElse(false)) {
-            BootFiles boot = previous.filter(AppliedState::persisted)
-                    .map(p -> BootFiles.of(p.bootFiles()))
+            BootFiles boot = previous.flatMap(AppliedState::boot)
                     .orElseGet(() -> BootFiles.in(request.sysctlDir(), request.systemdDir()));
-            planFile(changes, notes, files, boot.sysctlFile(), new FileContent.Text(BootFiles.sysctlConf(settings, vipAddresses)),
+            planFile(changes, notes, files, boot.sysctlFile(), new FileContent.Text(BootFileText.sysctlConf(settings, vipAddresses)),
                     "systemd-sysctl applies it at boot, before the unit adds the VIPs");
-            planFile(changes, notes, files, boot.unitFile(), new FileContent.Text(boot.unit(ipBinary, vipAddresses)),
+            planFile(changes, notes, files, boot.unitFile(), new FileContent.Text(BootFileText.unit(boot, ipBinary, vipAddresses)),
                     "puts the VIPs back on lo at boot, ordered before the network services");
-            planFile(changes, notes, files, boot.wantsLink(), new FileContent.Symlink(boot.unitFile().toString()),
+            planFile(changes, notes, files, boot.wantsLink(), BootFileText.enableLink(boot),
                     "enables the unit (what systemctl enable does), so it runs at every boot");
             bootPaths = boot.paths();
         }
@@ -107,14 +107,19 @@ public final class ApplyPlanner {
         return new Plan(changes, notes, next);
     }
 
+    /** Creates or rewrites one boot file, never one that another program or person put there. */
     private static void planFile(List<Change> changes, List<String> notes, Function<Path, FileContent> files,
             Path path, FileContent wanted, String why) {
         FileContent current = files.apply(path);
         if (current.equals(wanted)) {
             notes.add(path + " is up to date");
-        } else {
-            changes.add(new Change.WriteFile(path, current, wanted, why));
+            return;
         }
+        BootFileText.notWrittenByApply(current, wanted).ifPresent(reason -> {
+            throw new SetupException(path + " exists and apply --persist did not write it (" + reason
+                    + "); move it away if it is not needed, then run apply again; nothing was changed");
+        });
+        changes.add(new Change.WriteFile(path, current, wanted, why));
     }
 
     private static void refuseVipsOnNetworkInterfaces(Set<Ipv4Address> vips, KernelState kernel) {

@@ -1,9 +1,11 @@
 package dev.dispatcher.realserver.plan;
 
+import dev.dispatcher.realserver.files.AtomicFiles;
 import dev.dispatcher.realserver.kernel.IpTool;
 import dev.dispatcher.realserver.kernel.ProcSys;
 import dev.dispatcher.realserver.kernel.SetupException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -23,25 +25,28 @@ public final class LiveHost implements HostOperations {
             case Change.SetSysctl s -> procSys.write(s.key(), s.to());
             case Change.AddAddress a -> ip.add(a.address());
             case Change.DeleteAddress d -> ip.delete(d.address());
-            case Change.WriteFile f -> write(f.path(), f.after());
+            case Change.WriteFile f -> {
+                // The plan checked that the file is apply's own; checked again here, so a file
+                // replaced in between (by a person, a package, another run) is not the one touched.
+                if (!FileContent.read(f.path()).equals(f.before())) {
+                    throw new SetupException(f.path() + " changed since the plan was made; left as it is");
+                }
+                write(f.path(), f.after());
+            }
         }
     }
 
     private static void write(Path path, FileContent content) {
         try {
             switch (content) {
-                case FileContent.Absent a -> Files.deleteIfExists(path);
+                case FileContent.Absent a -> AtomicFiles.delete(path);
                 case FileContent.Text t -> {
                     Files.createDirectories(path.toAbsolutePath().getParent());
-                    Path tmp = path.resolveSibling(path.getFileName() + ".realserver-setup.tmp");
-                    Files.writeString(tmp, t.text());
-                    Files.move(tmp, path, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                    AtomicFiles.replace(path, t.text().getBytes(StandardCharsets.UTF_8));
                 }
                 case FileContent.Symlink l -> {
                     Files.createDirectories(path.toAbsolutePath().getParent());
-                    Files.deleteIfExists(path);
-                    Files.createSymbolicLink(path, Path.of(l.target()));
+                    AtomicFiles.link(path, Path.of(l.target()));
                 }
             }
         } catch (IOException ex) {

@@ -6,6 +6,7 @@ import dev.dispatcher.realserver.kernel.KernelState;
 import dev.dispatcher.realserver.kernel.ProcSys;
 import dev.dispatcher.realserver.kernel.SetupException;
 import dev.dispatcher.realserver.state.AppliedState;
+import dev.dispatcher.realserver.state.BootFiles;
 import dev.dispatcher.realserver.state.SysctlRecord;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -73,11 +74,12 @@ public final class RemovePlanner {
                 kernel.find(vip).stream().filter(a -> a.device().equals("lo")).findFirst()
                         .ifPresent(remainingAddresses::add);
             }
-            if (state.persisted()) {
-                BootFiles boot = BootFiles.of(state.bootFiles());
+            Optional<BootFiles> boot = state.boot();
+            if (boot.isPresent()) {
                 List<Setting> settings = HiddenArpSettings.table(state.arpIgnore());
-                rewrite(changes, files, boot.sysctlFile(), new FileContent.Text(BootFiles.sysctlConf(settings, remainingAddresses)));
-                rewrite(changes, files, boot.unitFile(), new FileContent.Text(boot.unit(ipBinary, remainingAddresses)));
+                rewrite(changes, notes, files, boot.get().sysctlFile(), new FileContent.Text(BootFileText.sysctlConf(settings, remainingAddresses)));
+                rewrite(changes, notes, files, boot.get().unitFile(),
+                        new FileContent.Text(BootFileText.unit(boot.get(), ipBinary, remainingAddresses)));
             }
             notes.add("sysctls stay until the last VIP is removed (still set up: "
                     + String.join(", ", remaining.stream().map(Ipv4Address::toString).toList()) + ")");
@@ -99,19 +101,45 @@ public final class RemovePlanner {
                         + " (apply found " + record.original() + ")");
             }
         }
-        for (String path : state.bootFiles().reversed()) {
-            FileContent current = files.apply(Path.of(path));
-            if (!(current instanceof FileContent.Absent)) {
-                changes.add(new Change.WriteFile(Path.of(path), current, FileContent.ABSENT, "apply --persist wrote it"));
-            }
+        Optional<BootFiles> boot = state.boot();
+        if (boot.isPresent()) {
+            FileContent text = new FileContent.Text(""); // any text of apply's: the header decides
+            delete(changes, notes, files, boot.get().wantsLink(), BootFileText.enableLink(boot.get()));
+            delete(changes, notes, files, boot.get().unitFile(), text);
+            delete(changes, notes, files, boot.get().sysctlFile(), text);
         }
         return new Plan(changes, notes, null);
     }
 
-    private static void rewrite(List<Change> changes, Function<Path, FileContent> files, Path path, FileContent wanted) {
+    /** Rewrites a boot file only when it is still the one apply wrote (or is gone). */
+    private static void rewrite(List<Change> changes, List<String> notes, Function<Path, FileContent> files, Path path, FileContent wanted) {
         FileContent current = files.apply(path);
-        if (!current.equals(wanted)) {
+        if (current.equals(wanted)) {
+            return;
+        }
+        Optional<String> foreign = BootFileText.notWrittenByApply(current, wanted);
+        if (foreign.isPresent()) {
+            notes.add(leftInPlace(path, foreign.get()));
+        } else {
             changes.add(new Change.WriteFile(path, current, wanted, "the boot setup keeps only the remaining VIPs"));
         }
+    }
+
+    /** Deletes a boot file only when it is still the one apply wrote, which {@code ours} describes. */
+    private static void delete(List<Change> changes, List<String> notes, Function<Path, FileContent> files, Path path, FileContent ours) {
+        FileContent current = files.apply(path);
+        if (current instanceof FileContent.Absent) {
+            return;
+        }
+        Optional<String> foreign = BootFileText.notWrittenByApply(current, ours);
+        if (foreign.isPresent()) {
+            notes.add(leftInPlace(path, foreign.get()));
+        } else {
+            changes.add(new Change.WriteFile(path, current, FileContent.ABSENT, "apply --persist wrote it"));
+        }
+    }
+
+    private static String leftInPlace(Path path, String reason) {
+        return path + " left in place: apply --persist did not write it (" + reason + ")";
     }
 }

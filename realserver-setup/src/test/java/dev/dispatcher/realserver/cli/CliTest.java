@@ -115,6 +115,25 @@ class CliTest {
         assertOneLine(run(), 2, "realserver-setup: missing COMMAND");
     }
 
+    /** An empty path is the current directory to Path.of: state or boot files would land wherever the shell happens to be. */
+    @Test
+    void anEmptyDirectoryOptionIsAUsageError() throws IOException {
+        Map<String, String> before = snapshot();
+        for (String command : List.of("status", "check", "plan", "apply", "remove")) {
+            assertOneLine(run(command, "--vip", "198.18.1.100", "--state-dir", ""), 2,
+                    "realserver-setup: Invalid value for option '--state-dir': the path is empty");
+        }
+        assertOneLine(run("apply", "--vip", "198.18.1.100", "--persist", "--sysctl-dir", "", "--state-dir", tmp.resolve("state").toString()), 2,
+                "realserver-setup: Invalid value for option '--sysctl-dir': the path is empty");
+        Run blank = run("plan", "--vip", "198.18.1.100", "--persist", "--systemd-dir", " ", "--state-dir", tmp.resolve("state").toString());
+        assertOneLine(blank, 2, "realserver-setup: Invalid value for option '--systemd-dir'");
+        assertTrue(blank.err().contains("the path is empty"), blank.err());
+        assertOneLine(run("plan", "--vip", "198.18.1.100", "--persist", "--sysctl-dir", "/etc/\u001b[2J", "--state-dir", tmp.resolve("state").toString()),
+                2, "realserver-setup: Invalid value for option '--sysctl-dir'");
+        assertEquals(before, snapshot());
+        assertFalse(Files.exists(Path.of("state.json")), "nothing written to the current directory");
+    }
+
     @Test
     void everyCommandHasHelp() {
         for (String command : List.of("plan", "apply", "check", "remove", "status")) {
@@ -182,5 +201,120 @@ class CliTest {
         assertEquals(1, json.exit());
         assertTrue(json.out().startsWith("{\"ok\":false,\"vips\":[\"198.18.1.100\"],\"problems\":[{\"kind\":\"arp_ignore\",\"interface\":\"eth1\","),
                 json.out());
+    }
+
+    @Test
+    void aDeeplyNestedStateFileIsOneLineInEveryCommandThatReadsIt() throws IOException {
+        Path state = Files.createDirectories(tmp.resolve("state"));
+        Files.writeString(state.resolve("state.json"), "{\"format\": 1, \"vips\": " + "[".repeat(200_000));
+        Map<String, String> before = snapshot();
+        for (List<String> command : List.of(List.of("status"), List.of("check"), List.of("plan", "--vip", "198.18.1.100"),
+                List.of("apply", "--vip", "198.18.1.100"), List.of("remove"), List.of("remove", "--dry-run"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--state-dir", state.toString()));
+            Run run = run(args.toArray(String[]::new));
+            assertOneLine(run, 1, "realserver-setup: error: state file corrupt: " + state.resolve("state.json") + ": invalid JSON");
+            assertTrue(run.err().contains("to recover,"), run.err());
+        }
+        Map<String, String> after = snapshot();
+        after.remove("state/lock"); // remove takes the lock before it reads the state; an empty lock file is no change
+        assertEquals(before, after);
+        assertFalse(Files.exists(ipLog));
+    }
+
+    /** A state file for 198.18.1.100 and 198.18.1.102 as apply --persist would write it, but with the given boot files and sysctl record. */
+    private Path stateFile(List<String> bootFiles, String sysctlKey) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("state"));
+        String files = String.join(", ", bootFiles.stream().map(f -> "\"" + f + "\"").toList());
+        Files.writeString(dir.resolve("state.json"), """
+                {"format": 1, "written_by": "realserver-setup", "arp_ignore": 3, "vips": ["198.18.1.100", "198.18.1.102"],
+                 "sysctls": [{"key": "%s", "original": "8", "applied": "0"}],
+                 "added": [{"device": "lo", "address": "198.18.1.100", "prefixlen": 32, "scope": "host", "label": "lo:1"},
+                           {"device": "lo", "address": "198.18.1.102", "prefixlen": 32, "scope": "host", "label": "lo:2"}],
+                 "replaced": [], "boot_files": [%s]}
+                """.formatted(sysctlKey, files));
+        return dir.resolve("state.json");
+    }
+
+    private Map<String, String> snapshotWithoutLock() throws IOException {
+        Map<String, String> files = snapshot();
+        files.remove("state/lock"); // remove takes the lock before it reads the state; an empty lock file is no change
+        return files;
+    }
+
+    @Test
+    void aTamperedStateCannotMakeAnyCommandTouchFilesApplyDidNotWrite() throws IOException {
+        List<String> victims = new java.util.ArrayList<>();
+        for (String name : List.of("passwd", "shadow", "sudoers")) {
+            Path victim = Files.createDirectories(tmp.resolve("victims")).resolve(name);
+            Files.writeString(victim, "precious " + name + "\n");
+            victims.add(victim.toString());
+        }
+        Path state = stateFile(victims, "net/ipv4/conf/all/arp_ignore");
+        Map<String, String> before = snapshot();
+        for (List<String> command : List.of(List.of("remove"), List.of("remove", "--vip", "198.18.1.102"), List.of("apply", "--vip", "198.18.1.100"),
+                List.of("status"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--state-dir", state.getParent().toString()));
+            assertOneLine(run(args.toArray(String[]::new)), 1, "realserver-setup: error: state file corrupt: " + state + ": boot_files: ");
+        }
+        assertEquals(before, snapshotWithoutLock());
+        assertFalse(Files.exists(ipLog));
+    }
+
+    @Test
+    void aTamperedSysctlRecordCannotMakeRemoveWriteAnotherSysctl() throws IOException {
+        Path state = stateFile(List.of(), "net/ipv4/conf/eth1/arp_ignore");
+        Map<String, String> before = snapshot();
+        assertOneLine(run("remove", "--state-dir", state.getParent().toString()), 1,
+                "realserver-setup: error: state file corrupt: " + state + ": sysctls: ");
+        assertEquals("0\n", Files.readString(proc.resolve("net/ipv4/conf/eth1/arp_ignore")), "arp_ignore 8 would hide the host itself");
+        assertEquals(before, snapshotWithoutLock());
+    }
+
+    /** The boot paths are right, but the files there are someone else's: apply refuses to overwrite them, remove leaves them. */
+    @Test
+    void filesAtTheBootPathsThatApplyDidNotWriteAreLeftAlone() throws IOException {
+        Path conf = Files.createDirectories(tmp.resolve("etc/sysctl.d")).resolve("95-realserver-setup.conf");
+        Path unit = Files.createDirectories(tmp.resolve("etc/systemd")).resolve("realserver-setup.service");
+        Path wants = Files.createDirectories(tmp.resolve("etc/systemd/sysinit.target.wants")).resolve("realserver-setup.service");
+        Files.writeString(conf, "net.ipv4.ip_forward = 1\n");
+        Files.writeString(unit, "[Unit]\nDescription=the packaged unit, copied here by hand\n");
+        Files.createSymbolicLink(wants, Path.of("/usr/lib/systemd/system/realserver-setup.service"));
+        Path state = stateFile(List.of(conf.toString(), unit.toString(), wants.toString()), "net/ipv4/conf/all/arp_ignore");
+        String dir = state.getParent().toString();
+        Map<String, String> before = snapshot();
+
+        Run apply = run("apply", "--vip", "198.18.1.100", "--state-dir", dir);
+        assertOneLine(apply, 1, "realserver-setup: error: " + conf + " exists and apply --persist did not write it");
+        assertEquals(before, snapshotWithoutLock());
+
+        Run removeOne = run("remove", "--vip", "198.18.1.102", "--state-dir", dir);
+        assertEquals(0, removeOne.exit(), removeOne.toString());
+        assertTrue(removeOne.out().contains(conf + " left in place: apply --persist did not write it"), removeOne.out());
+        assertTrue(removeOne.out().contains(unit + " left in place: apply --persist did not write it"), removeOne.out());
+
+        Run remove = run("remove", "--state-dir", dir);
+        assertEquals(0, remove.exit(), remove.toString());
+        assertTrue(remove.out().contains(wants + " left in place: apply --persist did not write it (a symbolic link to /usr/lib/systemd/system/"),
+                remove.out());
+        assertEquals("net.ipv4.ip_forward = 1\n", Files.readString(conf));
+        assertEquals("[Unit]\nDescription=the packaged unit, copied here by hand\n", Files.readString(unit));
+        assertEquals(Path.of("/usr/lib/systemd/system/realserver-setup.service"), Files.readSymbolicLink(wants));
+        assertFalse(Files.exists(state));
+    }
+
+    @Test
+    void aStateDirectoryThatIsASymlinkIsOneLineAndReceivesNothing() throws IOException {
+        Path etc = Files.createDirectories(tmp.resolve("etc"));
+        Path link = Files.createSymbolicLink(tmp.resolve("state"), etc);
+        for (String command : List.of("apply", "remove", "status")) {
+            assertOneLine(run(command, "--vip", "198.18.1.100", "--state-dir", link.toString()), 1,
+                    "realserver-setup: error: the state directory " + link + " is a symbolic link (to " + etc + ")");
+        }
+        try (Stream<Path> entries = Files.list(etc)) {
+            assertEquals(List.of(), entries.toList(), "no state.json or lock in the link's target");
+        }
+        assertFalse(Files.exists(ipLog));
     }
 }

@@ -39,4 +39,21 @@ class JsonTest {
             assertThrows(IllegalArgumentException.class, () -> Json.parse(bad), bad);
         }
     }
+
+    @Test
+    void deepNestingIsRefusedInsteadOfOverflowingTheStack() {
+        for (String deep : List.of("[".repeat(100_000), "{\"a\":".repeat(100_000), "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1))) {
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Json.parse(deep));
+            assertTrue(ex.getMessage().contains("nested deeper than " + Json.MAX_DEPTH), ex.getMessage());
+        }
+        String deepest = "[".repeat(Json.MAX_DEPTH) + "]".repeat(Json.MAX_DEPTH);
+        assertEquals(deepest, Json.writeCompact(Json.parse(deepest)), "the limit itself is allowed");
+    }
+
+    @Test
+    void errorsAreOneLineWithTheirPosition() {
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Json.parse("{\n  \"a\": [1,\n  }"));
+        assertTrue(ex.getMessage().startsWith("invalid JSON at line 3, column 3: "), ex.getMessage());
+        assertEquals(-1, ex.getMessage().indexOf('\n'), ex.getMessage());
+    }
 }

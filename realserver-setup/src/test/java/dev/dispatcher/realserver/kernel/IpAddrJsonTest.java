@@ -55,5 +55,7 @@ class IpAddrJsonTest {
         assertThrows(IllegalArgumentException.class, () -> IpAddrJson.parse("{\"ifname\":\"lo\"}"));
         assertThrows(IllegalArgumentException.class, () -> IpAddrJson.parse("[{\"ifname\":\"lo\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"x\",\"prefixlen\":8}]}]"));
         assertThrows(IllegalArgumentException.class, () -> IpAddrJson.parse("1: lo: <LOOPBACK,UP> mtu 65536"));
+        // 2^32 + 32: a cast to int would read it as 32.
+        assertThrows(IllegalArgumentException.class, () -> IpAddrJson.parse("[{\"ifname\":\"lo\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"198.18.1.100\",\"prefixlen\":4294967328}]}]"));
     }
 }

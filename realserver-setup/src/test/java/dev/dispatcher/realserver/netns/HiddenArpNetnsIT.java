@@ -328,4 +328,34 @@ class HiddenArpNetnsIT {
         assertFalse(Files.exists(unit));
         assertFalse(Files.exists(wants, java.nio.file.LinkOption.NOFOLLOW_LINKS));
     }
+
+    /**
+     * A state file edited to claim the real server's own address and three unrelated files: remove
+     * must refuse it, not take eth1's address away (which cuts the server off) or delete the files.
+     */
+    @Test
+    void removeRefusesATamperedStateAndTheHostKeepsItsAddressAndFiles() throws IOException {
+        ok(tool("apply", "--vip", VIP, "--state-dir", stateDir));
+        Path state = Path.of(stateDir, "state.json");
+        Map<String, Object> json = JsonFields.object(Json.parse(Files.readString(state)), "state");
+        json.put("vips", List.of(VIP, SERVER_IP));
+        Map<String, Object> own = new LinkedHashMap<>(Map.of("device", "eth1", "address", SERVER_IP, "prefixlen", 24L, "scope", "global",
+                "label", "eth1"));
+        json.put("added", List.of(JsonFields.list(json, "added").getFirst(), own));
+        List<String> victims = List.of(tmp.resolve("a").toString(), tmp.resolve("b").toString(), tmp.resolve("c").toString());
+        for (String victim : victims) {
+            Files.writeString(Path.of(victim), "precious\n");
+        }
+        json.put("boot_files", victims);
+        Files.writeString(state, Json.write(json));
+        Map<String, String> before = snapshot();
+
+        Result remove = tool("remove", "--state-dir", stateDir);
+        assertOneLineError(remove, 1, "realserver-setup: error: state file corrupt: " + state + ": added: " + SERVER_IP + "/24 on eth1 is not one of the VIPs on lo");
+        assertEquals(before, snapshot(), "no address or sysctl changed");
+        assertTrue(addresses(SERVER).contains("\"local\":\"" + SERVER_IP + "\""), "eth1 keeps " + SERVER_IP);
+        for (String victim : victims) {
+            assertEquals("precious\n", Files.readString(Path.of(victim)));
+        }
+    }
 }

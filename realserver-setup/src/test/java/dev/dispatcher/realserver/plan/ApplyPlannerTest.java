@@ -150,4 +150,26 @@ class ApplyPlannerTest {
         KernelState kernel = new KernelState(Map.of(), List.of("eth1"), Hosts.defaults().links());
         assertThrows(SetupException.class, () -> plan(kernel, VIP));
     }
+
+    @Test
+    void persistRefusesToOverwriteAFileItDidNotWrite() {
+        disk.put(Path.of("/t/sysctl.d/95-realserver-setup.conf"), new FileContent.Text("net.ipv4.ip_forward = 1\n"));
+        SetupException text = assertThrows(SetupException.class, () -> plan(Hosts.defaults(), Optional.empty(), 3, true, VIP));
+        assertTrue(text.getMessage().startsWith("/t/sysctl.d/95-realserver-setup.conf exists and apply --persist did not write it"
+                + " (its first line is not '# Written by"), text.getMessage());
+        assertTrue(text.getMessage().endsWith("nothing was changed"), text.getMessage());
+
+        disk.clear();
+        disk.put(Path.of("/t/systemd/sysinit.target.wants/realserver-setup.service"), new FileContent.Symlink("/lib/systemd/system/realserver-setup.service"));
+        SetupException link = assertThrows(SetupException.class, () -> plan(Hosts.defaults(), Optional.empty(), 3, true, VIP));
+        assertTrue(link.getMessage().startsWith("/t/systemd/sysinit.target.wants/realserver-setup.service exists and apply --persist did not write it"
+                + " (a symbolic link to /lib/systemd/system/realserver-setup.service)"), link.getMessage());
+    }
+
+    @Test
+    void persistRewritesItsOwnFiles() {
+        disk.put(Path.of("/t/sysctl.d/95-realserver-setup.conf"), new FileContent.Text(BootFileText.HEADER + "# an older run's text\n"));
+        Plan plan = plan(Hosts.defaults(), Optional.empty(), 3, true, VIP);
+        assertTrue(described(plan).contains("rewrite /t/sysctl.d/95-realserver-setup.conf"), described(plan).toString());
+    }
 }

@@ -104,4 +104,21 @@ class RemovePlannerTest {
         assertEquals("198.18.1.101 was not set up by apply with this state directory (it has 198.18.1.100); nothing was changed",
                 ex.getMessage());
     }
+
+    @Test
+    void bootFilesSomeoneElseRewroteAreLeftInPlace() {
+        Applied applied = apply(Hosts.defaults(), true, VIP, VIP2);
+        disk.put(Path.of("/t/s/95-realserver-setup.conf"), new FileContent.Text("net.ipv4.ip_forward = 1\n"));
+        disk.put(Path.of("/t/u/sysinit.target.wants/realserver-setup.service"), new FileContent.Symlink("/usr/lib/systemd/system/realserver-setup.service"));
+
+        Plan one = remove(applied, applied.kernel(), VIP2);
+        assertEquals(List.of("ip -4 addr del 198.18.1.101/32 dev lo scope host label lo:2", "rewrite /t/u/realserver-setup.service"), described(one));
+        assertTrue(one.notes().contains("/t/s/95-realserver-setup.conf left in place: apply --persist did not write it"
+                + " (its first line is not '# Written by realserver-setup apply --persist; deleted by realserver-setup remove.')"), one.notes().toString());
+
+        Plan all = remove(applied, applied.kernel());
+        assertEquals(List.of("delete /t/u/realserver-setup.service"), described(all).stream().filter(d -> d.startsWith("delete")).toList());
+        assertTrue(all.notes().contains("/t/u/sysinit.target.wants/realserver-setup.service left in place: apply --persist did not write it"
+                + " (a symbolic link to /usr/lib/systemd/system/realserver-setup.service)"), all.notes().toString());
+    }
 }

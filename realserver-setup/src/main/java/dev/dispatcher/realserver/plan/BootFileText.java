@@ -1,8 +1,10 @@
 package dev.dispatcher.realserver.plan;
 
 import dev.dispatcher.realserver.kernel.InterfaceAddress;
+import dev.dispatcher.realserver.state.BootFiles;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What {@code --persist} writes so a reboot does not lose the setup: a sysctl.d file (applied by
@@ -13,33 +15,14 @@ import java.util.List;
  * ARP is hidden before any VIP appears, and before network-pre.target, so no network service brings
  * up an interface while the VIPs are missing. It is enabled by the same symlink
  * {@code systemctl enable} would create, which works without a running systemd.
+ *
+ * <p>Both files start with {@link #HEADER}. That line is how a later run tells its own file from
+ * someone else's at the same path: only a file that carries it is rewritten or deleted.
  */
-public record BootFiles(Path sysctlFile, Path unitFile, Path wantsLink) {
-    public static final Path DEFAULT_SYSCTL_DIR = Path.of("/etc/sysctl.d");
-    public static final Path DEFAULT_SYSTEMD_DIR = Path.of("/etc/systemd/system");
-    public static final String UNIT = "realserver-setup.service";
+public final class BootFileText {
     static final String HEADER = "# Written by realserver-setup apply --persist; deleted by realserver-setup remove.\n";
 
-    public static BootFiles in(Path sysctlDir, Path systemdDir) {
-        Path unit = systemdDir.toAbsolutePath().resolve(UNIT);
-        return new BootFiles(
-                // 95: after the distribution's defaults, which may set rp_filter or arp_* themselves.
-                sysctlDir.toAbsolutePath().resolve("95-realserver-setup.conf"),
-                unit,
-                systemdDir.toAbsolutePath().resolve("sysinit.target.wants").resolve(UNIT));
-    }
-
-    /** From the paths recorded in the state, in the order {@link #paths()} gives them. */
-    public static BootFiles of(List<String> paths) {
-        if (paths.size() != 3) {
-            throw new IllegalArgumentException("expected 3 boot files, got " + paths);
-        }
-        return new BootFiles(Path.of(paths.get(0)), Path.of(paths.get(1)), Path.of(paths.get(2)));
-    }
-
-    public List<String> paths() {
-        return List.of(sysctlFile.toString(), unitFile.toString(), wantsLink.toString());
-    }
+    private BootFileText() {}
 
     public static String sysctlConf(List<Setting> settings, List<InterfaceAddress> vips) {
         StringBuilder out = new StringBuilder(HEADER);
@@ -53,9 +36,9 @@ public record BootFiles(Path sysctlFile, Path unitFile, Path wantsLink) {
         return out.toString();
     }
 
-    public String unit(Path ipBinary, List<InterfaceAddress> vips) {
+    public static String unit(BootFiles boot, Path ipBinary, List<InterfaceAddress> vips) {
         StringBuilder out = new StringBuilder(HEADER);
-        out.append("# Puts the VIPs back on lo at boot; the ARP sysctls come from ").append(sysctlFile).append(".\n");
+        out.append("# Puts the VIPs back on lo at boot; the ARP sysctls come from ").append(boot.sysctlFile()).append(".\n");
         out.append("""
                 [Unit]
                 Description=VIPs on lo for a direct-server-return load balancer (realserver-setup)
@@ -78,5 +61,25 @@ public record BootFiles(Path sysctlFile, Path unitFile, Path wantsLink) {
                 WantedBy=sysinit.target
                 """);
         return out.toString();
+    }
+
+    /** The enable link: what {@code systemctl enable} would create for the unit. */
+    public static FileContent enableLink(BootFiles boot) {
+        return new FileContent.Symlink(boot.unitFile().toString());
+    }
+
+    /**
+     * Why {@code current} is not what {@code apply --persist} writes where it wants {@code ours}
+     * (a text file with our header, or the enable link); empty when it is, or when nothing is there.
+     */
+    static Optional<String> notWrittenByApply(FileContent current, FileContent ours) {
+        return switch (current) {
+            case FileContent.Absent a -> Optional.empty();
+            case FileContent.Text t when ours instanceof FileContent.Text -> t.text().startsWith(HEADER)
+                    ? Optional.empty()
+                    : Optional.of("its first line is not '" + HEADER.strip() + "'");
+            case FileContent.Text t -> Optional.of("a file, where apply writes a symbolic link");
+            case FileContent.Symlink link -> link.equals(ours) ? Optional.empty() : Optional.of("a symbolic link to " + link.target());
+        };
     }
 }
