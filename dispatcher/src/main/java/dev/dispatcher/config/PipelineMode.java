@@ -13,7 +13,8 @@ public enum PipelineMode {
     RING,
     /**
      * {@code workers} threads, each receiving, deciding and sending on its own AF_PACKET socket of a
-     * PACKET_FANOUT_HASH group: the kernel's flow hash keeps each flow on one socket, so there is
+     * PACKET_FANOUT_CBPF group: our steering program keeps each flow on the socket of the worker its
+     * flow key names, so there is
      * no hand-off between threads. Needs {@code io.backend: afpacket}; never chosen by
      * {@link #AUTO}, because it only pays on hosts with a core per worker to spare.
      */

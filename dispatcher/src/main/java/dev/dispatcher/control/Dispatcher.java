@@ -123,7 +123,7 @@ public final class Dispatcher implements AutoCloseable {
     }
 
     /**
-     * Fanout mode: a PACKET_FANOUT_HASH group of one socket per worker (VIPs only), and the ARP
+     * Fanout mode: a PACKET_FANOUT_CBPF group of one socket per worker (VIPs only), and the ARP
      * socket outside it, read by worker 0 beside its member: every ARP frame reaches the one worker
      * that owns the ARP agent, whichever member the kernel's hash would have picked.
      */

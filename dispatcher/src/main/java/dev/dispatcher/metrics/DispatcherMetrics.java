@@ -174,7 +174,7 @@ public final class DispatcherMetrics {
         // The workers are fixed for the life of the pipeline: one series each, registered once.
         for (ForwardingWorker worker : dispatcher.pipeline().workers()) {
             counter("dispatcher.worker.frames",
-                    "Frames handled by each forwarding worker (in fanout mode: how evenly the kernel's hash spreads flows)",
+                    "Frames handled by each forwarding worker (in fanout mode: how evenly the steering hash spreads flows)",
                     Tags.of("worker", worker.name()), m -> worker.frames());
         }
         counter("dispatcher.config.reloads", "Configuration reloads: success, failure", Tags.of("result", "success"),

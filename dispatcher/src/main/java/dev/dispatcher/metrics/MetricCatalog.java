@@ -56,7 +56,7 @@ public final class MetricCatalog {
             counter("dispatcher_capture_checksum_not_ready_total", List.of(),
                     "Frames received with a partial checksum (checksum offload of a sender on this host or behind a veth)"),
             counter("dispatcher_worker_frames_total", List.of("worker"),
-                    "Frames handled by each forwarding worker (in fanout mode: how evenly the kernel's hash spreads flows)"),
+                    "Frames handled by each forwarding worker (in fanout mode: how evenly the steering hash spreads flows)"),
             new Family("dispatcher_packet_processing_seconds", "histogram", List.of(),
                     List.of("dispatcher_packet_processing_seconds_bucket", "dispatcher_packet_processing_seconds_count",
                             "dispatcher_packet_processing_seconds_sum", "dispatcher_packet_processing_seconds_max"),

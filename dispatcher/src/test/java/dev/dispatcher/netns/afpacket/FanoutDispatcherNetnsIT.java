@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.dataplane.core.FlowKey;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -225,6 +227,22 @@ class FanoutDispatcherNetnsIT {
             }
             assertEquals(Set.of("r1", "r2"), servers, "both servers get flows");
 
+            // The group's steering program sent each flow to the worker its FlowKey names: worker 1
+            // (which never sees ARP) received exactly the datagrams of the flows computed for it.
+            int computedForWorker1 = 0;
+            for (int i = 0; i < FLOWS; i++) {
+                FlowKey key = new FlowKey().ipv4(Ipv4.parse(HOSTS[0][1]), Ipv4.parse(VIP), 30000 + i, PORT, 17);
+                computedForWorker1 += key.shard(2);
+            }
+            assertTrue(computedForWorker1 > 0 && computedForWorker1 < FLOWS, "the flows spread over both workers");
+            Netns.Result metrics = Netns.run(10, List.of("ip", "netns", "exec", ns("d"), "curl", "-s", "-m", "5",
+                    "http://127.0.0.1:9100/metrics"));
+            Matcher frames = Pattern.compile("dispatcher_worker_frames_total\\{worker=\"dispatcher-fwd-1\"\\} (\\S+)")
+                    .matcher(metrics.output());
+            assertTrue(frames.find(), "worker 1's frame counter in /metrics:\n" + metrics.output());
+            assertEquals(ROUNDS * computedForWorker1, (long) Double.parseDouble(frames.group(1)),
+                    "worker 1 received exactly the datagrams of the " + computedForWorker1 + " flows FlowKey.shard puts on it");
+
             // A reload adds a VIP: the group's filter and the ARP socket's must both follow.
             String yaml = Files.readString(config);
             Files.writeString(config, yaml.replace("clusters:\n", """
@@ -268,7 +286,7 @@ class FanoutDispatcherNetnsIT {
         assertTrue(m.find(), "per-worker account in the log:\n" + text);
         long worker0 = Long.parseLong(m.group(1));
         long worker1 = Long.parseLong(m.group(2));
-        assertTrue(worker0 > 0 && worker1 > 0, "the kernel's hash spread the flows over both workers: " + m.group());
+        assertTrue(worker0 > 0 && worker1 > 0, "the steering program spread the flows over both workers: " + m.group());
         assertTrue(worker0 + worker1 >= FLOWS * ROUNDS, "every datagram was received by one worker: " + m.group());
     }
 

@@ -90,13 +90,14 @@ public final class AfPacketBackend implements PacketIoBackend {
     }
 
     /**
-     * Opens {@code members} sockets (RX and TX rings each) in one PACKET_FANOUT_HASH group with
-     * DEFRAG, each with {@code filter} (usually {@link ClassicBpf.Capture#VIPS}): the kernel hashes
-     * each frame's flow and hands it to one member, so each worker that polls one member sees whole
-     * flows. Every socket joins the group with a drop-all filter and all get {@code filter} only
-     * once the group is complete: while members join, the kernel's member count (and so which
-     * member a flow hashes to) changes, and a flow seen then could start on two workers. Independent
-     * of the capture socket.
+     * Opens {@code members} sockets (RX and TX rings each) in one PACKET_FANOUT_CBPF group with
+     * DEFRAG, each with {@code filter} (usually {@link ClassicBpf.Capture#VIPS}). The group's
+     * steering program ({@link ClassicBpf#steering}) computes each frame's flow owner exactly as
+     * {@code FlowKey.shard} does, so the member that receives a flow is the worker the control plane
+     * computes for it, and each worker that polls one member sees whole flows. Every socket joins
+     * with a drop-all filter and all get {@code filter} only once the group is complete and steered:
+     * while members join, the member count (and so which member a flow goes to) changes, and a flow
+     * seen then could start on two workers. Independent of the capture socket.
      */
     public synchronized List<FanoutMember> openFanout(int members, List<ClassicBpf.Instruction> filter)
             throws PacketIoException {
@@ -110,6 +111,7 @@ public final class AfPacketBackend implements PacketIoBackend {
             groupId = socket.joinFanout(groupId);
             group.add(new FanoutMember(source(socket), new RingSink(socket)));
         }
+        fanout.getFirst().setFanoutProgram(ClassicBpf.steering());
         for (PacketSocket member : fanout) {
             member.replaceFilter(filter);
         }

@@ -1,5 +1,6 @@
 package dev.dispatcher.dataplane.io.afpacket;
 
+import dev.dispatcher.dataplane.core.FlowKey;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -24,6 +25,29 @@ public final class ClassicBpf {
     static final int LDX_IMM = 0x01; // BPF_LDX | BPF_W | BPF_IMM: X = k
     static final int JEQ_K = 0x15; // BPF_JMP | BPF_JEQ | BPF_K: pc += (A == k) ? jt : jf
     static final int RET_K = 0x06; // BPF_RET | BPF_K: accept k bytes (0 = drop)
+    static final int RET_A = 0x16; // BPF_RET | BPF_A: return A
+    static final int LD_B_ABS = 0x30; // BPF_LD | BPF_B | BPF_ABS: A = u8 at [k]
+    static final int LD_H_IND = 0x48; // BPF_LD | BPF_H | BPF_IND: A = u16 at [X + k]
+    static final int LD_IMM = 0x00; // BPF_LD | BPF_W | BPF_IMM: A = k
+    static final int LDX_MEM = 0x61; // BPF_LDX | BPF_MEM: X = M[k]
+    static final int ST = 0x02; // BPF_ST: M[k] = A
+    static final int TAX = 0x07; // BPF_MISC | BPF_TAX: X = A
+    static final int AND_K = 0x54; // BPF_ALU | BPF_AND | BPF_K
+    static final int LSH_K = 0x64; // BPF_ALU | BPF_LSH | BPF_K
+    static final int RSH_K = 0x74; // BPF_ALU | BPF_RSH | BPF_K (logical)
+    static final int MUL_K = 0x24; // BPF_ALU | BPF_MUL | BPF_K (32 bits, wraps)
+    static final int XOR_X = 0xAC; // BPF_ALU | BPF_XOR | BPF_X
+    static final int JA = 0x05; // BPF_JMP | BPF_JA: pc += k
+
+    /**
+     * Negative load offsets the kernel resolves against skb fields rather than skb->data
+     * (linux/filter.h): SKF_NET_OFF + n reads byte n of the network header wherever the frame
+     * starts, SKF_AD_OFF + SKF_AD_PROTOCOL reads skb->protocol (the EtherType after any tag the
+     * kernel took out). A fanout program runs before the MAC header is pushed back, so only these
+     * offsets mean the same thing there as in a socket filter.
+     */
+    static final int SKF_AD_PROTOCOL = -0x1000;
+    static final int SKF_NET_OFF = -0x100000;
 
     /** Jump offsets are 8 bits: more VIPs than this and the filter accepts all IPv4 instead. */
     static final int MAX_FILTERED_VIPS = 250;
@@ -131,6 +155,64 @@ public final class ClassicBpf {
         // 16+n: accept IPv4 for a VIP.
         p.add(new Instruction(RET_K, 0, 0, snaplen));
         return List.copyOf(p);
+    }
+
+    /**
+     * The fanout group's steering program: the flow owner's hash of {@code FlowKey.steering} from
+     * the packet's own IPv4 addresses, ports (TCP and UDP; 0 for other protocols) and protocol;
+     * the kernel takes it modulo the member count, as {@code FlowKey.shard} does. Anything that
+     * is not IPv4 returns 0 (the capture filter lets nothing else into the group). Fragments do
+     * not reach it: the group reassembles them first (PACKET_FANOUT_FLAG_DEFRAG).
+     */
+    public static List<Instruction> steering() {
+        return List.of(
+                // 0: A = EtherType after any tag the kernel took out; 1: IPv4? on; else to 37.
+                new Instruction(LD_W_ABS, 0, 0, SKF_AD_PROTOCOL),
+                new Instruction(JEQ_K, 0, 35, ETHERTYPE_IPV4),
+                // 2-5: X = IHL * 4, the transport header's offset in the network header.
+                new Instruction(LD_B_ABS, 0, 0, SKF_NET_OFF),
+                new Instruction(AND_K, 0, 0, 0x0F),
+                new Instruction(LSH_K, 0, 0, 2),
+                new Instruction(TAX, 0, 0, 0),
+                // 6-7: M[0] = protocol; 8: TCP? to 10; 9: UDP? to 10, else to 17 (no ports).
+                new Instruction(LD_B_ABS, 0, 0, SKF_NET_OFF + 9),
+                new Instruction(ST, 0, 0, 0),
+                new Instruction(JEQ_K, 1, 0, 6),
+                new Instruction(JEQ_K, 0, 7, 17),
+                // 10-15: A = (source port ^ destination port) << 16; 16: to 18.
+                new Instruction(LD_H_IND, 0, 0, SKF_NET_OFF),
+                new Instruction(ST, 0, 0, 1),
+                new Instruction(LD_H_IND, 0, 0, SKF_NET_OFF + 2),
+                new Instruction(LDX_MEM, 0, 0, 1),
+                new Instruction(XOR_X, 0, 0, 0),
+                new Instruction(LSH_K, 0, 0, 16),
+                new Instruction(JA, 0, 0, 1),
+                // 17: no ports: A = 0. 18: M[1] = A.
+                new Instruction(LD_IMM, 0, 0, 0),
+                new Instruction(ST, 0, 0, 1),
+                // 19-23: A = source address ^ destination address.
+                new Instruction(LD_W_ABS, 0, 0, SKF_NET_OFF + 12),
+                new Instruction(ST, 0, 0, 2),
+                new Instruction(LD_W_ABS, 0, 0, SKF_NET_OFF + 16),
+                new Instruction(LDX_MEM, 0, 0, 2),
+                new Instruction(XOR_X, 0, 0, 0),
+                // 24-27: ^ M[1] (ports) ^ M[0] (protocol).
+                new Instruction(LDX_MEM, 0, 0, 1),
+                new Instruction(XOR_X, 0, 0, 0),
+                new Instruction(LDX_MEM, 0, 0, 0),
+                new Instruction(XOR_X, 0, 0, 0),
+                // 28-35: the two multiply-xorshift rounds of FlowKey.steering; 36: return A.
+                new Instruction(MUL_K, 0, 0, FlowKey.STEERING_MULTIPLIER_1),
+                new Instruction(TAX, 0, 0, 0),
+                new Instruction(RSH_K, 0, 0, 15),
+                new Instruction(XOR_X, 0, 0, 0),
+                new Instruction(MUL_K, 0, 0, FlowKey.STEERING_MULTIPLIER_2),
+                new Instruction(TAX, 0, 0, 0),
+                new Instruction(RSH_K, 0, 0, 13),
+                new Instruction(XOR_X, 0, 0, 0),
+                new Instruction(RET_A, 0, 0, 0),
+                // 37: not IPv4: the first member.
+                new Instruction(RET_K, 0, 0, 0));
     }
 
     /** The program as an array of struct sock_filter in {@code arena}. */

@@ -46,11 +46,14 @@ final class Native {
     static final int PACKET_QDISC_BYPASS = 20;
     static final int PACKET_IGNORE_OUTGOING = 23;
     static final int PACKET_FANOUT = 18;
+    /** The group's steering program (struct sock_fprog) for PACKET_FANOUT_CBPF. */
+    static final int PACKET_FANOUT_DATA = 22;
     static final int TPACKET_V2 = 1;
     static final int TPACKET_V3 = 2;
 
     // PACKET_FANOUT argument: group id in the low 16 bits, mode and flags in the high 16.
     static final int PACKET_FANOUT_HASH = 0;
+    static final int PACKET_FANOUT_CBPF = 6;
     static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
     static final int PACKET_FANOUT_FLAG_DEFRAG = 0x8000;
 

@@ -219,13 +219,15 @@ final class PacketSocket implements AutoCloseable {
     }
 
     /**
-     * Puts this bound socket into a PACKET_FANOUT_HASH group with PACKET_FANOUT_FLAG_DEFRAG (the
-     * kernel reassembles fragments before hashing, so all of a datagram lands on one socket).
-     * {@code groupId} &lt; 0 creates a new group with an id the kernel picks (FLAG_UNIQUEID, so no
-     * other process's group is joined by accident); returns the group's id. Not on the hot path.
+     * Puts this bound socket into a PACKET_FANOUT_CBPF group with PACKET_FANOUT_FLAG_DEFRAG (the
+     * kernel reassembles fragments before steering, so all of a datagram lands on one socket).
+     * Until a member sets the group's program ({@link #setFanoutProgram}) every frame goes to the
+     * first member. {@code groupId} &lt; 0 creates a new group with an id the kernel picks
+     * (FLAG_UNIQUEID, so no other process's group is joined by accident); returns the group's id.
+     * Not on the hot path.
      */
     synchronized int joinFanout(int groupId) throws PacketIoException {
-        int modeAndFlags = Native.PACKET_FANOUT_HASH | Native.PACKET_FANOUT_FLAG_DEFRAG
+        int modeAndFlags = Native.PACKET_FANOUT_CBPF | Native.PACKET_FANOUT_FLAG_DEFRAG
                 | (groupId < 0 ? Native.PACKET_FANOUT_FLAG_UNIQUEID : 0);
         try (Arena call = Arena.ofConfined()) {
             MemorySegment v = call.allocateFrom(ValueLayout.JAVA_INT, (modeAndFlags << 16) | Math.max(0, groupId));
@@ -239,6 +241,28 @@ final class PacketSocket implements AutoCloseable {
                 throw failure("read the PACKET_FANOUT group", Native.errno(controlErrno));
             }
             return v.get(ValueLayout.JAVA_INT, 0) & 0xFFFF;
+        } catch (PacketIoException | RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Native.unexpected(t);
+        }
+    }
+
+    /**
+     * Sets the steering program of this socket's fanout group: the kernel runs it on each frame
+     * and hands the frame to member (result mod members). One member sets it for the whole group.
+     */
+    synchronized void setFanoutProgram(List<ClassicBpf.Instruction> program) throws PacketIoException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment code = ClassicBpf.toSegment(program, call);
+            MemorySegment fprog = call.allocate(Native.SOCK_FPROG);
+            fprog.set(ValueLayout.JAVA_SHORT, Native.offset(Native.SOCK_FPROG, "len"), (short) program.size());
+            fprog.set(ValueLayout.ADDRESS, Native.offset(Native.SOCK_FPROG, "filter"), code);
+            int r = (int) Native.SETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT_DATA,
+                    fprog, (int) Native.SOCK_FPROG.byteSize());
+            if (r != 0) {
+                throw failure("set the fanout group's steering program", Native.errno(controlErrno));
+            }
         } catch (PacketIoException | RuntimeException | Error e) {
             throw e;
         } catch (Throwable t) {

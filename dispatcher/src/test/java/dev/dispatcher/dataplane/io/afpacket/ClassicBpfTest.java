@@ -3,8 +3,10 @@ package dev.dispatcher.dataplane.io.afpacket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.testing.Frames;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -117,41 +119,117 @@ class ClassicBpfTest {
     }
 
     @Test
+    void theFanoutProgramSteersEveryFlowToTheWorkerItsFlowKeyNames() {
+        List<ClassicBpf.Instruction> steering = ClassicBpf.steering();
+        Random random = new Random(11);
+        for (int n = 0; n < 2000; n++) {
+            int client = 0xC6120000 | random.nextInt(1 << 17);
+            int vip = 0xC6120064 + random.nextInt(4);
+            int clientPort = 1024 + random.nextInt(64512);
+            int port = random.nextBoolean() ? 80 : 53;
+            boolean udp = random.nextBoolean();
+            byte[] frame;
+            int vlan = n % 5 == 0 ? 7 : -1;
+            if (udp) {
+                frame = Frames.udp("02:00:00:00:00:01", OWN_MAC, dotted(client), dotted(vip), clientPort, port,
+                        new byte[random.nextInt(40)]);
+            } else {
+                Frames.Tcp t = tcp("02:00:00:00:00:01", OWN_MAC, dotted(vip), vlan, random.nextInt(3));
+                t.srcIp = dotted(client);
+                t.srcPort = clientPort;
+                t.dstPort = port;
+                frame = t.build();
+            }
+            FlowKey key = new FlowKey().ipv4(client, vip, clientPort, port, udp ? 17 : 6);
+            int hash = run(steering, frame);
+            assertEquals(key.steering(), hash, key + (vlan < 0 ? "" : " on VLAN " + vlan));
+            for (int workers = 1; workers <= 4; workers++) {
+                // The kernel takes the returned u32 modulo the member count.
+                assertEquals(key.shard(workers), Integer.remainderUnsigned(hash, workers));
+            }
+        }
+        assertEquals(0, run(steering, Frames.raw("02:00:00:00:00:01", OWN_MAC, 0x86DD, new byte[60])),
+                "not IPv4: the first member");
+        byte[] icmp = Frames.raw("02:00:00:00:00:01", OWN_MAC, 0x0800, new byte[] {0x45, 0, 0, 28, 0, 0, 0, 0, 64, 1,
+            0, 0, (byte) 198, 18, 0, 1, (byte) 198, 18, 0, 100, 8, 0, 0, 0, 0, 0, 0, 0});
+        assertEquals(new FlowKey().ipv4(0xC6120001, 0xC6120064, 0, 0, 1).steering(), run(steering, icmp),
+                "no ports: addresses and protocol only");
+    }
+
+    @Test
     void jumpOffsetsAreChecked() {
         assertThrows(IllegalArgumentException.class, () -> new ClassicBpf.Instruction(ClassicBpf.JEQ_K, 256, 0, 0));
     }
 
-    /** The kernel's classic BPF semantics (net/core/filter.c) for the opcodes the builder emits. */
+    /**
+     * The kernel's classic BPF semantics (net/core/filter.c) for the opcodes the builders emit.
+     * Offset 0 is the frame's first byte; SKF_NET_OFF + n is byte n after the Ethernet header
+     * and its tags; SKF_AD_PROTOCOL is the EtherType behind the tags (the kernel's skb->protocol
+     * once it has taken the tag out). A load beyond the data ends the program with 0, as in the
+     * kernel.
+     */
     static int run(List<ClassicBpf.Instruction> program, byte[] frame) {
+        int network = 14;
+        int etherType = frame.length >= 14 ? u16(frame, 12) : 0;
+        while ((etherType == 0x8100 || etherType == 0x88A8) && frame.length >= network + 4) {
+            etherType = u16(frame, network + 2);
+            network += 4;
+        }
         int a = 0;
         int x = 0;
+        int[] m = new int[16];
         for (int pc = 0, steps = 0; steps < 10_000; steps++) {
             ClassicBpf.Instruction i = program.get(pc);
+            int k = i.k();
             switch (i.code()) {
-                case ClassicBpf.LD_H_ABS -> {
-                    if (i.k() + 2 > frame.length) {
+                case ClassicBpf.LD_B_ABS, ClassicBpf.LD_H_ABS, ClassicBpf.LD_W_ABS, ClassicBpf.LD_W_IND,
+                        ClassicBpf.LD_H_IND -> {
+                    if (k == ClassicBpf.SKF_AD_PROTOCOL) {
+                        a = etherType;
+                        break;
+                    }
+                    boolean indirect = i.code() == ClassicBpf.LD_W_IND || i.code() == ClassicBpf.LD_H_IND;
+                    int size = i.code() == ClassicBpf.LD_B_ABS ? 1
+                            : i.code() == ClassicBpf.LD_H_ABS || i.code() == ClassicBpf.LD_H_IND ? 2 : 4;
+                    long at = (indirect ? x : 0) + (long) k;
+                    if (k <= ClassicBpf.SKF_NET_OFF + 0xFFFF && k >= ClassicBpf.SKF_NET_OFF) {
+                        at = network + (indirect ? x : 0) + (k - ClassicBpf.SKF_NET_OFF);
+                    }
+                    if (at < 0 || at + size > frame.length) {
                         return 0;
                     }
-                    a = ((frame[i.k()] & 0xFF) << 8) | (frame[i.k() + 1] & 0xFF);
-                }
-                case ClassicBpf.LD_W_ABS, ClassicBpf.LD_W_IND -> {
-                    int at = i.k() + (i.code() == ClassicBpf.LD_W_IND ? x : 0);
-                    if (at + 4 > frame.length) {
-                        return 0;
+                    a = 0;
+                    for (int b = 0; b < size; b++) {
+                        a = (a << 8) | (frame[(int) at + b] & 0xFF);
                     }
-                    a = ((frame[at] & 0xFF) << 24) | ((frame[at + 1] & 0xFF) << 16) | ((frame[at + 2] & 0xFF) << 8)
-                            | (frame[at + 3] & 0xFF);
                 }
-                case ClassicBpf.LDX_IMM -> x = i.k();
-                case ClassicBpf.JEQ_K -> pc += a == i.k() ? i.jt() : i.jf();
+                case ClassicBpf.LD_IMM -> a = k;
+                case ClassicBpf.LDX_IMM -> x = k;
+                case ClassicBpf.LDX_MEM -> x = m[k];
+                case ClassicBpf.ST -> m[k] = a;
+                case ClassicBpf.TAX -> x = a;
+                case ClassicBpf.AND_K -> a &= k;
+                case ClassicBpf.LSH_K -> a <<= k;
+                case ClassicBpf.RSH_K -> a >>>= k;
+                case ClassicBpf.MUL_K -> a *= k;
+                case ClassicBpf.XOR_X -> a ^= x;
+                case ClassicBpf.JA -> pc += k;
+                case ClassicBpf.JEQ_K -> pc += a == k ? i.jt() : i.jf();
                 case ClassicBpf.RET_K -> {
-                    return i.k();
+                    return k;
+                }
+                case ClassicBpf.RET_A -> {
+                    return a;
                 }
                 default -> throw new AssertionError("opcode not interpreted: " + i.code());
             }
             pc++;
         }
         throw new AssertionError("program did not terminate");
+    }
+
+    private static int u16(byte[] frame, int at) {
+        return ((frame[at] & 0xFF) << 8) | (frame[at + 1] & 0xFF);
     }
 
     private static Frames.Tcp tcp(String srcMac, String dstMac, String dstIp, int vlan, int optionWords) {
