@@ -22,6 +22,7 @@ import dev.dispatcher.control.api.StatusView;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -72,11 +73,20 @@ public final class ControlPlane implements ControlOperations {
     private final Loader loader;
     /** Orders saves among themselves (each writes the state it saw last), without the main lock. */
     private final Object saving = new Object();
-    private final StableIds<Integer> registry = new StableIds<>(ForwardingTable.MAX_SERVERS);
+    /** Server indexes and pair ids, derived from content: the same for the same configuration. */
+    private final ContentIds<Integer> registry = new ContentIds<>(ForwardingTable.MAX_SERVERS, Fingerprints::server);
     /** Ids of (service, server) pairs, stable like server indexes: flows and counters use them. */
-    private final StableIds<String> pairs = new StableIds<>(ForwardingTable.MAX_PAIRS);
-    private final Map<String, OperatorState> operator = new HashMap<>();
-    private final Map<String, Health> health = new HashMap<>();
+    private final ContentIds<PairKey> pairs = new ContentIds<>(ForwardingTable.MAX_PAIRS,
+            p -> Fingerprints.pair(p.service(), p.server()));
+
+    /** A real server within a service. */
+    record PairKey(ServiceKey service, int server) {
+        static final Comparator<PairKey> ORDER = Comparator.comparingInt((PairKey p) -> p.service().vip())
+                .thenComparingInt(p -> p.service().port()).thenComparing(p -> p.service().protocol())
+                .thenComparingInt(PairKey::server);
+    }
+    private final Map<PairKey, OperatorState> operator = new HashMap<>();
+    private final Map<PairKey, Health> health = new HashMap<>();
     /** Servers removed from a service whose port keeps flows: they stay (weight 0) until idle. */
     private final Map<ServiceKey, Set<Integer>> lingering = new HashMap<>();
     private final long ownMac;
@@ -130,13 +140,50 @@ public final class ControlPlane implements ControlOperations {
 
     // ---------------------------------------------------------------- compile and publish
 
-    private static String key(ServiceKey service, int server) {
-        return service.targetKey(server);
+    private static PairKey key(ServiceKey service, int server) {
+        return new PairKey(service, server);
     }
 
-    /** The pair id of a server within a service, assigned on first sight; -1 when full. */
+    /** The pair id of a server within a service; -1 when it has none (not in the state). */
     int pair(ServiceKey service, int server) {
-        return pairs.idOf(key(service, server));
+        return pairs.idOf(new PairKey(service, server));
+    }
+
+    /** Every server and pair of {@code state} with its lingering ones. */
+    private static List<PairKey> pairsOf(DispatcherConfig state, Map<ServiceKey, Set<Integer>> lingering) {
+        List<PairKey> all = new ArrayList<>();
+        for (ClusterConfig cluster : state.clusters()) {
+            for (PortConfig port : cluster.ports()) {
+                ServiceKey service = new ServiceKey(cluster.address(), port.port(), port.protocol());
+                port.servers().forEach(server -> all.add(new PairKey(service, server.address())));
+                lingering.getOrDefault(service, Set.of()).forEach(address -> all.add(new PairKey(service, address)));
+            }
+        }
+        return all;
+    }
+
+    /**
+     * Why ids cannot be given to everything {@code next} names, or null when they can: checked
+     * before a change is applied, so a change never fails half-way at the bound.
+     */
+    private String idsMissingFor(DispatcherConfig next) {
+        List<PairKey> all = pairsOf(next, lingering);
+        long newPairs = all.stream().distinct().filter(p -> pairs.idOf(p) < 0).count();
+        long newServers = all.stream().map(PairKey::server).distinct().filter(a -> registry.idOf(a) < 0).count();
+        if (!registry.hasRoomFor((int) newServers)) {
+            return "too many real servers (at most " + ForwardingTable.MAX_SERVERS + " per process)";
+        }
+        if (!pairs.hasRoomFor((int) newPairs)) {
+            return "too many (service, server) pairs (at most " + ForwardingTable.MAX_PAIRS + " per process)";
+        }
+        return null;
+    }
+
+    /** Gives ids to the servers and pairs of the state that have none, in content order. */
+    private void assignIds() {
+        List<PairKey> all = pairsOf(config, lingering);
+        registry.assign(all.stream().map(PairKey::server).toList(), Comparator.naturalOrder());
+        pairs.assign(all, PairKey.ORDER);
     }
 
     private OperatorState operatorState(ServiceKey service, int server) {
@@ -202,14 +249,28 @@ public final class ControlPlane implements ControlOperations {
     }
 
     private void publish() {
+        assignIds();
         tables.set(compile());
     }
 
     // ---------------------------------------------------------------- health
 
-    /** An advisor's transition for the target {@code ServiceKey.targetKey(server)}. */
-    public synchronized void onHealth(String targetKey, boolean up, String reason) {
-        Health before = health.put(targetKey, new Health(up, reason));
+    /**
+     * An advisor's transition, for the target whose key {@link AdvisorPlan} gave it (the edge
+     * where the advisors' string keys become typed pairs); ignored when that pair is gone.
+     */
+    public synchronized void onHealth(String advisorKey, boolean up, String reason) {
+        for (PairKey pair : pairsOf(config, Map.of())) {
+            if (pair.service().targetKey(pair.server()).equals(advisorKey)) {
+                onHealth(pair.service(), pair.server(), up, reason);
+                return;
+            }
+        }
+    }
+
+    /** An advisor's transition for a server of a service. */
+    public synchronized void onHealth(ServiceKey service, int server, boolean up, String reason) {
+        Health before = health.put(new PairKey(service, server), new Health(up, reason));
         if (before == null || before.up() != up) {
             publish();
             warnIfAllDown();
@@ -305,6 +366,12 @@ public final class ControlPlane implements ControlOperations {
     }
 
     private void replacePort(Located at, PortConfig newPort) {
+        config = withPort(at, newPort);
+        pruneLingering();
+        configListeners.forEach(l -> l.accept(config));
+    }
+
+    private DispatcherConfig withPort(Located at, PortConfig newPort) {
         List<ClusterConfig> clusters = new ArrayList<>();
         for (ClusterConfig cluster : config.clusters()) {
             if (cluster != at.cluster()) {
@@ -317,10 +384,8 @@ public final class ControlPlane implements ControlOperations {
             }
             clusters.add(new ClusterConfig(cluster.address(), ports));
         }
-        config = new DispatcherConfig(config.source(), config.interfaceName(), clusters, config.flowTable(), config.arp(),
+        return new DispatcherConfig(config.source(), config.interfaceName(), clusters, config.flowTable(), config.arp(),
                 config.io(), config.pipeline(), config.admin());
-        pruneLingering();
-        configListeners.forEach(l -> l.accept(config));
     }
 
     /** Servers added back (by a reload or an add) are members again, no longer lingering. */
@@ -387,12 +452,12 @@ public final class ControlPlane implements ControlOperations {
         if (notAServer != null) {
             throw new ControlException(ControlException.Kind.INVALID, "server: " + ref.server() + ": " + notAServer);
         }
-        if (registry.idOf(at.server()) < 0) {
-            throw new ControlException(ControlException.Kind.CONFLICT, "too many real servers (at most "
-                    + ForwardingTable.MAX_SERVERS + " per process)");
-        }
         List<ServerConfig> servers = new ArrayList<>(at.port().servers());
         servers.add(new ServerConfig(at.server(), weight, staticMac));
+        String full = idsMissingFor(withPort(at, withServers(at.port(), servers)));
+        if (full != null) {
+            throw new ControlException(ControlException.Kind.CONFLICT, full);
+        }
         lingering.getOrDefault(at.service(), new LinkedHashSet<>()).remove(at.server());
         replacePort(at, withServers(at.port(), servers));
         publish();
@@ -506,6 +571,10 @@ public final class ControlPlane implements ControlOperations {
     }
 
     private synchronized ReloadResult apply(DispatcherConfig next, long now) {
+        String full = idsMissingFor(next);
+        if (full != null) {
+            return refused(now, List.of(next.source() + ": " + full));
+        }
         List<String> changes = ConfigDiff.changes(config, next);
         List<String> warnings = ConfigDiff.needRestart(config, next);
         for (ClusterConfig cluster : config.clusters()) {
@@ -692,10 +761,10 @@ public final class ControlPlane implements ControlOperations {
                 ServiceKey service = new ServiceKey(cluster.address(), port.port(), port.protocol());
                 for (ServerConfig server : port.servers()) {
                     list.add(new PairInfo(service, server.address(), pair(service, server.address()),
-                            key(service, server.address())));
+                            service.targetKey(server.address())));
                 }
                 for (int address : lingering.getOrDefault(service, Set.of())) {
-                    list.add(new PairInfo(service, address, pair(service, address), key(service, address)));
+                    list.add(new PairInfo(service, address, pair(service, address), service.targetKey(address)));
                 }
             }
         }
