@@ -47,8 +47,13 @@ import org.slf4j.LoggerFactory;
  * GETs are open; every change (POST, DELETE) must carry {@code Authorization: Bearer <token>}
  * matching the token supplier's. Errors are {@code {"error": "one line"}} with 400 (invalid input,
  * naming the field), 401 (no or wrong token, or none configured), 404 (unknown server or route), 405
- * (wrong method), 409 (conflict), 413 (body too large), 431 (headers too large) or 500 (a bug: logged
- * with its stack trace). Every change is logged with its outcome and the client's address.
+ * (wrong method), 409 (conflict), 413 (body too large), 415 (a body that is not JSON), 431 (headers
+ * too large) or 500 (a bug: logged with its stack trace). Every change is logged with its outcome and
+ * the client's address.
+ *
+ * <p>Every input is checked before anything is applied: the query parameters and the body each
+ * endpoint takes and no others, a JSON body as one object with nothing after it. A refused request
+ * changes nothing.
  *
  * <p>No client can hold the others up ({@link AdminLimits}): Jetty parses request headers without
  * holding a thread; each request then runs on its own virtual thread; a connection whose request
@@ -68,11 +73,21 @@ public final class AdminServer implements AutoCloseable {
     /** How long {@link #close} waits for requests in progress. */
     static final long CLOSE_GRACE_MILLIS = 2_000;
     private static final List<String> OVERRIDE_STATES = List.of("up", "down", "auto");
+    private static final List<String> NONE = List.of();
 
     /** One endpoint of the API. */
     @FunctionalInterface
     private interface Endpoint {
         AdminReply handle(Call call) throws HttpProblem, ControlException;
+    }
+
+    /** What an endpoint's request carries besides its query. */
+    private enum Body {
+        NONE, JSON
+    }
+
+    /** An endpoint with the query parameters it takes and whether it takes a JSON body. */
+    private record Route(List<String> parameters, Body body, Endpoint endpoint) {
     }
 
     /** A request on its way through: parsed query, raw body, where it came from. */
@@ -93,8 +108,8 @@ public final class AdminServer implements AutoCloseable {
     private final ServerConnector connector;
     private final NetworkConnectionLimit connectionLimit;
     private final RequestDeadline deadline;
-    /** Path, then method, then endpoint; extra GET handlers are added while running. */
-    private final Map<String, Map<String, Endpoint>> routes = new ConcurrentHashMap<>();
+    /** Path, then method, then route; extra GET handlers are added while running. */
+    private final Map<String, Map<String, Route>> routes = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private volatile boolean closing;
 
@@ -186,18 +201,30 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /**
-     * Adds a read-only endpoint, open like every GET, e.g. {@code addGetHandler("/metrics", r ->
-     * AdminReply.text(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape()))}.
+     * Adds a read-only endpoint that takes no query parameters, open like every GET, e.g.
+     * {@code addGetHandler("/metrics", r -> AdminReply.text(200, "text/plain; version=0.0.4; charset=utf-8",
+     * registry.scrape()))}.
      *
      * @throws IllegalArgumentException when the path does not start with "/" or is taken
      */
     public void addGetHandler(String path, GetHandler handler) {
+        addGetHandler(path, NONE, handler);
+    }
+
+    /**
+     * Adds a read-only endpoint that takes the query parameters {@code parameters} (any of them,
+     * each at most once); any other is refused with 400 before the handler is called.
+     *
+     * @throws IllegalArgumentException when the path does not start with "/" or is taken
+     */
+    public void addGetHandler(String path, List<String> parameters, GetHandler handler) {
         Objects.requireNonNull(handler, "handler");
         if (!path.startsWith("/") || path.length() < 2 || path.endsWith("/")) {
             throw new IllegalArgumentException("path must look like /name, found \"" + path + "\"");
         }
-        Map<String, Endpoint> methods = routes.computeIfAbsent(path, p -> new ConcurrentHashMap<>());
-        if (methods.putIfAbsent("GET", call -> handler.handle(call.request())) != null) {
+        Map<String, Route> methods = routes.computeIfAbsent(path, p -> new ConcurrentHashMap<>());
+        Route route = new Route(List.copyOf(parameters), Body.NONE, call -> handler.handle(call.request()));
+        if (methods.putIfAbsent("GET", route) != null) {
             throw new IllegalArgumentException("GET " + path + " is already served");
         }
     }
@@ -230,16 +257,13 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    private void route(String method, String path, Endpoint endpoint) {
-        routes.computeIfAbsent(path, p -> new ConcurrentHashMap<>()).put(method, endpoint);
+    private void route(String method, String path, List<String> parameters, Body body, Endpoint endpoint) {
+        routes.computeIfAbsent(path, p -> new ConcurrentHashMap<>()).put(method, new Route(parameters, body, endpoint));
     }
 
     private void addBuiltInEndpoints() {
-        route("GET", "/status", call -> {
-            call.query().allowOnly(List.of());
-            return AdminReply.json(200, operations.status());
-        });
-        route("POST", "/servers", call -> {
+        route("GET", "/status", NONE, Body.NONE, call -> AdminReply.json(200, operations.status()));
+        route("POST", "/servers", NONE, Body.JSON, call -> {
             Fields f = call.json();
             f.allowOnly(Fields.serverAnd("weight", "mac"));
             ServerRef ref = f.server();
@@ -248,14 +272,12 @@ public final class AdminServer implements AutoCloseable {
             operations.addServer(ref, weight, mac);
             return done(call, "added " + ref + " with weight " + weight + (mac == null ? "" : " and MAC " + mac));
         });
-        route("DELETE", "/servers", call -> {
-            Fields f = call.query();
-            f.allowOnly(Fields.SERVER);
-            ServerRef ref = f.server();
+        route("DELETE", "/servers", Fields.SERVER, Body.NONE, call -> {
+            ServerRef ref = call.query().server();
             operations.removeServer(ref);
             return done(call, "removed " + ref);
         });
-        route("POST", "/servers/weight", call -> {
+        route("POST", "/servers/weight", NONE, Body.JSON, call -> {
             Fields f = call.json();
             f.allowOnly(Fields.serverAnd("weight"));
             ServerRef ref = f.server();
@@ -263,19 +285,16 @@ public final class AdminServer implements AutoCloseable {
             operations.setWeight(ref, weight);
             return done(call, "set the weight of " + ref + " to " + weight);
         });
-        route("POST", "/servers/drain", call -> {
+        route("POST", "/servers/drain", NONE, Body.JSON, call -> {
             Fields f = call.json();
             f.allowOnly(Fields.SERVER);
             ServerRef ref = f.server();
             operations.drain(ref);
             return done(call, "draining " + ref + ": no new flows, existing ones continue");
         });
-        route("GET", "/servers/active", call -> {
-            Fields f = call.query();
-            f.allowOnly(Fields.SERVER);
-            return AdminReply.json(200, Map.of("active", operations.activeConnections(f.server())));
-        });
-        route("POST", "/servers/override", call -> {
+        route("GET", "/servers/active", Fields.SERVER, Body.NONE,
+                call -> AdminReply.json(200, Map.of("active", operations.activeConnections(call.query().server()))));
+        route("POST", "/servers/override", NONE, Body.JSON, call -> {
             Fields f = call.json();
             f.allowOnly(Fields.serverAnd("state"));
             ServerRef ref = f.server();
@@ -284,7 +303,7 @@ public final class AdminServer implements AutoCloseable {
             return done(call, state.equals("auto") ? ref + " follows its advisor again"
                     : ref + " is marked " + state + " by the operator");
         });
-        route("POST", "/reload", call -> {
+        route("POST", "/reload", NONE, Body.NONE, call -> {
             ReloadResult result = operations.reload();
             if (result.applied()) {
                 LOG.info("admin: reload applied, {} change(s) (from {})", result.changes().size(), call.request().remote());
@@ -293,18 +312,14 @@ public final class AdminServer implements AutoCloseable {
             }
             return AdminReply.json(result.applied() ? 200 : 422, result);
         });
-        route("GET", "/config", call -> {
-            call.query().allowOnly(List.of());
-            return AdminReply.text(200, AdminReply.YAML, operations.runningConfigYaml());
-        });
-        route("POST", "/config/save", call -> {
+        route("GET", "/config", NONE, Body.NONE, call -> AdminReply.text(200, AdminReply.YAML, operations.runningConfigYaml()));
+        route("POST", "/config/save", NONE, Body.NONE, call -> {
             String path = operations.saveConfig();
             LOG.info("admin: saved the running configuration to {} (from {})", path, call.request().remote());
             return AdminReply.json(200, Map.of("path", path));
         });
-        route("GET", "/explain", call -> {
+        route("GET", "/explain", List.of("client", "vip", "protocol"), Body.NONE, call -> {
             Fields f = call.query();
-            f.allowOnly(List.of("client", "vip", "protocol"));
             Fields.Endpoint client = f.endpoint("client");
             Fields.Endpoint vip = f.endpoint("vip");
             Explanation explanation = operations.explain(client.ip(), client.port(), vip.ip(), vip.port(), f.protocol());
@@ -344,21 +359,24 @@ public final class AdminServer implements AutoCloseable {
         }
     }
 
-    /** Checks the route and the token, reads the body and, if its deadline has not passed, hands it on. */
+    /**
+     * Checks everything about the request (route, token, parameters, body) and only then, if its
+     * deadline has not passed meanwhile, hands it to the endpoint.
+     */
     private AdminReply dispatch(Request request) throws IOException, HttpProblem, ControlException {
-        String method = request.getMethod().toUpperCase(Locale.ROOT);
+        String method = request.getMethod();
         String path = Request.getPathInContext(request);
         if (path == null || path.isEmpty()) {
             path = "/";
         } else if (path.length() > 1 && path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
         }
-        Map<String, Endpoint> methods = routes.get(path);
+        Map<String, Route> methods = routes.get(path);
         if (methods == null) {
             throw new HttpProblem(404, "no such endpoint: " + path + " (see docs/ADMIN-API.md)");
         }
-        Endpoint endpoint = methods.get(method);
-        if (endpoint == null) {
+        Route route = methods.get(method);
+        if (route == null) {
             String allowed = String.join(", ", methods.keySet().stream().sorted().toList());
             throw new HttpProblem(405, method + " is not allowed on " + path + "; use " + allowed)
                     .withHeader("Allow", allowed);
@@ -369,12 +387,20 @@ public final class AdminServer implements AutoCloseable {
             authorize(headers, method, path, remote);
         }
         Map<String, String> query = query(request.getHttpURI().getQuery());
+        Fields.of(query).allowOnly(route.parameters());
         byte[] body = readBody(request);
+        if (route.body() == Body.NONE && body.length > 0) {
+            throw HttpProblem.badRequest("request body: " + method + " " + path + " takes none, found " + body.length
+                    + " byte(s)");
+        }
+        if (route.body() == Body.JSON) {
+            requireJson(headers);
+        }
         if (!deadline.met(request.getConnectionMetaData().getConnection())) {
             throw new IOException("the request arrived after its deadline; the connection is closed");
         }
         AdminRequest admin = new AdminRequest(path, query, headerMap(headers), remote);
-        return endpoint.handle(new Call(admin, body));
+        return route.endpoint().handle(new Call(admin, body));
     }
 
     private void authorize(HttpFields headers, String method, String path, String remote) throws HttpProblem {
@@ -382,7 +408,7 @@ public final class AdminServer implements AutoCloseable {
         if (!expected.usable()) {
             throw unauthorized(expected.problem());
         }
-        String header = headers.get(HttpHeader.AUTHORIZATION);
+        String header = single(headers, HttpHeader.AUTHORIZATION);
         String problem;
         if (header == null) {
             problem = "missing Authorization: Bearer <token> header; every change needs the admin token";
@@ -399,6 +425,32 @@ public final class AdminServer implements AutoCloseable {
 
     private static HttpProblem unauthorized(String message) {
         return new HttpProblem(401, message).withHeader("WWW-Authenticate", "Bearer realm=\"dispatcher\"");
+    }
+
+    /** The one value of a header, or null; 400 when it is given more than once (which one would count?). */
+    private static String single(HttpFields headers, HttpHeader name) throws HttpProblem {
+        List<String> values = headers.getValuesList(name);
+        if (values.size() > 1) {
+            throw HttpProblem.badRequest(name.asString() + ": header given more than once");
+        }
+        return values.isEmpty() ? null : values.getFirst();
+    }
+
+    /** {@code application/json}, with at most a UTF-8 charset: the only body the API reads. */
+    private static void requireJson(HttpFields headers) throws HttpProblem {
+        String value = single(headers, HttpHeader.CONTENT_TYPE);
+        if (value == null) {
+            throw new HttpProblem(415, "Content-Type: expected application/json, found none");
+        }
+        String[] parts = value.split(";");
+        boolean json = parts[0].strip().equalsIgnoreCase(AdminReply.JSON);
+        for (int i = 1; i < parts.length && json; i++) {
+            String parameter = parts[i].strip().toLowerCase(Locale.ROOT).replace("\"", "");
+            json = parameter.equals("charset=utf-8");
+        }
+        if (!json) {
+            throw new HttpProblem(415, "Content-Type: expected application/json (UTF-8), found \"" + value + "\"");
+        }
     }
 
     /** The whole body, refused with 413 as soon as it is known to be too large. */
@@ -431,7 +483,7 @@ public final class AdminServer implements AutoCloseable {
         if (raw == null || raw.isEmpty()) {
             return params;
         }
-        for (String pair : raw.split("&")) {
+        for (String pair : raw.split("&", -1)) {
             if (pair.isEmpty()) {
                 continue;
             }
