@@ -57,19 +57,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>No client can hold the others up ({@link AdminLimits}): Jetty parses request headers without
  * holding a thread; each request then runs on its own virtual thread; a connection whose request
- * has not fully arrived by its deadline is closed ({@link RequestDeadline}); connections beyond the
- * cap wait in the listen backlog. Each connection carries one request. The server starts listening
+ * has not fully arrived, or whose answer has not been taken, by its deadline is closed
+ * ({@link ExchangeDeadlines}); connections beyond the cap wait in the listen backlog. Each connection carries one request. The server starts listening
  * in the constructor and stops in {@link #close}.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     /** Largest request body accepted; the biggest legitimate one is well under 1 KiB. */
     static final int MAX_BODY_BYTES = AdminLimits.DEFAULT.maxBodyBytes();
-    /**
-     * How long an answer may wait for its client to read it (and a request for its endpoint): far
-     * more than any endpoint takes, so that only a client that stopped reading is cut off.
-     */
-    static final long IDLE_TIMEOUT_MILLIS = 30_000;
     /** How long {@link #close} waits for requests in progress. */
     static final long CLOSE_GRACE_MILLIS = 2_000;
     private static final List<String> OVERRIDE_STATES = List.of("up", "down", "auto");
@@ -107,7 +102,7 @@ public final class AdminServer implements AutoCloseable {
     private final Server server;
     private final ServerConnector connector;
     private final NetworkConnectionLimit connectionLimit;
-    private final RequestDeadline deadline;
+    private final ExchangeDeadlines deadlines;
     /** Path, then method, then route; extra GET handlers are added while running. */
     private final Map<String, Map<String, Route>> routes = new ConcurrentHashMap<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -155,10 +150,10 @@ public final class AdminServer implements AutoCloseable {
         connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(http));
         connector.setHost(config.host());
         connector.setPort(config.port());
-        // Bounds writing an answer to a client that stopped reading; arrival is the deadline's job.
-        connector.setIdleTimeout(IDLE_TIMEOUT_MILLIS);
-        deadline = new RequestDeadline(scheduler, limits.requestDeadlineMillis());
-        connector.addBean(deadline);
+        // The deadlines bound each exchange; the idle timeout is Jetty's own guard behind them.
+        connector.setIdleTimeout(limits.answerDeadlineMillis());
+        deadlines = new ExchangeDeadlines(scheduler, limits.requestDeadlineMillis(), limits.answerDeadlineMillis());
+        connector.addBean(deadlines);
         server.addConnector(connector);
         connectionLimit = new NetworkConnectionLimit(limits.maxConnections(), connector);
         server.addBean(connectionLimit);
@@ -396,7 +391,7 @@ public final class AdminServer implements AutoCloseable {
         if (route.body() == Body.JSON) {
             requireJson(headers);
         }
-        if (!deadline.met(request.getConnectionMetaData().getConnection())) {
+        if (!deadlines.arrived(request.getConnectionMetaData().getConnection())) {
             throw new IOException("the request arrived after its deadline; the connection is closed");
         }
         AdminRequest admin = new AdminRequest(path, query, headerMap(headers), remote);

@@ -166,7 +166,7 @@ class AdminLimitsTest {
 
     @Test
     void connectionsBeyondTheCapWaitTheirTurn() throws Exception {
-        AdminLimits small = new AdminLimits(1_000, 4, 8 * 1024, 64 * 1024);
+        AdminLimits small = new AdminLimits(1_000, 30_000, 4, 8 * 1024, 64 * 1024);
         AdminConfig config = new AdminConfig("127.0.0.1", 0, dir.resolve("admin.token"));
         try (AdminServer capped = new AdminServer(fake, config, new TokenFile(config.tokenFile()), small)) {
             for (int i = 0; i < 10; i++) {
@@ -181,6 +181,33 @@ class AdminLimitsTest {
             // The stuck ones are dropped at their deadline, four at a time; then this one is served.
             String status = RawHttp.exchange(capped.port(), "GET /status HTTP/1.1\r\nHost: x\r\n\r\n", DROPPED_WITHIN_MILLIS);
             assertEquals(200, RawHttp.status(status), status);
+        }
+    }
+
+    @Test
+    void anAnswerTheClientDoesNotTakeIsDroppedAtItsDeadline() throws Exception {
+        int size = 16 << 20; // more than the socket buffers on both ends hold
+        AdminLimits small = new AdminLimits(5_000, 1_000, 8, 8 * 1024, 64 * 1024);
+        AdminConfig config = new AdminConfig("127.0.0.1", 0, dir.resolve("admin.token"));
+        try (AdminServer capped = new AdminServer(fake, config, new TokenFile(config.tokenFile()), small)) {
+            capped.addGetHandler("/big", request -> AdminReply.text(200, "text/plain", "x".repeat(size)));
+            Socket reader = new Socket();
+            sockets.add(reader);
+            reader.setReceiveBufferSize(4096);
+            reader.connect(new java.net.InetSocketAddress("127.0.0.1", capped.port()), 5_000);
+            reader.setSoTimeout(DROPPED_WITHIN_MILLIS);
+            RawHttp.write(reader, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n");
+            Thread.sleep(3_000); // past the answer's deadline, without reading
+            long received = 0;
+            byte[] buffer = new byte[65536];
+            try {
+                for (int n; (n = reader.getInputStream().read(buffer)) >= 0; ) {
+                    received += n;
+                }
+            } catch (SocketException e) {
+                // reset by the server: dropped
+            }
+            assertTrue(received < size, "the whole answer came through: " + received + " bytes");
         }
     }
 }
