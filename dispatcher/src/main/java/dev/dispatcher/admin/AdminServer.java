@@ -360,6 +360,11 @@ public final class AdminServer implements AutoCloseable {
      */
     private AdminReply dispatch(Request request) throws IOException, HttpProblem, ControlException {
         String method = request.getMethod();
+        String rawPath = request.getHttpURI().getPath();
+        if (rawPath != null && rawPath.indexOf(';') >= 0) {
+            // Jetty would drop ";name=value" from the path: an input nobody reads.
+            throw HttpProblem.badRequest("path parameters are not taken; found \"" + rawPath + "\"");
+        }
         String path = Request.getPathInContext(request);
         if (path == null || path.isEmpty()) {
             path = "/";

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  */
 abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
     static final List<String> SERVER = List.of("vip", "port", "protocol", "server");
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+    /** A decimal integer as JSON writes it: no sign, no leading zero (is 010 ten or eight?). */
+    private static final Pattern DIGITS = Pattern.compile("0|[1-9][0-9]{0,8}");
 
     /** "field" or "parameter". */
     abstract String noun();

@@ -243,4 +243,25 @@ class AdminStrictInputTest {
         refused(400, http.send("GET", "/metrics", "x", null));
         assertEquals(200, http.get("/metrics").status());
     }
+
+    @Test
+    void aNumberWithALeadingZeroIsRefusedInTheQueryAsInJson() {
+        assertEquals("port: must be an integer from 1 to 65535, found \"080\"", refused(400,
+                http.get("/servers/active?vip=198.18.0.100&port=080&server=198.18.0.11")).error());
+        assertEquals("client: the port must be an integer from 1 to 65535, found \"198.18.1.10:01\"", refused(400,
+                http.get("/explain?client=198.18.1.10:01&vip=198.18.0.100:80")).error());
+        refused(400, http.send("DELETE", "/servers?vip=198.18.0.100&port=0080&server=198.18.0.11", null, TOKEN));
+        assertNothingChanged();
+        assertTrue(fake.has(AdminServerTest.RS1));
+    }
+
+    @Test
+    void pathParametersAreRefusedLikeUnknownQueryParameters() throws IOException {
+        String status = raw("GET", "/status;verbose=1", "", new byte[0]);
+        assertEquals(400, RawHttp.status(status), status);
+        String weight = raw("POST", "/servers/weight;weight=5", "Authorization: Bearer " + TOKEN
+                + "\r\nContent-Type: application/json\r\n", json("{" + RS1 + ",'weight':9}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, RawHttp.status(weight), weight);
+        assertNothingChanged();
+    }
 }
