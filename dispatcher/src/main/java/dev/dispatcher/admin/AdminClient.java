@@ -118,7 +118,7 @@ public final class AdminClient implements AutoCloseable {
 
     /** The outcome, applied or not; an exception only when the reload could not be asked for. */
     public ReloadResult reload() throws AdminClientException {
-        return read(expect(send(post("/reload", Map.of())), 200, 422).body(), ReloadResult.class);
+        return read(expect(send(postWithoutBody("/reload")), 200, 422).body(), ReloadResult.class);
     }
 
     public String runningConfigYaml() throws AdminClientException {
@@ -127,7 +127,7 @@ public final class AdminClient implements AutoCloseable {
 
     /** Returns the path written. */
     public String saveConfig() throws AdminClientException {
-        JsonNode path = tree(expect(send(post("/config/save", Map.of())), 200)).get("path");
+        JsonNode path = tree(expect(send(postWithoutBody("/config/save")), 200)).get("path");
         if (path == null || !path.isTextual()) {
             throw new AdminClientException(200, "unexpected answer from " + where + ": no \"path\"");
         }
@@ -177,6 +177,11 @@ public final class AdminClient implements AutoCloseable {
         return authorized(HttpRequest.newBuilder(base.resolve(path)))
                 .header("Content-Type", AdminReply.JSON)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
+    }
+
+    /** For the endpoints that take no body: the server refuses one, even {@code {}}. */
+    private HttpRequest.Builder postWithoutBody(String path) {
+        return authorized(HttpRequest.newBuilder(base.resolve(path))).POST(HttpRequest.BodyPublishers.noBody());
     }
 
     private HttpRequest.Builder authorized(HttpRequest.Builder request) {

@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  */
 abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
     static final List<String> SERVER = List.of("vip", "port", "protocol", "server");
-    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,9}");
+    /** A decimal integer as JSON writes it: no sign, no leading zero (is 010 ten or eight?). */
+    private static final Pattern DIGITS = Pattern.compile("0|[1-9][0-9]{0,8}");
 
     /** "field" or "parameter". */
     abstract String noun();
@@ -164,9 +165,9 @@ abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
             return names;
         }
 
+        /** The value, or null when the field is absent; an explicit null is a value, and a wrong one. */
         private JsonNode node(String name) {
-            JsonNode node = body.get(name);
-            return node == null || node.isNull() ? null : node;
+            return body.get(name);
         }
 
         @Override
@@ -176,7 +177,8 @@ abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
                 return null;
             }
             if (!node.isTextual()) {
-                throw HttpProblem.badRequest(name + ": must be a string, found " + Json.kind(node) + " " + node);
+                throw HttpProblem.badRequest(name + ": must be a string, found "
+                        + (node.isNull() ? "null" : Json.kind(node) + " " + node));
             }
             return node.textValue();
         }
@@ -212,10 +214,10 @@ abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
             return query.keySet();
         }
 
+        /** The value, or null when the parameter is absent; {@code name=} gives "", refused as invalid. */
         @Override
         String textOrNull(String name) {
-            String value = query.get(name);
-            return value == null || value.isEmpty() ? null : value;
+            return query.get(name);
         }
 
         @Override

@@ -13,18 +13,24 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * The one JSON mapper of the admin API and its client. Output is indented with a final newline,
  * so {@code curl} shows it readably. Input refuses duplicate keys (a parser that keeps the last one
- * silently hides a mistake); unknown properties are ignored when reading a response, so an older
+ * silently hides a mistake) and anything after the one value (a second object, stray text: which
+ * one did the client mean?); unknown properties are ignored when reading a response, so an older
  * client still reads a newer server's answers.
  */
 final class Json {
     static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(SerializationFeature.INDENT_OUTPUT)
             .defaultPrettyPrinter(prettyPrinter())
             .build();
@@ -53,15 +59,26 @@ final class Json {
         }
     }
 
-    /** The request body as a JSON object; 400 with the position and the problem otherwise. */
+    /**
+     * The request body as a JSON object; 400 with the position and the problem otherwise. The body
+     * must be UTF-8: decoded strictly here, because Jackson would take UTF-16 and UTF-32 as well.
+     */
     static ObjectNode readObject(byte[] body) throws HttpProblem {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw HttpProblem.badRequest("request body: not UTF-8 (" + e.getMessage() + ")");
+        }
         JsonNode node;
         try {
-            node = MAPPER.readTree(body);
+            node = MAPPER.readTree(text);
         } catch (JacksonException e) {
             throw HttpProblem.badRequest("malformed JSON" + at(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()));
-        } catch (java.io.IOException e) {
-            throw HttpProblem.badRequest("cannot read the request body: " + e.getMessage());
         }
         if (node == null || node.isMissingNode()) {
             throw HttpProblem.badRequest("request body: expected a JSON object, found nothing");

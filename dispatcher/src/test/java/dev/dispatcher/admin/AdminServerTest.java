@@ -300,8 +300,8 @@ class AdminServerTest {
 
     @Test
     void extraGetHandlersAreServedOpenly() {
-        server.addGetHandler("/metrics", request -> AdminReply.text(200, "text/plain; version=0.0.4; charset=utf-8",
-                "dispatcher_up 1\n# accept " + request.header("accept") + " name " + request.query().get("name") + "\n"));
+        server.addGetHandler("/metrics", List.of("name"), request -> AdminReply.text(200,
+                "text/plain; version=0.0.4; charset=utf-8", "dispatcher_up 1\n# accept " + request.header("accept") + " name " + request.query().get("name") + "\n"));
         Http.Reply r = http.get("/metrics?name=x");
         assertEquals(200, r.status());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", r.contentType());
