@@ -11,6 +11,7 @@ import dev.dispatcher.dataplane.io.PacketIoException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -62,10 +63,23 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("--mac: not a MAC address: " + mac);
             return DispatcherMain.EXIT_CONFIG;
         }
+        // Frames to a group or the zero MAC are not for one host: with such an own MAC the replay
+        // would pass every frame as not ours and answer ARP with a MAC no client may use.
+        if (!MacAddress.isUnicast(ownMac)) {
+            err.println("--mac: must be a unicast MAC address, found " + mac + (ownMac == 0 ? " (all zeros)"
+                    : " (the group bit of the first octet is set: multicast)"));
+            return DispatcherMain.EXIT_CONFIG;
+        }
         try {
             ownIp = Ipv4.parse(ip);
         } catch (IllegalArgumentException e) {
             err.println("--ip: not an IPv4 address: " + ip);
+            return DispatcherMain.EXIT_CONFIG;
+        }
+        // 0.0.0.0 is allowed: no address of our own, the sender of an ARP probe (RFC 5227).
+        Optional<String> notAHost = ownIp == 0 ? Optional.empty() : Ipv4.whyNotUnicast(ownIp);
+        if (notAHost.isPresent()) {
+            err.println("--ip: must be a unicast address or 0.0.0.0, found " + ip + " (" + notAHost.get() + ")");
             return DispatcherMain.EXIT_CONFIG;
         }
         try {
