@@ -73,6 +73,12 @@ public final class PcapFileSource implements PacketSource {
         return n == 0 && ended ? END_OF_STREAM : n;
     }
 
+    /** Read at the pipeline's pace: every frame of the file gets a verdict. */
+    @Override
+    public boolean offline() {
+        return true;
+    }
+
     @Override
     public long nowNanos() {
         return nowNanos;
