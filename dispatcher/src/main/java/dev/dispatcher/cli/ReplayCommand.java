@@ -9,6 +9,7 @@ import dev.dispatcher.control.Replay;
 import dev.dispatcher.dataplane.forward.Verdict;
 import dev.dispatcher.dataplane.io.PacketIoException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
@@ -24,14 +25,14 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML configuration file.")
     Path config;
 
-    @Option(names = "--in", required = true, paramLabel = "PCAP", description = "Input capture (Ethernet).")
+    @Option(names = "--in", required = true, paramLabel = "PCAP", description = "Input capture: pcap (not pcapng), Ethernet; a damaged record fails the run.")
     Path in;
 
     @Option(names = "--out", required = true, paramLabel = "PCAP", description = "Output capture: the frames the dispatcher sends.")
     Path out;
 
     @Option(names = "--mac", defaultValue = "02:00:00:00:00:02", paramLabel = "MAC",
-            description = "The dispatcher's own MAC for the replay. Default: ${DEFAULT-VALUE}.")
+            description = "The dispatcher's own (unicast) MAC for the replay. Default: ${DEFAULT-VALUE}.")
     String mac;
 
     @Option(names = "--ip", defaultValue = "0.0.0.0", paramLabel = "IPV4",
@@ -92,6 +93,11 @@ final class ReplayCommand implements Callable<Integer> {
             err.println("--mtu: must be from 68 to 65535, found " + mtu);
             return DispatcherMain.EXIT_CONFIG;
         }
+        String badFile = badFiles();
+        if (badFile != null) {
+            err.println(badFile);
+            return DispatcherMain.EXIT_CONFIG;
+        }
         CounterSnapshot counters;
         try {
             counters = Replay.run(loaded, pipelineMode, in, out, ownMac, ownIp, mtu);
@@ -105,5 +111,13 @@ final class ReplayCommand implements Callable<Integer> {
         o.print(counters.verdictSummary());
         o.flush();
         return 0;
+    }
+
+    /** What is wrong with --in and --out before anything is opened, or null. */
+    private String badFiles() {
+        if (Files.isDirectory(in)) {
+            return "--in: " + in + " is a directory";
+        }
+        return null;
     }
 }

@@ -19,14 +19,20 @@ public final class PcapFiles {
     private PcapFiles() {
     }
 
-    /** Writes frames 1 ms apart, starting at an arbitrary fixed time. */
+    /** Writes frames 1 ms apart, starting at an arbitrary fixed time (little-endian, microseconds). */
     public static void write(Path file, List<byte[]> frames) throws IOException {
+        write(file, frames, ByteOrder.LITTLE_ENDIAN, false);
+    }
+
+    /** Writes frames 1 ms apart in the given byte order, with nanosecond or microsecond timestamps. */
+    public static void write(Path file, List<byte[]> frames, ByteOrder order, boolean nanos) throws IOException {
         int size = 24 + frames.stream().mapToInt(f -> 16 + f.length).sum();
-        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC_MICROS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        ByteBuffer b = ByteBuffer.allocate(size).order(order);
+        b.putInt(nanos ? MAGIC_NANOS : MAGIC_MICROS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+                .putInt(65535).putInt(1);
         long micros = 1_700_000_000_000_000L;
         for (byte[] frame : frames) {
-            b.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000));
+            b.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000) * (nanos ? 1000 : 1));
             b.putInt(frame.length).putInt(frame.length).put(frame);
             micros += 1000;
         }
