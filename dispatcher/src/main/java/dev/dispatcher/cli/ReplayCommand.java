@@ -28,7 +28,8 @@ final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--in", required = true, paramLabel = "PCAP", description = "Input capture: pcap (not pcapng), Ethernet; a damaged record fails the run.")
     Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "PCAP", description = "Output capture: the frames the dispatcher sends.")
+    @Option(names = "--out", required = true, paramLabel = "PCAP", description = "Output capture: the frames the dispatcher sends. Written only when the whole run succeeds "
+                    + "(through a temporary file beside it); never the input file.")
     Path out;
 
     @Option(names = "--mac", defaultValue = "02:00:00:00:00:02", paramLabel = "MAC",
@@ -117,6 +118,16 @@ final class ReplayCommand implements Callable<Integer> {
     private String badFiles() {
         if (Files.isDirectory(in)) {
             return "--in: " + in + " is a directory";
+        }
+        if (Files.isDirectory(out)) {
+            return "--out: " + out + " is a directory";
+        }
+        if (Replay.isSameFile(in, out)) {
+            return "--out: " + out + " is the input file (--in " + in + "): refusing to overwrite the capture being read";
+        }
+        Path directory = out.getParent();
+        if (!Files.exists(out) && directory != null && !Files.isDirectory(directory)) {
+            return "--out: directory " + directory + " does not exist";
         }
         return null;
     }

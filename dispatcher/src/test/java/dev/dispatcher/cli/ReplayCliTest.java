@@ -1,6 +1,8 @@
 package dev.dispatcher.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.testing.Frames;
@@ -12,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,6 +88,12 @@ class ReplayCliTest {
         Files.write(file, bytes);
     }
 
+    private List<String> filesInDir() throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
     @Test
     void anIntactCaptureIsReplayedWhole() throws Exception {
         Path out = dir.resolve("out.pcap");
@@ -99,10 +108,12 @@ class ReplayCliTest {
         Path in = capture();
         int at = recordOffset(4);
         patchInt(in, at + 8, 300_000);
-        CliRun r = replay(in, dir.resolve("out.pcap"));
+        Path out = dir.resolve("out.pcap");
+        CliRun r = replay(in, out);
         assertEquals(1, r.exit(), r.out());
         assertEquals("error: pcap file " + in + ": record 4 at byte " + at + ": captured length 300000 is above 262144, "
                 + "the most a pcap record holds: damaged record header", r.err().strip());
+        assertFalse(Files.exists(out), "no output from a failed run");
     }
 
     @Test
@@ -159,6 +170,7 @@ class ReplayCliTest {
         CliRun r = replay(in, out);
         assertEquals(1, r.exit(), r.out());
         assertEquals("error: pcap file " + in + ": " + message.replace("FILE", in.toString()), r.err().strip());
+        assertFalse(Files.exists(out), "nothing written");
     }
 
     @Test
@@ -192,6 +204,79 @@ class ReplayCliTest {
                 assertEquals(hex(PcapFiles.read(dir.resolve("usual-out.pcap"))), hex(PcapFiles.read(out)));
             }
         }
+    }
+
+    @Test
+    void aWriteErrorFailsTheRun() throws Exception {
+        Path full = Path.of("/dev/full");
+        CliRun r = replay(capture(), full);
+        assertEquals(1, r.exit(), r.out());
+        assertEquals("error: cannot write output file /dev/full: No space left on device", r.err().strip());
+    }
+
+    @Test
+    void aDeviceOutputIsWrittenInPlace() throws Exception {
+        CliRun r = replay(capture(), Path.of("/dev/null"));
+        assertEquals(0, r.exit(), r.err());
+        assertFalse(Files.isRegularFile(Path.of("/dev/null")), "/dev/null is still a device");
+    }
+
+    @Test
+    void theInputIsNeverTheOutput() throws Exception {
+        Path in = capture();
+        byte[] original = Files.readAllBytes(in);
+        Path hardLink = Files.createLink(dir.resolve("hard.pcap"), in);
+        Path symLink = Files.createSymbolicLink(dir.resolve("sym.pcap"), in);
+        Path dotted = dir.resolve(".").resolve("in.pcap");
+        for (Path out : List.of(in, hardLink, symLink, dotted)) {
+            CliRun r = replay(in, out);
+            assertEquals(2, r.exit(), out + ": " + r.out());
+            assertEquals("--out: " + out + " is the input file (--in " + in + "): refusing to overwrite the capture "
+                    + "being read", r.err().strip());
+            assertArrayEquals(original, Files.readAllBytes(in), "input intact after --out " + out);
+        }
+        CliRun backwards = replay(symLink, in);
+        assertEquals(2, backwards.exit(), backwards.out());
+        assertArrayEquals(original, Files.readAllBytes(in), "input intact when read through a link");
+    }
+
+    @Test
+    void aFailedRunLeavesAnExistingOutputAsItWasAndNoTemporaryFile() throws Exception {
+        Path in = capture();
+        patchInt(in, recordOffset(3) + 8, 300_000);
+        Path out = dir.resolve("out.pcap");
+        Files.writeString(out, "the previous output");
+        List<String> before = filesInDir();
+        CliRun r = replay(in, out);
+        assertEquals(1, r.exit(), r.out());
+        assertEquals("the previous output", Files.readString(out));
+        assertEquals(before, filesInDir(), "no temporary file left behind");
+    }
+
+    @Test
+    void aSuccessfulRunReplacesTheTargetOfASymbolicLinkAndLeavesNoTemporaryFile() throws Exception {
+        Path in = capture();
+        Path target = dir.resolve("target.pcap");
+        Files.writeString(target, "old");
+        Path link = Files.createSymbolicLink(dir.resolve("link.pcap"), target);
+        List<String> before = filesInDir();
+        CliRun r = replay(in, link);
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(Files.isSymbolicLink(link), "the link is still a link");
+        assertEquals(FRAMES, PcapFiles.read(target).size());
+        assertEquals(before, filesInDir(), "no temporary file left behind");
+    }
+
+    @Test
+    void anOutputThatIsADirectoryOrInAMissingDirectoryIsRefused() throws Exception {
+        Path in = capture();
+        CliRun directory = replay(in, dir);
+        assertEquals(2, directory.exit(), directory.out());
+        assertEquals("--out: " + dir + " is a directory", directory.err().strip());
+        Path missing = dir.resolve("no-such-dir").resolve("out.pcap");
+        CliRun r = replay(in, missing);
+        assertEquals(2, r.exit(), r.out());
+        assertEquals("--out: directory " + missing.getParent() + " does not exist", r.err().strip());
     }
 
     @Test
