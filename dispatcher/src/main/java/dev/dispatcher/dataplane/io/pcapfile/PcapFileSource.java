@@ -23,6 +23,7 @@ import java.util.HexFormat;
 /**
  * Frames from a pcap file, with the file's timestamps as the clock, so that a replay drives flow
  * timeouts exactly as the capture did. Offline: read at the pipeline's pace ({@link #offline}).
+ * Each frame is cut to io.snaplen, as a live capture would cut it, with its wire length intact.
  *
  * <p>The file header is checked when the file is opened, so that a file we cannot read fails
  * before anything runs. A damaged record (a captured length no capture can have, a timestamp
@@ -39,7 +40,7 @@ public final class PcapFileSource implements PacketSource {
     private final int snaplen;
     private final byte[] header = new byte[RECORD_HEADER_BYTES];
     private final ByteBuffer headerView;
-    /** A whole record always fits, so that a long one is consumed in one read and cut afterwards. */
+    /** A whole record always fits, so that a long one is consumed in one read and cut to snaplen afterwards. */
     private final byte[] data = new byte[MAX_RECORD_BYTES];
     private final PacketBuffer buffer;
     /** Byte offset of the next record header. */
@@ -61,7 +62,8 @@ public final class PcapFileSource implements PacketSource {
     /**
      * Opens the file and checks its header.
      *
-     * @param snaplen bytes of each frame the data plane sees, as a live capture would (io.snaplen)
+     * @param snaplen bytes of each frame the data plane sees, as from a live capture (io.snaplen);
+     *     the wire length of a longer one stays what the file says
      * @throws PacketIoException with a one-line message when the file cannot be read or is not a
      *     pcap file of Ethernet frames
      */
@@ -174,7 +176,10 @@ public final class PcapFileSource implements PacketSource {
             offset = at + RECORD_HEADER_BYTES + captured;
             records = number;
             nowNanos = seconds * 1_000_000_000L + (nanos ? fraction : fraction * 1_000L);
-            buffer.length((int) Math.min(captured, Math.max(snaplen, 65_535)));
+            // The data plane sees snaplen bytes of a frame, as from a live capture (whose kernel
+            // filter keeps snaplen bytes): a longer frame is then capture_truncated in every
+            // threading mode, not decided on bytes a live dispatcher would never have seen.
+            buffer.length((int) Math.min(captured, snaplen));
             // A record may claim less on the wire than it holds (a writer's bug): it was seen whole.
             return (int) Math.min(Integer.MAX_VALUE, Math.max(original, captured));
         } catch (IOException e) {

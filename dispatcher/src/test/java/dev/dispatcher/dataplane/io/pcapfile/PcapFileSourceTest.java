@@ -60,6 +60,18 @@ class PcapFileSourceTest {
     }
 
     @Test
+    void aFrameLongerThanSnaplenIsCutToItWithItsWireLengthKept() throws Exception {
+        ByteBuffer longer = ByteBuffer.allocate(16 + 3000).order(ByteOrder.BIG_ENDIAN);
+        longer.putInt(13).putInt(0).putInt(3000).putInt(3000).put(new byte[3000]);
+        try (PcapFileSource source = PcapFileSource.open(file(longer), SNAPLEN)) {
+            Seen last = readAll(source).getLast();
+            assertEquals(SNAPLEN * 2, last.hex().length(), "snaplen bytes seen");
+            assertEquals(3000, last.wireLength());
+            assertNull(source.failure());
+        }
+    }
+
+    @Test
     void aDamagedRecordEndsTheStreamAfterTheGoodOnesAndSaysWhere() throws Exception {
         ByteBuffer bad = ByteBuffer.allocate(32).order(ByteOrder.BIG_ENDIAN);
         bad.putInt(13).putInt(0).putInt(262_145).putInt(60);
