@@ -11,6 +11,8 @@ import dev.dispatcher.dataplane.pipeline.Pipeline;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Offline mode: the same pipeline from a pcap file to a pcap file, with the capture's timestamps as
@@ -34,8 +36,18 @@ public final class Replay {
         PipelineMode resolved = mode.resolve(Runtime.getRuntime().availableProcessors());
         try (PcapFileSource source = PcapFileSource.open(in, config.io().snaplen());
              PcapFileWriter writer = PcapFileWriter.create(out)) {
+            List<PcapFileSink> sinks = new ArrayList<>();
             Pipeline pipeline = DataPlaneFactory.build(config, resolved, control.tables(), neighbours,
-                    DataPlaneFactory.arpTimings(config).passive(), source, inline -> new PcapFileSink(writer, source));
+                    DataPlaneFactory.arpTimings(config).passive(), source, inline -> {
+                        PcapFileSink sink = new PcapFileSink(writer);
+                        sinks.add(sink);
+                        return sink;
+                    });
+            // Worker i sends through sink i: each output frame gets the time of the input frame
+            // its worker is handling, in ring mode too, where the reader is ahead of the workers.
+            for (int i = 0; i < sinks.size(); i++) {
+                sinks.get(i).stampWith(pipeline.workers().get(i)::frameNanos);
+            }
             // A full disk: stop reading, the run has failed.
             writer.onFailure(pipeline::stop);
             try {

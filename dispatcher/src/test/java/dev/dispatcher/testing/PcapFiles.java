@@ -40,6 +40,14 @@ public final class PcapFiles {
     }
 
     public static List<byte[]> read(Path file) throws IOException {
+        return readRecords(file).stream().map(Record::frame).toList();
+    }
+
+    /** A frame and its timestamp. */
+    public record Record(long nanos, byte[] frame) {
+    }
+
+    public static List<Record> readRecords(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
         b.order(ByteOrder.LITTLE_ENDIAN);
         int magic = b.getInt();
@@ -51,17 +59,18 @@ public final class PcapFiles {
                 throw new IOException("not a pcap file: " + file);
             }
         }
+        long fractionNanos = magic == MAGIC_NANOS ? 1 : 1000;
         b.position(24);
-        List<byte[]> frames = new ArrayList<>();
+        List<Record> records = new ArrayList<>();
         while (b.remaining() >= 16) {
-            b.getInt();
-            b.getInt();
+            long seconds = Integer.toUnsignedLong(b.getInt());
+            long fraction = Integer.toUnsignedLong(b.getInt());
             int captured = b.getInt();
             b.getInt();
             byte[] frame = new byte[captured];
             b.get(frame);
-            frames.add(frame);
+            records.add(new Record(seconds * 1_000_000_000L + fraction * fractionNanos, frame));
         }
-        return frames;
+        return records;
     }
 }
