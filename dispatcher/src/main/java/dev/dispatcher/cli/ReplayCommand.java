@@ -111,6 +111,11 @@ final class ReplayCommand implements Callable<Integer> {
                 counters.verdicts()[Verdict.FORWARDED], counters.passed(), counters.dropped());
         o.print(counters.verdictSummary());
         o.flush();
+        // PrintWriter keeps write errors to itself: `replay ... > /dev/full` must not look like success.
+        if (o.checkError()) {
+            err.println("error: cannot write the summary to standard output");
+            return DispatcherMain.EXIT_FAILURE;
+        }
         return 0;
     }
 
@@ -121,6 +126,9 @@ final class ReplayCommand implements Callable<Integer> {
         }
         if (Files.isDirectory(out)) {
             return "--out: " + out + " is a directory";
+        }
+        if (Replay.isSameFile(config, out)) {
+            return "--out: " + out + " is the configuration file (--config " + config + "): refusing to overwrite it";
         }
         if (Replay.isSameFile(in, out)) {
             return "--out: " + out + " is the input file (--in " + in + "): refusing to overwrite the capture being read";

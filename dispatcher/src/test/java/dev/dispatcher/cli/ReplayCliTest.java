@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.testing.Frames;
 import dev.dispatcher.testing.PcapFiles;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -20,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
 
 /**
  * {@code replay} against damaged captures and outputs it must not or cannot write: a one-line
@@ -277,6 +282,43 @@ class ReplayCliTest {
         CliRun r = replay(in, missing);
         assertEquals(2, r.exit(), r.out());
         assertEquals("--out: directory " + missing.getParent() + " does not exist", r.err().strip());
+    }
+
+    @Test
+    void theConfigurationIsNeverTheOutput() throws Exception {
+        String before = Files.readString(config);
+        CliRun r = replay(capture(), config);
+        assertEquals(2, r.exit(), r.out());
+        assertEquals("--out: " + config + " is the configuration file (--config " + config + "): refusing to overwrite it",
+                r.err().strip());
+        assertEquals(before, Files.readString(config));
+    }
+
+    @Test
+    void aSummaryThatCannotBeWrittenFailsTheRun() throws Exception {
+        Writer broken = new Writer() {
+            @Override
+            public void write(char[] text, int offset, int length) throws IOException {
+                throw new IOException("No space left on device");
+            }
+
+            @Override
+            public void flush() throws IOException {
+                throw new IOException("No space left on device");
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        StringWriter err = new StringWriter();
+        CommandLine cli = DispatcherMain.commandLine();
+        cli.setOut(new PrintWriter(broken));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute("replay", "--config", config.toString(), "--in", capture().toString(), "--out",
+                dir.resolve("out.pcap").toString(), "--mode", "inline");
+        assertEquals(1, exit);
+        assertEquals("error: cannot write the summary to standard output", err.toString().strip());
     }
 
     @Test
