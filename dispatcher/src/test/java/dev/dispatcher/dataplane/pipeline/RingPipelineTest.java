@@ -24,6 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -167,6 +170,36 @@ class RingPipelineTest {
         assertEquals(FRAMES, counters.verdicts()[Verdict.FORWARDED], "every frame forwarded");
         assertEquals(FRAMES, counters.received(), "every frame has exactly one verdict");
         assertEquals(FRAMES, sent.get(), "frames sent");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void aDeadWorkerDoesNotLeaveAnOfflineReaderWaitingForever() throws Exception {
+        AtomicLong sent = new AtomicLong();
+        ListSource source = new ListSource(true);
+        Path file = dir.resolve("dispatcher.yaml");
+        Files.writeString(file, YAML.formatted(1));
+        DispatcherConfig config = ConfigLoader.load(file);
+        ControlPlane control = new ControlPlane(config, "eth0", 0x020000000002L, Ipv4.parse("198.18.0.2"), 1500);
+        AtomicReference<Pipeline> ref = new AtomicReference<>();
+        Pipeline pipeline = DataPlaneFactory.build(config, PipelineMode.RING, control.tables(),
+                DataPlaneFactory.neighbours(), DataPlaneFactory.arpTimings(config).passive(), source,
+                inline -> new HoldingSink(() -> {
+                    Pipeline p = ref.get();
+                    if (p.ringOccupancy() == p.ringCapacity()) {
+                        throw new IllegalStateException("a worker dies (expected by the test)");
+                    }
+                    return false;
+                }, sent));
+        ref.set(pipeline);
+        pipeline.start();
+        pipeline.awaitTermination();
+        CounterSnapshot counters = CounterSnapshot.of(pipeline);
+        assertTrue(source.exhausted, "the reader read to the end");
+        // The worker died on the first frame with the ring full: those 64 frames went with it,
+        // every later one found the ring full and no worker to wait for.
+        assertEquals(FRAMES - 64, counters.verdicts()[Verdict.RING_FULL], "ring_full");
+        assertEquals(FRAMES - 64, counters.received(), "frames with a verdict");
     }
 
     @ParameterizedTest(name = "{0} worker(s)")
