@@ -55,8 +55,9 @@ public final class DataPlaneFactory {
     }
 
     /**
-     * @param sinks opens the sink of a worker; the argument is true when that worker also polls
-     *     the source (inline mode)
+     * @param sinks opens the sink of a worker, once per worker in worker order (worker i sends
+     *     through the i-th sink); the argument is true when that worker also polls the source
+     *     (inline mode)
      */
     public static Pipeline build(DispatcherConfig config, PipelineMode mode, AtomicReference<ForwardingTable> tables,
                                  NeighbourTable neighbours, ArpTimings arpTimings, PacketSource source,

@@ -1,6 +1,7 @@
 package dev.dispatcher.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.testing.Frames;
@@ -102,6 +103,44 @@ class DispatcherCliTest {
         CliRun mode = run("replay", "--config", config(GOOD).toString(), "--in", "a", "--out", "b", "--mode", "fast");
         assertEquals(2, mode.exit());
         assertTrue(mode.err().contains("--mode"), mode.err());
+    }
+
+    @Test
+    void replayRefusesAMacThatCannotBeOurs() throws Exception {
+        Path in = dir.resolve("in.pcap");
+        PcapFiles.write(in, List.of(new Frames.Tcp().build()));
+        Path out = dir.resolve("out.pcap");
+        for (String[] c : new String[][] {
+            {"ff:ff:ff:ff:ff:ff", "(the group bit of the first octet is set: multicast)"},
+            {"01:00:5e:00:00:01", "(the group bit of the first octet is set: multicast)"},
+            {"00:00:00:00:00:00", "(all zeros)"}}) {
+            CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(), "--out", out.toString(),
+                    "--mac", c[0]);
+            assertEquals(2, r.exit(), c[0] + ": " + r.out() + r.err());
+            assertEquals("--mac: must be a unicast MAC address, found " + c[0] + " " + c[1], r.err().strip());
+            assertFalse(Files.exists(out), "nothing written for --mac " + c[0]);
+        }
+    }
+
+    @Test
+    void replayRefusesAnOwnAddressThatCannotBeAHost() throws Exception {
+        Path in = dir.resolve("in.pcap");
+        PcapFiles.write(in, List.of(new Frames.Tcp().build()));
+        Path out = dir.resolve("out.pcap");
+        for (String[] c : new String[][] {
+            {"255.255.255.255", "the limited broadcast address"},
+            {"224.0.0.1", "multicast, 224.0.0.0/4"},
+            {"127.0.0.1", "loopback, 127.0.0.0/8"}}) {
+            CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(), "--out", out.toString(),
+                    "--ip", c[0]);
+            assertEquals(2, r.exit(), c[0] + ": " + r.out() + r.err());
+            assertEquals("--ip: must be a unicast address or 0.0.0.0, found " + c[0] + " (" + c[1] + ")",
+                    r.err().strip());
+            assertFalse(Files.exists(out), "nothing written for --ip " + c[0]);
+        }
+        CliRun unspecified = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(), "--out",
+                out.toString(), "--ip", "0.0.0.0", "--mode", "inline");
+        assertEquals(0, unspecified.exit(), "0.0.0.0 (the default: no address of our own) " + unspecified.err());
     }
 
     @Test

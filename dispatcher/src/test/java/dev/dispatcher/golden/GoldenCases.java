@@ -43,6 +43,8 @@ public final class GoldenCases {
     public static final int OWN_IP = Ipv4.parse("198.18.0.2");
     /** The MTU the data plane is told; the oversize case is one frame above it. */
     public static final int MTU = 1500;
+    /** The length of the frames of the capture_truncated cases: above the golden config's io.snaplen (2048). */
+    public static final int LONGER_THAN_SNAPLEN = 2100;
 
     private GoldenCases() {
     }
@@ -270,6 +272,17 @@ public final class GoldenCases {
         }
         cases.add(new Case("IPv4 to the VIP from the VIP, loopback, multicast, broadcast or 0.0.0.0 is dropped",
                 spoofed, List.of(), verdicts(Verdict.SPOOFED_SOURCE, 5), false));
+
+        // Longer than io.snaplen (2048, the default): a capture keeps only snaplen bytes of it, so
+        // it was not fully seen and cannot be forwarded, whatever it is: one verdict in every
+        // mode, as a live capture (whose kernel filter returns snaplen bytes) gives it.
+        Frames.Tcp longer = syn(40019).ack();
+        longer.payload = new byte[LONGER_THAN_SNAPLEN - 54];
+        cases.add(new Case("a frame longer than io.snaplen is capture_truncated", List.of(longer.build()), List.of(),
+                verdicts(Verdict.CAPTURE_TRUNCATED, 1), false));
+        cases.add(new Case("an IPv6 frame longer than io.snaplen is capture_truncated",
+                List.of(Frames.raw(CLIENT_MAC, DISPATCHER_MAC, 0x86DD, new byte[LONGER_THAN_SNAPLEN - 14])), List.of(),
+                verdicts(Verdict.CAPTURE_TRUNCATED, 1), false).keptOutByCaptureFilter());
 
         Frames.Tcp fin = syn(40016);
         Frames.Tcp finSeg = syn(40016).ack();

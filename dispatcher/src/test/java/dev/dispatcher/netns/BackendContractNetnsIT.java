@@ -61,6 +61,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * a frame shorter than an Ethernet header cannot be sent at all (checked: the kernel must refuse
  * it). The link's MTU is above the data plane's 1500 so that the oversize case (a GRO/GSO
  * super-frame in real life) can reach the backend; the data plane is told 1500 as in the replay.
+ * It is also above io.snaplen, so that a frame longer than snaplen reaches the backend cut to
+ * snaplen by the kernel's filter, as the replay cuts it.
  *
  * <p>Namespaces {@code bct<pid>-d} (dispatcher) and {@code bct<pid>-p} (far end), no IP addresses
  * on either interface (the frames carry the golden cases' 198.18.0.0/24 and the probe
@@ -74,8 +76,11 @@ class BackendContractNetnsIT {
     private static final String IF_PEER = TAG + "p";
     private static final String PEER_MAC = "02:00:00:00:04:01";
     private static final String PEER_IP = "198.18.4.1";
-    /** Above the data plane's MTU (1500) and the oversize case's 1654-byte frame. */
-    private static final int LINK_MTU = 2000;
+    /**
+     * Above the data plane's MTU (1500), the oversize case's 1654-byte frame and the
+     * capture_truncated cases' frames, which are longer than io.snaplen (2048).
+     */
+    private static final int LINK_MTU = GoldenCases.LONGER_THAN_SNAPLEN + 100;
     private static final long OUTPUT_TIMEOUT_MILLIS = 5_000;
     /** How long after the expected frames a frame too many would still be caught. */
     private static final long QUIET_MILLIS = 120;

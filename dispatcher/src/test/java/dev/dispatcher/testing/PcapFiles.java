@@ -19,14 +19,20 @@ public final class PcapFiles {
     private PcapFiles() {
     }
 
-    /** Writes frames 1 ms apart, starting at an arbitrary fixed time. */
+    /** Writes frames 1 ms apart, starting at an arbitrary fixed time (little-endian, microseconds). */
     public static void write(Path file, List<byte[]> frames) throws IOException {
+        write(file, frames, ByteOrder.LITTLE_ENDIAN, false);
+    }
+
+    /** Writes frames 1 ms apart in the given byte order, with nanosecond or microsecond timestamps. */
+    public static void write(Path file, List<byte[]> frames, ByteOrder order, boolean nanos) throws IOException {
         int size = 24 + frames.stream().mapToInt(f -> 16 + f.length).sum();
-        ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(MAGIC_MICROS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0).putInt(65535).putInt(1);
+        ByteBuffer b = ByteBuffer.allocate(size).order(order);
+        b.putInt(nanos ? MAGIC_NANOS : MAGIC_MICROS).putShort((short) 2).putShort((short) 4).putInt(0).putInt(0)
+                .putInt(65535).putInt(1);
         long micros = 1_700_000_000_000_000L;
         for (byte[] frame : frames) {
-            b.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000));
+            b.putInt((int) (micros / 1_000_000)).putInt((int) (micros % 1_000_000) * (nanos ? 1000 : 1));
             b.putInt(frame.length).putInt(frame.length).put(frame);
             micros += 1000;
         }
@@ -34,6 +40,14 @@ public final class PcapFiles {
     }
 
     public static List<byte[]> read(Path file) throws IOException {
+        return readRecords(file).stream().map(Record::frame).toList();
+    }
+
+    /** A frame and its timestamp. */
+    public record Record(long nanos, byte[] frame) {
+    }
+
+    public static List<Record> readRecords(Path file) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file));
         b.order(ByteOrder.LITTLE_ENDIAN);
         int magic = b.getInt();
@@ -45,17 +59,18 @@ public final class PcapFiles {
                 throw new IOException("not a pcap file: " + file);
             }
         }
+        long fractionNanos = magic == MAGIC_NANOS ? 1 : 1000;
         b.position(24);
-        List<byte[]> frames = new ArrayList<>();
+        List<Record> records = new ArrayList<>();
         while (b.remaining() >= 16) {
-            b.getInt();
-            b.getInt();
+            long seconds = Integer.toUnsignedLong(b.getInt());
+            long fraction = Integer.toUnsignedLong(b.getInt());
             int captured = b.getInt();
             b.getInt();
             byte[] frame = new byte[captured];
             b.get(frame);
-            frames.add(frame);
+            records.add(new Record(seconds * 1_000_000_000L + fraction * fractionNanos, frame));
         }
-        return frames;
+        return records;
     }
 }

@@ -15,6 +15,17 @@ public interface PacketSource extends AutoCloseable {
     /** Monotonic time as the source sees it: the clock for timers when no frame arrives. */
     long nowNanos();
 
+    /**
+     * True for a source read at its consumers' pace (a capture file): where the pipeline hands
+     * frames to workers through a ring, a full ring makes it wait, so every frame gets a verdict.
+     * False (the default) for a live interface, read at the wire's pace: waiting would only move
+     * the loss into the kernel and hold up ARP and timers, so a frame that finds the ring full is
+     * dropped and counted as {@code ring_full}.
+     */
+    default boolean offline() {
+        return false;
+    }
+
     /** Frames the kernel dropped before we could read them (0 where unknown). */
     default long kernelDrops() {
         return 0;

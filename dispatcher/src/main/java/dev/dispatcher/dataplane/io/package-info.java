@@ -5,7 +5,8 @@
  * call, so a memory-mapped ring can lend its slots without a copy) and a
  * {@link dev.dispatcher.dataplane.io.PacketSink} sends frames, flushing at the end of each batch.
  * Backends live in sub-packages: {@code afpacket} (memory-mapped AF_PACKET rings through the
- * foreign function API; its {@code Native} class is the only one that makes downcalls) and
- * {@code pcap4j} (the only one that touches pcap4j).
+ * foreign function API; its {@code Native} class is the only one that makes downcalls),
+ * {@code pcap4j} (the only one that touches pcap4j) and {@code pcapfile} (capture files for the
+ * offline replay, in plain Java).
  */
 package dev.dispatcher.dataplane.io;

@@ -63,6 +63,15 @@ public final class ForwardingWorker implements FrameHandler {
         latency.record(System.nanoTime() - start);
     }
 
+    /**
+     * The timestamp of the frame this worker is handling (or handled last): the time of what it
+     * sends. Read by its sink, on its own thread. The source's clock is not that in ring mode,
+     * where the receive thread reads ahead by up to a ring of frames.
+     */
+    public long frameNanos() {
+        return lastNanos;
+    }
+
     public LatencySamples latency() {
         return latency;
     }

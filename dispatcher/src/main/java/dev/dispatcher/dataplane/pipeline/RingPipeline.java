@@ -12,12 +12,15 @@ import dev.dispatcher.packet.PacketBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Receive thread ({@code dispatcher-rx}) into a Disruptor ring of preallocated frame slots,
  * consumed by N forwarding workers ({@code dispatcher-fwd-i}). Every worker sees every slot and
  * handles those of its shard, so no flow state is shared between threads; each worker flushes its
- * sends at the Disruptor's end of batch.
+ * sends at the Disruptor's end of batch. A frame that finds the ring full is dropped as
+ * {@code ring_full} when the source is live (the receive thread never waits for the workers), and
+ * waits for a free slot when the source is a file ({@link PacketSource#offline}).
  *
  * <p>One frame per slot. JMH ({@code RingHopBenchmark}, 2-core VM): a hop costs 60-70 ns per
  * frame with the busy-spin wait strategy and about 200 ns with the default blocking one, against
@@ -27,6 +30,8 @@ import java.util.concurrent.CountDownLatch;
  * socket), which is why batching slots was not pursued.
  */
 public final class RingPipeline implements Pipeline {
+    private static final long FULL_RING_PARK_NANOS = 10_000;
+
     private final PacketSource source;
     private final List<ForwardingWorker> workers;
     private final int batchSize;
@@ -36,12 +41,15 @@ public final class RingPipeline implements Pipeline {
     private final ShardSelector shards;
     private final CountDownLatch finished = new CountDownLatch(1);
     private final FrameHandler publisher = this::publish;
+    /** A file: a full ring holds the reader back instead of dropping ({@link PacketSource#offline}). */
+    private final boolean waitWhenFull;
     private volatile boolean running = true;
     private long ringFull;
 
     public RingPipeline(PacketSource source, List<ForwardingWorker> workers, int batchSize, int ringSize,
                         int snaplen, WaitStrategy waitStrategy) {
         this.source = source;
+        this.waitWhenFull = source.offline();
         this.workers = List.copyOf(workers);
         this.batchSize = batchSize;
         this.ring = RingBuffer.createSingleProducer(() -> new FrameSlot(snaplen), ringSize, waitStrategy);
@@ -78,7 +86,7 @@ public final class RingPipeline implements Pipeline {
     private void publish(PacketBuffer frame, int wireLength, long timestampNanos) {
         // Single producer: a capacity check followed by next() cannot race, and avoids both
         // blocking the receive thread and tryNext()'s exception.
-        if (!ring.hasAvailableCapacity(1)) {
+        if (!ring.hasAvailableCapacity(1) && !(waitWhenFull && awaitCapacity())) {
             ringFull++;
             return;
         }
@@ -95,6 +103,26 @@ public final class RingPipeline implements Pipeline {
         } finally {
             ring.publish(sequence);
         }
+    }
+
+    /**
+     * Waits until a slot is free; false if the pipeline is stopping or a worker has stopped, which
+     * would otherwise leave this thread waiting forever. Parks rather than spins: the thread would
+     * otherwise take the core a worker needs to free the slot.
+     */
+    private boolean awaitCapacity() {
+        while (!ring.hasAvailableCapacity(1)) {
+            if (!running) {
+                return false;
+            }
+            for (BatchEventProcessor<FrameSlot> p : processors) {
+                if (!p.isRunning()) {
+                    return false;
+                }
+            }
+            LockSupport.parkNanos(FULL_RING_PARK_NANOS);
+        }
+        return true;
     }
 
     private void publishTick() {
