@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
  * dispatcher's interface or, as root, reconfigure the host.
  * Every script is therefore started through util-linux's {@code setpriv} (in every Debian
  * installation, util-linux being essential), which empties the inheritable and ambient sets and,
- * where this process may (root, or CAP_SETPCAP), the bounding set; and sets no_new_privs, so no
- * setuid or file-capability program the script runs gives any back. Run as root, the script
+ * where this process may (CAP_SETPCAP, as root has), the bounding set; and sets no_new_privs, so
+ * no setuid or file-capability program the script runs gives any back. Run as root, the script
  * stays uid 0 but with no capability: it cannot even read a file that root does not own.
  *
  * <p>The drop is not taken on trust: once per process, {@code setpriv} runs {@code cat
@@ -30,10 +30,8 @@ import java.util.concurrent.TimeUnit;
  * and every script probe fails with the reason (see {@link #problem}).
  */
 final class CapabilityDrop {
-    /** The options given to setpriv before the script's own command. */
-    static final List<String> SETPRIV_OPTIONS = List.of("--inh-caps=-all", "--ambient-caps=-all",
-            "--bounding-set=-all", "--no-new-privs", "--");
     private static final long CHECK_SECONDS = 10;
+    private static final int CAP_SETPCAP = 8;
     private static final List<String> EMPTY_SETS = List.of("CapInh", "CapPrm", "CapEff", "CapAmb");
 
     private final List<String> prefix;
@@ -76,11 +74,38 @@ final class CapabilityDrop {
         }
         List<String> prefix = new ArrayList<>();
         prefix.add(setpriv.get().toString());
-        prefix.addAll(SETPRIV_OPTIONS);
+        prefix.addAll(setprivOptions(mayDropBoundingSet()));
         List<String> probe = new ArrayList<>(prefix);
         probe.addAll(List.of("cat", "/proc/self/status"));
         String problem = problemOf(probe);
         return new CapabilityDrop(problem == null ? List.copyOf(prefix) : List.of(), problem);
+    }
+
+    /**
+     * The options given to setpriv before the script's own command. The bounding set is emptied
+     * only by a process that may (CAP_SETPCAP: root): setpriv's handling of a drop it is not
+     * allowed differs between versions, and without CAP_SETPCAP the process is not root, so its
+     * script gains nothing from the bounding set once no_new_privs stops setuid and file
+     * capabilities.
+     */
+    static List<String> setprivOptions(boolean dropBoundingSet) {
+        List<String> options = new ArrayList<>(List.of("--inh-caps=-all", "--ambient-caps=-all"));
+        if (dropBoundingSet) {
+            options.add("--bounding-set=-all");
+        }
+        options.addAll(List.of("--no-new-privs", "--"));
+        return options;
+    }
+
+    /** Whether this process holds CAP_SETPCAP, which dropping from the bounding set takes. */
+    private static boolean mayDropBoundingSet() {
+        try {
+            String effective = parseStatus(Files.readString(Path.of("/proc/self/status"))).get("CapEff");
+            return effective != null && (Long.parseUnsignedLong(effective, 16) >>> CAP_SETPCAP & 1) == 1;
+        } catch (IOException | NumberFormatException e) {
+            // Asking setpriv for the drop is then the safe guess: the check below sees what it did.
+            return true;
+        }
     }
 
     private static String problemOf(List<String> probe) {
