@@ -53,12 +53,13 @@ up() {
       "$P" "${existing[*]}" "$P" "$0" >&2
     exit 3
   fi
+  # Installs the lab's Debian packages when missing (or says which command would), selects a JDK 25.
+  # shellcheck source=../lib/java-home.sh
+  source "$REPO_ROOT/deploy/lib/java-home.sh"
   local tool
   for tool in ip ethtool curl sysctl flock; do
     command -v "$tool" >/dev/null || die "$tool not found (Debian: iproute2 ethtool curl procps util-linux)"
   done
-  # shellcheck source=../lib/java-home.sh
-  source "$REPO_ROOT/deploy/lib/java-home.sh"
 
   # From here on anything that fails (or Ctrl-C / TERM) removes what was built.
   trap 'on_up_exit' EXIT
