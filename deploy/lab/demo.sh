@@ -3,7 +3,8 @@
 #
 #   deploy/lab/demo.sh      (root; from any directory)
 #
-# Builds the jars if missing, brings the lab up, starts the dispatcher, sends DEMO_REQUESTS (default
+# Installs the Debian packages it needs when they are missing (deploy/lib/host-packages.sh lab, and a
+# JDK 25 where the package lists have one), builds the jars if missing, brings the lab up, starts the dispatcher, sends DEMO_REQUESTS (default
 # 300) HTTP requests from the client to http://198.18.0.100/, each on a new connection, then prints
 # per real server: weight, expected share, requests answered, actual share. Exits non-zero if any
 # request failed or a share is off by more than DEMO_TOLERANCE_PP (default 5) percentage points.
@@ -26,10 +27,13 @@ if ! [[ "$REQUESTS" =~ ^[0-9]+$ ]] || ((REQUESTS < 1 || REQUESTS > 10000)); then
 [[ "$TOLERANCE_PP" =~ ^[0-9]+$ ]] || die "DEMO_TOLERANCE_PP must be a whole number"
 STARTED=$SECONDS
 
+# First the set-up: the lab's Debian packages (installed when missing) and a JDK 25.
+# shellcheck source=../lib/java-home.sh
+source "$REPO_ROOT/deploy/lib/java-home.sh"
+
 if [[ ! -f "$LAB_DISPATCHER_JAR" || ! -f "$LAB_REALSERVER_JAR" ]]; then
   log "building (jars missing): mvn -B -ntp -q package -DskipTests in $REPO_ROOT"
-  # shellcheck source=../lib/java-home.sh
-  (cd "$REPO_ROOT" && source deploy/lib/java-home.sh && mvn -B -ntp -q package -DskipTests)
+  (cd "$REPO_ROOT" && mvn -B -ntp -q package -DskipTests)
   [[ -f "$LAB_DISPATCHER_JAR" ]] || die "build finished but $LAB_DISPATCHER_JAR is missing"
 fi
 

@@ -5,6 +5,9 @@
 LAB_SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$LAB_SCRIPT_DIR/../.." && pwd)"
 
+# The lab's Debian packages (deploy/lib/host-packages.sh), installed when java-home.sh is sourced.
+export DISPATCHER_HOST_PACKAGES="${DISPATCHER_HOST_PACKAGES:-lab}"
+
 LAB_PREFIX="${LAB_PREFIX:-lab}"
 LAB_DIR="${LAB_DIR:-/tmp/$LAB_PREFIX}"
 P="$LAB_PREFIX"

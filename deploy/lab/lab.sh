@@ -53,12 +53,13 @@ up() {
       "$P" "${existing[*]}" "$P" "$0" >&2
     exit 3
   fi
+  # Installs the lab's Debian packages when missing (or says which command would), selects a JDK 25.
+  # shellcheck source=../lib/java-home.sh
+  source "$REPO_ROOT/deploy/lib/java-home.sh"
   local tool
   for tool in ip ethtool curl sysctl flock; do
     command -v "$tool" >/dev/null || die "$tool not found (Debian: iproute2 ethtool curl procps util-linux)"
   done
-  # shellcheck source=../lib/java-home.sh
-  source "$REPO_ROOT/deploy/lib/java-home.sh"
 
   # From here on anything that fails (or Ctrl-C / TERM) removes what was built.
   trap 'on_up_exit' EXIT
@@ -111,7 +112,7 @@ up() {
 
   log "client: tx/tso/gso off on eth0, tcp_tw_reuse=1, ip_local_port_range 10000-65000"
   # veth would otherwise hand a packet tap frames with partial checksums and 64 KB GSO frames,
-  # which the real server drops once the dispatcher has forwarded them (PACKET-IO.md, pitfall 1).
+  # which the real server drops once the dispatcher has forwarded them (docs/PACKET-IO.md, checksum offload).
   ip netns exec "$LAB_CLIENT_NS" ethtool -K eth0 tx off tso off gso off >/dev/null
   ip netns exec "$LAB_CLIENT_NS" sysctl -qw net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 65000"
 
@@ -139,7 +140,7 @@ on_up_exit() {
 }
 
 # VIP on lo with scope host plus arp_ignore/arp_announce: the real server accepts frames for the
-# VIP but never answers ARP for it nor uses it as ARP sender address (PACKET-IO.md, hidden ARP).
+# VIP but never answers ARP for it nor uses it as ARP sender address (docs/PACKET-IO.md, hidden ARP).
 setup_real_server() {
   local role="$1" ns="${P}-$1"
   if [[ -f "$LAB_REALSERVER_JAR" ]]; then

@@ -2,8 +2,9 @@
 # Runs promtool with the given arguments, e.g.
 #   deploy/prometheus/promtool.sh check rules deploy/prometheus/dispatcher-alerts.yml
 #
-# Uses `promtool` from PATH when there is one. Otherwise it fetches only the Debian `prometheus`
-# package file (`apt-get download`, no installation: no service, no dependencies), extracts it with
+# Uses `promtool` from PATH when there is one. Otherwise it fetches only the Debian package file
+# that holds it (`apt-get download`, no installation: no service, no dependencies): `promtool`
+# where the archive has that package (Debian 13), else `prometheus` (Debian 12), extracts it with
 # `dpkg-deb -x`, keeps usr/bin/promtool in a cache directory and runs that. Later runs reuse the
 # cached binary. Needs apt-get and dpkg-deb (any Debian) and access to a Debian mirror once.
 #
@@ -33,22 +34,31 @@ if [[ ! -x "$bin" ]]; then
   mkdir -p "$cache" || die "cannot create cache directory $cache"
   work="$(mktemp -d "$cache/.download.XXXXXX")"
   trap 'rm -rf "$work"' EXIT
-  download() { (cd "$work" && apt-get download -q -o APT::Sandbox::User="$(id -un)" prometheus >&2); }
+  # The first of these packages the lists offer: Debian 13 has promtool on its own; in Debian 12
+  # it is part of prometheus.
+  package_with_promtool() {
+    local p
+    for p in promtool prometheus; do
+      if [[ "$(apt-cache policy "$p" 2>/dev/null)" == *"Candidate: "[0-9]* ]]; then echo "$p"; return 0; fi
+    done
+    return 1
+  }
+  download() { (cd "$work" && apt-get download -q -o APT::Sandbox::User="$(id -un)" "$pkg" >&2); }
   update_lists() {
     [[ "$(id -u)" == 0 ]] || die "$1 (run apt-get update as root, or put promtool on PATH)"
     echo "promtool.sh: $1; running apt-get update" >&2
     apt-get update -qq >&2 || die "apt-get update failed"
   }
-  echo "promtool.sh: fetching the Debian prometheus package for its promtool (one time, into $cache)" >&2
   # Fresh machine (package lists never fetched): fetch them first, as root only.
-  policy="$(apt-cache policy prometheus 2>/dev/null || true)"
-  [[ "$policy" == *"Candidate: "[0-9]* ]] || update_lists "no apt candidate for package prometheus"
+  pkg="$(package_with_promtool)" || { update_lists "no apt candidate for package promtool or prometheus"
+    pkg="$(package_with_promtool)"; } || die "no apt candidate for package promtool or prometheus"
+  echo "promtool.sh: fetching the Debian $pkg package for its promtool (one time, into $cache)" >&2
   # The sandbox user _apt cannot write a private directory of the caller; download as the caller.
   # Stale lists (the mirror moved on to a newer version): fetch them again and retry once.
-  download || { update_lists "apt-get download prometheus failed"; download; } \
-    || die "apt-get download prometheus failed"
-  deb=("$work"/prometheus_*.deb)
-  [[ -f "${deb[0]}" ]] || die "apt-get download produced no prometheus_*.deb"
+  download || { update_lists "apt-get download $pkg failed"; download; } \
+    || die "apt-get download $pkg failed"
+  deb=("$work"/"$pkg"_*.deb)
+  [[ -f "${deb[0]}" ]] || die "apt-get download produced no ${pkg}_*.deb"
   dpkg-deb -x "${deb[0]}" "$work/root" || die "dpkg-deb -x ${deb[0]} failed"
   [[ -x "$work/root/usr/bin/promtool" ]] || die "the package has no usr/bin/promtool"
   "$work/root/usr/bin/promtool" --version >/dev/null 2>&1 || die "the extracted promtool does not run"

@@ -1,9 +1,21 @@
 package dev.dispatcher.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Dump;
+import org.snakeyaml.engine.v2.api.DumpSettings;
+import org.snakeyaml.engine.v2.api.StreamDataWriter;
+import org.snakeyaml.engine.v2.common.FlowStyle;
+import org.snakeyaml.engine.v2.common.ScalarStyle;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+import org.snakeyaml.engine.v2.nodes.Tag;
+import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Writes a configuration as YAML that {@link ConfigLoader} reads back to an equal
@@ -15,20 +27,34 @@ import java.util.regex.Pattern;
  * largest exact unit, sizes in their largest exact binary unit. The only values left out are
  * those the file expresses by absence: an advisor's probe port 0 (the service port), an empty
  * Host header (the server's address), no body check, the keys that do not apply to the
- * advisor's type, and {@code io.rx-block-timeout} unless {@code io.rx-ring} is blocks. Text is written plain when it is unambiguous, else double-quoted and escaped.
+ * advisor's type, and {@code io.rx-block-timeout} unless {@code io.rx-ring} is blocks.
+ *
+ * <p>The document is a node tree emitted by snakeyaml-engine under the loader's schema (YAML 1.2
+ * core): text nodes are tagged as strings and numbers as integers, so the emitter quotes exactly
+ * the text the loader would read as something else ({@code null}, {@code 010}, {@code "a: b"}) and
+ * escapes what YAML cannot hold raw. Block style, two-space indents, short lists (expected
+ * statuses, a script's command) in flow style on one line.
  *
  * <p>The writer does not validate: a configuration built by hand that breaks a rule (two MACs
- * for one address, say) is written as it is, and loading the text reports the problem. Every
- * configuration the loader returned is written to a file the loader accepts.
+ * for one address, say) is written as it is, and loading the text reports the problem; only text
+ * that YAML cannot carry (a lone surrogate) is refused. Every configuration the loader returned
+ * is written to a file the loader accepts.
  */
 public final class ConfigWriter {
-    private static final String INDENT = "  ";
     /**
-     * Text that needs no quotes in block or flow context: no indicator first, no ':', '#', ',',
-     * brackets, quotes or spaces anywhere. "null" and "Null" match and are quoted separately.
+     * Long values are folded over several lines past this column; the loader refuses lines above
+     * {@link YamlDocument#MAX_LINE_CHARS}.
      */
-    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_/.][A-Za-z0-9_/.=+?&%~-]*");
-    private static final List<String> NULL_WORDS = List.of("null", "Null", "NULL");
+    private static final int WIDTH = 120;
+    private static final DumpSettings SETTINGS = DumpSettings.builder()
+            .setSchema(new CoreSchema())
+            .setDefaultFlowStyle(FlowStyle.BLOCK)
+            .setIndent(2)
+            // "- " of a list item indented under its key, as docs/CONFIG.md writes it.
+            .setIndicatorIndent(2)
+            .setIndentWithIndicator(true)
+            .setWidth(WIDTH)
+            .build();
 
     private ConfigWriter() {
     }
@@ -41,185 +67,204 @@ public final class ConfigWriter {
      *                                  which would end the comment and corrupt the file
      */
     public static String toYaml(DispatcherConfig config, String writtenAt) {
-        if (writtenAt.codePoints().anyMatch(ConfigWriter::needsEscape)) {
+        if (writtenAt.codePoints().anyMatch(ConfigWriter::breaksComment)) {
             throw new IllegalArgumentException("writtenAt must be one line of printable text, found "
                     + ValueReader.quote(writtenAt));
         }
+        // The emitter writes no comments of its own: the header goes before the document.
         StringBuilder yaml = new StringBuilder();
         yaml.append("# Written by the dispatcher at ").append(writtenAt).append(".\n");
         yaml.append("# Every value is set, defaults included; docs/CONFIG.md describes each key.\n");
-        yaml.append("interface: ").append(text(config.interfaceName())).append('\n');
-        yaml.append("clusters:").append(config.clusters().isEmpty() ? " []" : "").append('\n');
-        for (ClusterConfig cluster : config.clusters()) {
-            cluster(yaml, cluster);
-        }
-        flowTable(yaml, config.flowTable());
-        arp(yaml, config.arp());
-        io(yaml, config.io());
-        pipeline(yaml, config.pipeline());
-        admin(yaml, config.admin());
+        Block root = new Block()
+                .put("interface", text(config.interfaceName()))
+                .put("clusters", blockList(config.clusters(), ConfigWriter::cluster))
+                .put("flow-table", flowTable(config.flowTable()))
+                .put("arp", arp(config.arp()))
+                .put("io", io(config.io()))
+                .put("pipeline", pipeline(config.pipeline()))
+                .put("admin", admin(config.admin()));
+        new Dump(SETTINGS).dumpNode(root.node(), new StreamDataWriter() {
+            @Override
+            public void write(String str) {
+                yaml.append(str);
+            }
+
+            @Override
+            public void write(String str, int off, int len) {
+                yaml.append(str, off, off + len);
+            }
+        });
         return yaml.toString();
     }
 
-    private static void cluster(StringBuilder yaml, ClusterConfig cluster) {
-        item(yaml, 1, "address", Ipv4.format(cluster.address()));
-        key(yaml, 2, "ports", cluster.ports().isEmpty() ? "[]" : "");
-        for (PortConfig port : cluster.ports()) {
-            item(yaml, 3, "port", Integer.toString(port.port()));
-            key(yaml, 4, "protocol", port.protocol().configName());
-            key(yaml, 4, "on-server-down", port.onServerDown().configName());
-            port.advisor().ifPresent(advisor -> advisor(yaml, advisor));
-            key(yaml, 4, "servers", port.servers().isEmpty() ? "[]" : "");
-            for (ServerConfig server : port.servers()) {
-                item(yaml, 5, "address", Ipv4.format(server.address()));
-                key(yaml, 6, "weight", Integer.toString(server.weight()));
-                if (server.hasStaticMac()) {
-                    key(yaml, 6, "mac", MacAddress.format(server.mac()));
-                }
-            }
-        }
+    private static Node cluster(ClusterConfig cluster) {
+        return new Block()
+                .put("address", text(Ipv4.format(cluster.address())))
+                .put("ports", blockList(cluster.ports(), ConfigWriter::port))
+                .node();
     }
 
-    private static void advisor(StringBuilder yaml, AdvisorConfig advisor) {
+    private static Node port(PortConfig port) {
+        Block block = new Block()
+                .put("port", integer(port.port()))
+                .put("protocol", text(port.protocol().configName()))
+                .put("on-server-down", text(port.onServerDown().configName()));
+        port.advisor().ifPresent(advisor -> block.put("advisor", advisor(advisor)));
+        return block.put("servers", blockList(port.servers(), ConfigWriter::server)).node();
+    }
+
+    private static Node server(ServerConfig server) {
+        Block block = new Block()
+                .put("address", text(Ipv4.format(server.address())))
+                .put("weight", integer(server.weight()));
+        if (server.hasStaticMac()) {
+            block.put("mac", text(MacAddress.format(server.mac())));
+        }
+        return block.node();
+    }
+
+    private static Node advisor(AdvisorConfig advisor) {
         AdvisorType type = advisor.type();
-        key(yaml, 4, "advisor", "");
-        key(yaml, 5, "type", type.configName());
+        Block block = new Block().put("type", text(type.configName()));
         if (advisor.port() != 0) {
-            key(yaml, 5, "port", Integer.toString(advisor.port()));
+            block.put("port", integer(advisor.port()));
         }
         if (type == AdvisorType.HTTP || type == AdvisorType.HTTPS) {
-            key(yaml, 5, "method", text(advisor.method()));
+            block.put("method", text(advisor.method()));
             if (!advisor.host().isEmpty()) {
-                key(yaml, 5, "host", text(advisor.host()));
+                block.put("host", text(advisor.host()));
             }
-            key(yaml, 5, "path", text(advisor.path()));
-            key(yaml, 5, "expect-status", flowList(advisor.expectStatus(), String::valueOf));
+            block.put("path", text(advisor.path()));
+            block.put("expect-status", flowList(advisor.expectStatus(), ConfigWriter::integer));
             if (!advisor.bodyContains().isEmpty()) {
-                key(yaml, 5, "body-contains", text(advisor.bodyContains()));
+                block.put("body-contains", text(advisor.bodyContains()));
             }
         }
         if (type == AdvisorType.SCRIPT) {
-            key(yaml, 5, "command", flowList(advisor.command(), ConfigWriter::text));
+            block.put("command", flowList(advisor.command(), ConfigWriter::text));
         }
-        key(yaml, 5, "interval", Durations.format(advisor.interval()));
+        block.put("interval", duration(advisor.interval()));
         Duration connect = advisor.connectTimeout();
         Duration receive = advisor.receiveTimeout();
         if (connect.equals(receive)) {
-            key(yaml, 5, "timeout", Durations.format(connect));
+            block.put("timeout", duration(connect));
         } else if (type != AdvisorType.SCRIPT) {
-            key(yaml, 5, "connect-timeout", Durations.format(connect));
-            key(yaml, 5, "receive-timeout", Durations.format(receive));
+            block.put("connect-timeout", duration(connect));
+            block.put("receive-timeout", duration(receive));
         } else {
             // A script may not name connect-timeout; timeout is the only key that sets it.
             if (!connect.equals(AdvisorConfig.DEFAULT_TIMEOUT)) {
-                key(yaml, 5, "timeout", Durations.format(connect));
+                block.put("timeout", duration(connect));
             }
-            key(yaml, 5, "receive-timeout", Durations.format(receive));
+            block.put("receive-timeout", duration(receive));
         }
-        key(yaml, 5, "rise", Integer.toString(advisor.rise()));
-        key(yaml, 5, "fall", Integer.toString(advisor.fall()));
+        return block.put("rise", integer(advisor.rise())).put("fall", integer(advisor.fall())).node();
     }
 
-    private static void flowTable(StringBuilder yaml, FlowTableConfig flowTable) {
-        key(yaml, 0, "flow-table", "");
-        key(yaml, 1, "capacity", Integer.toString(flowTable.capacity()));
-        key(yaml, 1, "tcp-syn-timeout", Durations.format(flowTable.tcpSynTimeout()));
-        key(yaml, 1, "tcp-established-timeout", Durations.format(flowTable.tcpEstablishedTimeout()));
-        key(yaml, 1, "tcp-closing-timeout", Durations.format(flowTable.tcpClosingTimeout()));
-        key(yaml, 1, "tcp-reset-timeout", Durations.format(flowTable.tcpResetTimeout()));
-        key(yaml, 1, "udp-timeout", Durations.format(flowTable.udpTimeout()));
+    private static Node flowTable(FlowTableConfig flowTable) {
+        return new Block()
+                .put("capacity", integer(flowTable.capacity()))
+                .put("tcp-syn-timeout", duration(flowTable.tcpSynTimeout()))
+                .put("tcp-established-timeout", duration(flowTable.tcpEstablishedTimeout()))
+                .put("tcp-closing-timeout", duration(flowTable.tcpClosingTimeout()))
+                .put("tcp-reset-timeout", duration(flowTable.tcpResetTimeout()))
+                .put("udp-timeout", duration(flowTable.udpTimeout()))
+                .node();
     }
 
-    private static void arp(StringBuilder yaml, ArpConfig arp) {
-        key(yaml, 0, "arp", "");
-        key(yaml, 1, "request-interval", Durations.format(arp.requestInterval()));
-        key(yaml, 1, "refresh-interval", Durations.format(arp.refreshInterval()));
-        key(yaml, 1, "expire-after", Durations.format(arp.expireAfter()));
-        key(yaml, 1, "gratuitous-count", Integer.toString(arp.gratuitousCount()));
-        key(yaml, 1, "gratuitous-interval", Durations.format(arp.gratuitousInterval()));
+    private static Node arp(ArpConfig arp) {
+        return new Block()
+                .put("request-interval", duration(arp.requestInterval()))
+                .put("refresh-interval", duration(arp.refreshInterval()))
+                .put("expire-after", duration(arp.expireAfter()))
+                .put("gratuitous-count", integer(arp.gratuitousCount()))
+                .put("gratuitous-interval", duration(arp.gratuitousInterval()))
+                .node();
     }
 
-    private static void io(StringBuilder yaml, IoConfig io) {
-        key(yaml, 0, "io", "");
-        key(yaml, 1, "backend", io.backend().configName());
-        key(yaml, 1, "snaplen", Integer.toString(io.snaplen()));
-        key(yaml, 1, "buffer-size", ByteSizes.format(io.bufferBytes()));
-        key(yaml, 1, "batch-size", Integer.toString(io.batchSize()));
-        key(yaml, 1, "poll-timeout", Durations.format(io.pollTimeout()));
-        key(yaml, 1, "rx-ring", io.rxRing().configName());
+    private static Node io(IoConfig io) {
+        Block block = new Block()
+                .put("backend", text(io.backend().configName()))
+                .put("snaplen", integer(io.snaplen()))
+                .put("buffer-size", text(ByteSizes.format(io.bufferBytes())))
+                .put("batch-size", integer(io.batchSize()))
+                .put("poll-timeout", duration(io.pollTimeout()))
+                .put("rx-ring", text(io.rxRing().configName()));
         if (io.rxRing() == RxRing.BLOCKS) {
-            key(yaml, 1, "rx-block-timeout", Durations.format(io.rxBlockTimeout()));
+            block.put("rx-block-timeout", duration(io.rxBlockTimeout()));
         }
         if (!io.busyPoll().isZero()) {
             // Absent means off: zero is not a duration the reader accepts.
-            key(yaml, 1, "busy-poll", Durations.format(io.busyPoll()));
+            block.put("busy-poll", duration(io.busyPoll()));
+        }
+        return block.node();
+    }
+
+    private static Node pipeline(PipelineConfig pipeline) {
+        return new Block()
+                .put("mode", text(pipeline.mode().configName()))
+                .put("workers", integer(pipeline.workers()))
+                .put("ring-size", integer(pipeline.ringSize()))
+                .put("wait-strategy", text(pipeline.waitStrategy().configName()))
+                .node();
+    }
+
+    private static Node admin(AdminConfig admin) {
+        return new Block()
+                .put("listen", text(admin.host() + ":" + admin.port()))
+                .put("token-file", text(admin.tokenFile().toString()))
+                .node();
+    }
+
+    /** A mapping in block style, keys in the order they are put. */
+    private static final class Block {
+        private final List<NodeTuple> entries = new ArrayList<>();
+
+        Block put(String key, Node value) {
+            entries.add(new NodeTuple(text(key), value));
+            return this;
+        }
+
+        Node node() {
+            return new MappingNode(Tag.MAP, entries, FlowStyle.BLOCK);
         }
     }
 
-    private static void pipeline(StringBuilder yaml, PipelineConfig pipeline) {
-        key(yaml, 0, "pipeline", "");
-        key(yaml, 1, "mode", pipeline.mode().configName());
-        key(yaml, 1, "workers", Integer.toString(pipeline.workers()));
-        key(yaml, 1, "ring-size", Integer.toString(pipeline.ringSize()));
-        key(yaml, 1, "wait-strategy", pipeline.waitStrategy().configName());
+    private static <T> Node blockList(List<T> values, Function<T, Node> node) {
+        return new SequenceNode(Tag.SEQ, values.stream().map(node).toList(), FlowStyle.BLOCK);
     }
 
-    private static void admin(StringBuilder yaml, AdminConfig admin) {
-        key(yaml, 0, "admin", "");
-        // HOST:PORT is plain in block context: an IPv4 address or "localhost", a colon, digits.
-        key(yaml, 1, "listen", admin.host() + ":" + admin.port());
-        key(yaml, 1, "token-file", text(admin.tokenFile().toString()));
-    }
-
-    /** {@code key: value} at {@code depth}; an empty value opens a nested block. */
-    private static void key(StringBuilder yaml, int depth, String key, String value) {
-        yaml.append(INDENT.repeat(depth)).append(key).append(':');
-        if (!value.isEmpty()) {
-            yaml.append(' ').append(value);
-        }
-        yaml.append('\n');
-    }
-
-    /** The first key of a list element: {@code - key: value}, its siblings one level deeper. */
-    private static void item(StringBuilder yaml, int depth, String key, String value) {
-        yaml.append(INDENT.repeat(depth)).append("- ").append(key).append(": ").append(value).append('\n');
-    }
-
-    private static <T> String flowList(List<T> values, Function<T, String> format) {
-        return values.stream().map(format).reduce((a, b) -> a + ", " + b).map(list -> "[" + list + "]").orElse("[]");
-    }
-
-    /** Free text as a scalar that reads back as exactly this text, never as null. */
-    static String text(String value) {
-        if (PLAIN.matcher(value).matches() && !NULL_WORDS.contains(value)) {
-            return value;
-        }
-        StringBuilder quoted = new StringBuilder("\"");
-        value.codePoints().forEach(c -> {
-            switch (c) {
-                case '"' -> quoted.append("\\\"");
-                case '\\' -> quoted.append("\\\\");
-                case '\n' -> quoted.append("\\n");
-                case '\t' -> quoted.append("\\t");
-                case '\r' -> quoted.append("\\r");
-                default -> {
-                    if (needsEscape(c)) {
-                        quoted.append(String.format("\\u%04X", c));
-                    } else {
-                        quoted.appendCodePoint(c);
-                    }
-                }
-            }
-        });
-        return quoted.append('"').toString();
+    private static <T> Node flowList(List<T> values, Function<T, Node> node) {
+        return new SequenceNode(Tag.SEQ, values.stream().map(node).toList(), FlowStyle.FLOW);
     }
 
     /**
-     * Characters YAML does not allow raw in a double-quoted scalar or a comment (C0 and C1
-     * controls, DEL, lone surrogates, the byte order mark) or that some readers take for a line
-     * break (U+2028, U+2029).
+     * Text: plain where the loader reads it back as this same text, quoted (and escaped) where not.
+     *
+     * @throws IllegalArgumentException for a lone surrogate, which the emitter would turn into
+     *                                  another character (the loader refuses one)
      */
-    private static boolean needsEscape(int c) {
+    private static Node text(String value) {
+        if (ValueReader.hasLoneSurrogate(value)) {
+            throw new IllegalArgumentException("text with a lone surrogate cannot be written: " + ValueReader.quote(value));
+        }
+        return new ScalarNode(Tag.STR, value, ScalarStyle.PLAIN);
+    }
+
+    private static Node integer(int value) {
+        return new ScalarNode(Tag.INT, Integer.toString(value), ScalarStyle.PLAIN);
+    }
+
+    private static Node duration(Duration duration) {
+        return text(Durations.format(duration));
+    }
+
+    /**
+     * Characters that would end the header comment or that YAML does not allow raw in one (C0 and
+     * C1 controls, DEL, lone surrogates, the byte order mark), or that some readers take for a
+     * line break (U+2028, U+2029).
+     */
+    private static boolean breaksComment(int c) {
         return Character.isISOControl(c) || c == 0x2028 || c == 0x2029 || c == 0xFEFF
                 || Character.getType(c) == Character.SURROGATE;
     }

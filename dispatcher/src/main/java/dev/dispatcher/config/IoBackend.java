@@ -10,7 +10,7 @@ public enum IoBackend {
      * copy on receive, one system call per batch on send; the default on Linux.
      */
     AFPACKET,
-    /** libpcap through pcap4j; portable, and slower per frame (see shared/PACKET-IO.md). */
+    /** libpcap through pcap4j; portable, and slower per frame (docs/PACKET-IO.md, what a frame costs). */
     PCAP4J;
 
     /** The spelling in the configuration file: {@code afpacket}, {@code pcap4j}. */

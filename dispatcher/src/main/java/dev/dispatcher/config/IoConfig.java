@@ -25,7 +25,7 @@ public record IoConfig(IoBackend backend, int snaplen, int bufferBytes, int batc
     /** MTU 1500 + Ethernet header 14 + two VLAN tags 8: the largest frame we must forward whole. */
     public static final int MIN_SNAPLEN = 1522;
     public static final int MAX_SNAPLEN = 65_535;
-    /** At 300k frames/s a 2 MiB buffer holds about 3 ms (shared/PACKET-IO.md); 1 MiB is the floor. */
+    /** At 300k frames/s a 2 MiB buffer holds about 3 ms (docs/PACKET-IO.md, ring size); 1 MiB is the floor. */
     public static final int MIN_BUFFER_BYTES = 1 << 20;
     public static final int MAX_BUFFER_BYTES = 1 << 30;
     public static final int MIN_BATCH_SIZE = 1;

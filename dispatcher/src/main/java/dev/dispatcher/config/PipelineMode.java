@@ -22,7 +22,7 @@ public enum PipelineMode {
 
     /**
      * Up to this many cores a ring hand-off costs more than it buys: two spinning threads on one
-     * core degrade to milliseconds per hand-off (shared/PACKET-IO.md).
+     * core degrade to milliseconds per hand-off (docs/PACKET-IO.md, handing frames between threads).
      */
     public static final int INLINE_MAX_CORES = 2;
 

@@ -13,7 +13,7 @@ public enum RxRing {
     /**
      * TPACKET_V3: blocks of frames, handed over when full or after {@code rx-block-timeout}: fewer
      * wake-ups and status words under load, but up to that timeout of added latency at low rates
-     * (1 ms gave 0.6 ms median, shared/PACKET-IO.md).
+     * (1 ms gave 0.6 ms median, docs/PACKET-IO.md).
      */
     BLOCKS;
 

@@ -65,7 +65,7 @@ final class ValueReader {
                 case '\n' -> quoted.append("\\n");
                 case '\r' -> quoted.append("\\r");
                 default -> {
-                    if (Character.isISOControl(c)) {
+                    if (Character.isISOControl(c) || Character.getType(c) == Character.SURROGATE) {
                         quoted.append(String.format("\\u%04X", c));
                     } else {
                         quoted.appendCodePoint(c);
@@ -83,13 +83,26 @@ final class ValueReader {
         problems.report(node, path, "must be " + expected + ", found " + found(node));
     }
 
-    /** The text of a non-null scalar. */
+    /**
+     * The text of a non-null scalar. A "\\uD800" escape gives a lone surrogate, which is no
+     * character: nothing could match it, and no YAML emitter writes it back faithfully.
+     */
     String text(Node node, String path, String expected) {
         if (node instanceof ScalarNode scalar && !isNull(scalar)) {
+            if (hasLoneSurrogate(scalar.getValue())) {
+                problems.report(node, path, "must be " + expected + ", found " + quote(scalar.getValue())
+                        + " (a lone surrogate is not a character)");
+                return null;
+            }
             return scalar.getValue();
         }
         mismatch(node, path, expected);
         return null;
+    }
+
+    /** Whether {@code text} holds a UTF-16 surrogate that is not half of a pair. */
+    static boolean hasLoneSurrogate(String text) {
+        return text.codePoints().anyMatch(c -> Character.getType(c) == Character.SURROGATE);
     }
 
     /** The elements of a non-empty list. */

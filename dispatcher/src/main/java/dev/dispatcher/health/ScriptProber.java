@@ -2,18 +2,23 @@ package dev.dispatcher.health;
 
 import dev.dispatcher.config.Ipv4;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Up when a command exits with status 0 within the timeout. The command is run directly (no
  * shell), with the dispatcher's environment plus {@code SERVER_ADDRESS}, {@code SERVER_PORT} and
- * {@code VIP}; its standard input is empty and its output is discarded, so a chatty script cannot
- * fill a pipe and block, nor the dispatcher's memory. A script still running at the timeout is
- * killed with its descendants.
+ * {@code VIP}, and without any capability ({@link CapabilityDrop}: when they cannot be dropped,
+ * the script is not run and the probe fails with the reason). Its standard input is empty and its
+ * output is discarded, so a chatty script cannot fill a pipe and block, nor the dispatcher's
+ * memory. A script still running at the timeout is killed with its descendants.
  */
 public final class ScriptProber implements Prober {
     /** How long to wait for a killed script to be reaped before giving up on it. */
@@ -21,19 +26,37 @@ public final class ScriptProber implements Prober {
 
     private final List<String> command;
     private final Duration timeout;
+    private final Supplier<CapabilityDrop> drop;
 
     public ScriptProber(List<String> command, Duration timeout) {
+        this(command, timeout, CapabilityDrop::system);
+    }
+
+    /** With {@code drop} asked at each probe (the system's is checked at the first). */
+    ScriptProber(List<String> command, Duration timeout, Supplier<CapabilityDrop> drop) {
         this.command = List.copyOf(command);
-        if (this.command.isEmpty()) {
-            throw new IllegalArgumentException("a script advisor needs a command");
+        if (this.command.isEmpty() || !Path.of(this.command.getFirst()).isAbsolute()) {
+            throw new IllegalArgumentException("a script advisor needs a command, its program's absolute path first");
         }
         this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.drop = Objects.requireNonNull(drop, "drop");
     }
 
     @Override
     public ProbeResult probe(ProbeTarget target) {
         long start = System.nanoTime();
-        ProcessBuilder builder = new ProcessBuilder(command)
+        CapabilityDrop capabilities = drop.get();
+        Optional<String> problem = capabilities.problem();
+        if (problem.isPresent()) {
+            return ProbeResult.down("not run: " + problem.get(), start);
+        }
+        // setpriv would start and then fail to exec: say why here, as starting it directly would.
+        String program = command.getFirst();
+        if (!Files.isRegularFile(Path.of(program)) || !Files.isExecutable(Path.of(program))) {
+            return ProbeResult.down("cannot run " + program + ": "
+                    + (Files.exists(Path.of(program)) ? "not an executable file" : "no such file"), start);
+        }
+        ProcessBuilder builder = new ProcessBuilder(capabilities.wrap(command))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> environment = builder.environment();
@@ -44,7 +67,7 @@ public final class ScriptProber implements Prober {
         try {
             process = builder.start();
         } catch (IOException e) {
-            return ProbeResult.down("cannot run " + command.getFirst() + ": " + ProbeFailures.describe(e), start);
+            return ProbeResult.down("cannot run " + program + ": " + ProbeFailures.describe(e), start);
         }
         try {
             process.getOutputStream().close();

@@ -132,7 +132,7 @@ class ConfigWriterTest {
                         advisor:
                           type: script
                           port: 5353
-                          command: [/usr/local/bin/check-dns, "--server", "", "say \\"hi\\" # not a comment"]
+                          command: [/usr/local/bin/check-dns, --server, '', 'say "hi" # not a comment']
                           interval: 1h
                           timeout: 1m
                           rise: 100
@@ -149,7 +149,7 @@ class ConfigWriterTest {
                         advisor:
                           type: https
                           method: OPTIONS
-                          host: "[2001:db8::1]:8443"
+                          host: '[2001:db8::1]:8443'
                           path: /status
                           expect-status: [100, 599]
                           interval: 2s
@@ -169,7 +169,7 @@ class ConfigWriterTest {
     @Test
     void textIsQuotedWhenYamlWouldReadItDifferently() throws ConfigException {
         AdvisorConfig http = new AdvisorConfig(AdvisorType.HTTP, 0, "GET", "www.example.test:8080",
-                "/a%20b?x=1&y=~z", List.of(200), "a \"quoted\" #hash\\ – ok: yes\n\t\u0085\u2028end", List.of(),
+                "/a%20b?x=1&y=~z", List.of(200), "a \"quoted\" #hash\\ – ok: yes\n\t\u0085\u2028\uFEFF\u007Fend " + "long words ".repeat(40), List.of(),
                 AdvisorConfig.DEFAULT_INTERVAL, AdvisorConfig.DEFAULT_TIMEOUT, AdvisorConfig.DEFAULT_TIMEOUT, 2, 3);
         AdvisorConfig script = new AdvisorConfig(AdvisorType.SCRIPT, 0, "GET", "", "/", List.of(200), "",
                 List.of("/opt/check é/run", "null", "~", "-x", "a,b", "[1]", "{k: v}", "*alias", "&anchor", "!tag",
@@ -205,6 +205,14 @@ class ConfigWriterTest {
         String yaml = ConfigWriter.toYaml(config, WRITTEN_AT);
 
         assertEquals(config, ConfigLoader.parse("written.yaml", yaml), yaml);
+    }
+
+    @Test
+    void aLoneSurrogateIsRefusedNotWrittenAsAnotherCharacter() {
+        DispatcherConfig config = config("eth\uD800", List.of(), AdminConfig.DEFAULTS);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ConfigWriter.toYaml(config, WRITTEN_AT));
+        assertEquals("text with a lone surrogate cannot be written: \"eth\\uD800\"", e.getMessage());
     }
 
     @ParameterizedTest

@@ -57,7 +57,7 @@ class AfPacketDispatcherNetnsIT {
             s.add("ip -n " + ns + " link set eth0 up");
             s.add("ip -n afp-sw link set dev " + h[0] + " master br0 up");
         }
-        // Finished checksums on the wire (shared/PACKET-IO.md pitfall 1), no GRO on the dispatcher.
+        // Finished checksums on the wire (docs/PACKET-IO.md, checksum offload), no GRO on the dispatcher.
         s.add("ip netns exec afp-c ethtool -K eth0 tx off tso off gso off >/dev/null");
         s.add("ip netns exec afp-d ethtool -K eth0 gro off >/dev/null");
         for (String rs : List.of("r1", "r2")) {

@@ -5,7 +5,7 @@ package dev.dispatcher.dataplane.io.afpacket;
  * one frame slot at a time, each with its own status word, so a frame is readable as soon as the
  * kernel has written it; {@link #V3} hands over whole blocks of variable-sized frames, each block
  * released when it is full or when its retire timeout runs out, so there are fewer wake-ups under
- * load and up to that timeout of added latency at low rates (shared/PACKET-IO.md, pitfall 5: 1 ms
+ * load and up to that timeout of added latency at low rates (docs/PACKET-IO.md, receiving: 1 ms
  * gave 0.6 ms median against 10-50 us for V2). The TX side is a ring of fixed frame slots in both;
  * only the header layout (where the status, the length and the data are) differs.
  */

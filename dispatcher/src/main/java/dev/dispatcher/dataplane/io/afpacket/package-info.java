@@ -15,6 +15,6 @@
  * handler wraps the ring slot itself and is valid only during the call, after which the slot goes
  * back to the kernel (V2: the frame's slot; V3: the whole block after its last frame). Ring status
  * words are read with acquire and written with release semantics. {@code PACKET_QDISC_BYPASS} is
- * on, so tcpdump on the same host does not see the frames we send (shared/PACKET-IO.md, pitfall 3).
+ * on, so tcpdump on the same host does not see the frames we send (docs/PACKET-IO.md, sending past the qdisc).
  */
 package dev.dispatcher.dataplane.io.afpacket;
