@@ -346,7 +346,7 @@ class DebPackageIT {
         assertEquals("dispatcher", only(service, "User"));
         assertEquals("/usr/bin/dispatcher run --config /etc/dispatcher/dispatcher.yaml", only(service, "ExecStart"));
         assertEquals("/bin/kill -HUP $MAINPID", only(service, "ExecReload"));
-        assertEquals("CAP_NET_RAW", only(service, "AmbientCapabilities"));
+        assertEquals("CAP_NET_RAW CAP_NET_ADMIN", only(service, "AmbientCapabilities"));
         assertEquals(only(service, "AmbientCapabilities"), only(service, "CapabilityBoundingSet"));
         assertEquals("/etc/dispatcher", only(service, "ReadWritePaths"));
         assertEquals("strict", only(service, "ProtectSystem"));
@@ -392,7 +392,7 @@ class DebPackageIT {
      */
     @Test
     @Order(7)
-    void theServiceRunsAsItsUserWithOnlyCapNetRawLogsJsonReloadsAndSaves() throws Exception {
+    void theServiceRunsAsItsUserWithTwoCapabilitiesLogsJsonReloadsAndSaves() throws Exception {
         Map<String, List<String>> service = unit("dispatcher.service");
         String caps = String.join(",", Stream.of(only(service, "AmbientCapabilities").split(" "))
                 .map(c -> "+" + c.toLowerCase().replace("cap_", "")).toList());
@@ -422,7 +422,7 @@ class DebPackageIT {
             awaitLog(log, p, m -> m.startsWith("dispatcher on eth0 "));
 
             // The process (unshare, sh, env, setpriv and the launcher all exec'd into the JVM) is
-            // the service user's, with the unit's one capability and nothing more.
+            // the service user's, with the unit's two capabilities and nothing more.
             Map<String, String> status = new LinkedHashMap<>();
             for (String line : Files.readAllLines(Path.of("/proc", Long.toString(p.pid()), "status"))) {
                 int colon = line.indexOf(':');
@@ -430,10 +430,10 @@ class DebPackageIT {
             }
             String uid = Shell.run(5, Map.of(), List.of("id", "-u", "dispatcher")).output().strip();
             assertEquals(String.join("\t", uid, uid, uid, uid), status.get("Uid"));
-            String netRaw = "0000000000002000"; // bit 13 (CAP_NET_RAW)
-            assertEquals(netRaw, status.get("CapEff"), status.toString());
-            assertEquals(netRaw, status.get("CapAmb"), status.toString());
-            assertEquals(netRaw, status.get("CapBnd"), status.toString());
+            String netRawAndNetAdmin = "0000000000003000"; // bits 12 (CAP_NET_ADMIN) and 13 (CAP_NET_RAW)
+            assertEquals(netRawAndNetAdmin, status.get("CapEff"), status.toString());
+            assertEquals(netRawAndNetAdmin, status.get("CapAmb"), status.toString());
+            assertEquals(netRawAndNetAdmin, status.get("CapBnd"), status.toString());
             assertEquals("1", status.get("NoNewPrivs"));
 
             // ExecReload: SIGHUP re-reads the file.
