@@ -19,8 +19,10 @@ import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
+import dev.dispatcher.dataplane.core.FlowKey;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -626,8 +628,11 @@ public final class ControlPlane implements ControlOperations {
         }
     }
 
+    /** How long explain waits for the owning worker's answer (it comes within one poll timeout). */
+    static final Duration EXPLAIN_TIMEOUT = Duration.ofSeconds(2);
+
     @Override
-    public synchronized Explanation explain(String clientIp, int clientPort, String vip, int vipPort, String protocol)
+    public Explanation explain(String clientIp, int clientPort, String vip, int vipPort, String protocol)
             throws ControlException {
         int client = parseAddress(clientIp, "client");
         int vipAddress = parseAddress(vip, "vip");
@@ -639,17 +644,38 @@ public final class ControlPlane implements ControlOperations {
             return new Explanation(null, table.isVip(vipAddress) ? "no service: the VIP does not serve this port"
                     : "not a VIP: passed, not forwarded", null, null, List.of());
         }
-        List<String> candidates = candidates(vipAddress, vipPort, proto);
-        DataPlaneView.FlowPeek peek = dataPlane == null ? null
-                : dataPlane.peek(client, clientPort, vipAddress, vipPort, proto.ipProtocol);
-        if (peek != null && table.pairServer(peek.pair()) >= 0) {
-            boolean keeps = table.keepsFlow(peek.pair());
+        List<String> candidates;
+        DataPlaneView view;
+        synchronized (this) {
+            candidates = candidates(vipAddress, vipPort, proto);
+            view = dataPlane;
+        }
+        // Asked of the worker that owns the flow, outside the lock: it answers at its next batch.
+        DataPlaneView.FlowAnswer answer = null;
+        if (view != null) {
+            try {
+                answer = view.ask(new FlowKey().ipv4(client, vipAddress, clientPort, vipPort, proto.ipProtocol),
+                        EXPLAIN_TIMEOUT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (answer != null && answer.found() && table.pairServer(answer.pair()) >= 0) {
+            boolean keeps = table.keepsFlow(answer.pair());
             return new Explanation(serviceName, keeps ? "existing flow" : "existing flow, but its server is down or removed "
                     + "under the reset policy: the next packet is scheduled afresh",
-                    Ipv4.format(table.serverIp(table.pairServer(peek.pair()))), peek.state(), candidates);
+                    Ipv4.format(table.serverIp(table.pairServer(answer.pair()))), answer.state(), candidates);
+        }
+        if (answer != null && !answer.found()) {
+            if (answer.pair() < 0 || table.pairServer(answer.pair()) < 0) {
+                return new Explanation(serviceName, "no eligible server: new flows are dropped", null, null, candidates);
+            }
+            return new Explanation(serviceName, "new flow: smooth weighted round-robin would pick this server next",
+                    Ipv4.format(table.serverIp(table.pairServer(answer.pair()))), null, candidates);
         }
         boolean any = candidates.stream().anyMatch(c -> c.endsWith("eligible"));
         return new Explanation(serviceName, any ? "new flow: smooth weighted round-robin over the eligible servers"
+                + (view == null ? "" : " (the forwarding worker did not answer in time)")
                 : "no eligible server: new flows are dropped", null, null, candidates);
     }
 

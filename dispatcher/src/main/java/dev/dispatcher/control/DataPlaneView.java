@@ -1,19 +1,29 @@
 package dev.dispatcher.control;
 
 import dev.dispatcher.dataplane.arp.NeighbourTable;
+import dev.dispatcher.dataplane.conntrack.FlowState;
 import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.forward.ForwarderCounters;
-import dev.dispatcher.dataplane.conntrack.FlowState;
-import dev.dispatcher.dataplane.conntrack.FlowTable;
+import dev.dispatcher.dataplane.pipeline.FlowRecord;
+import dev.dispatcher.dataplane.pipeline.FlowRing;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
+import dev.dispatcher.dataplane.pipeline.WorkerMailbox;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The control plane's read-only window onto a running data plane: counters, active flows and
- * MACs by server index, and a peek into the flow table for "explain". Reads plain fields written
- * by the workers; values may be a moment old, never torn.
+ * The control plane's window onto a running data plane: counters, active flows and MACs by server
+ * index (read with acquire loads; a moment old, never torn), and the workers' mailboxes: questions
+ * about a flow ("explain") and flows handed in are answered and taken by the worker that owns the
+ * flow, never read from a table another thread is changing.
  */
 public final class DataPlaneView {
+    private final AtomicLong requests = new AtomicLong();
+    private final Map<Long, CompletableFuture<FlowAnswer>> pending = new ConcurrentHashMap<>();
     private final Pipeline pipeline;
     private final NeighbourTable neighbours;
 
@@ -63,23 +73,86 @@ public final class DataPlaneView {
         return server < neighbours.size() && neighbours.isStatic(server);
     }
 
-    /** The pair id and state name of a live flow, or null. */
-    public FlowPeek peek(int clientIp, int clientPort, int vip, int vipPort, int protocol) {
-        FlowKey key = new FlowKey().ipv4(clientIp, vip, clientPort, vipPort, protocol);
-        long now = System.nanoTime();
-        var workers = pipeline.workers();
-        int home = key.shard(workers.size());
-        for (int i = 0; i < workers.size(); i++) {
-            FlowTable flows = workers.get((home + i) % workers.size()).forwarder().flows();
-            int slot = flows.peek(key, now);
-            if (slot != FlowTable.MISS) {
-                return new FlowPeek(flows.pairAt(slot), FlowState.name(flows.stateAt(slot)));
+    /**
+     * Where a flow goes now, told by the worker that owns it: its entry ({@code found}, with its
+     * pair, state and time left), or the pair the next new flow with this key would get ({@code
+     * pair} -1: none is eligible), taking no scheduler turn. Null when the worker did not answer
+     * within {@code timeout} (a stopped pipeline). The worker answers at the top of its next
+     * batch, within one poll timeout when idle.
+     */
+    public FlowAnswer ask(FlowKey key, Duration timeout) throws InterruptedException {
+        long request = requests.incrementAndGet();
+        CompletableFuture<FlowAnswer> answer = new CompletableFuture<>();
+        pending.put(request, answer);
+        try {
+            WorkerMailbox mailbox = owner(key).mailbox();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!mailbox.peek(key, request)) {
+                if (System.nanoTime() - deadline > 0) {
+                    return null;
+                }
+                Thread.sleep(1);
             }
+            while (!answer.isDone() && System.nanoTime() - deadline < 0) {
+                mailbox.drainReplies(this::onReply);
+                if (!answer.isDone()) {
+                    Thread.sleep(1);
+                }
+            }
+            return answer.getNow(null);
+        } finally {
+            pending.remove(request);
         }
-        return null;
     }
 
-    public record FlowPeek(int pair, String state) {
+    private void onReply(FlowRecord reply) {
+        CompletableFuture<FlowAnswer> waiting = pending.get(reply.request());
+        if (waiting != null) {
+            boolean found = reply.kind() == FlowRecord.FOUND;
+            waiting.complete(new FlowAnswer(found, reply.pair(), found ? FlowState.name(reply.state()) : null,
+                    reply.nanos()));
+        }
+    }
+
+    /** The worker whose shard holds the flow: the one its packets reach, in every mode. */
+    public ForwardingWorker owner(FlowKey key) {
+        var workers = pipeline.workers();
+        return workers.get(key.shard(workers.size()));
+    }
+
+    /**
+     * Hands a flow to the worker that owns it (a restored or synced flow), to be held for {@code
+     * lifetimeNanos}; false when its inbox is full.
+     */
+    public boolean handOver(FlowKey key, int pair, int state, long lifetimeNanos) {
+        return owner(key).mailbox().insert(key, pair, state, lifetimeNanos);
+    }
+
+    /** Turns every worker's flow events on or off. */
+    public void wantFlowEvents(boolean wanted) {
+        for (ForwardingWorker worker : pipeline.workers()) {
+            worker.mailbox().wantEvents(wanted);
+        }
+    }
+
+    /** Takes up to {@code max} flow events from each worker's outbox; returns how many. */
+    public int drainFlowEvents(FlowRing.Handler handler, int max) {
+        int n = 0;
+        for (ForwardingWorker worker : pipeline.workers()) {
+            n += worker.mailbox().drainEvents(handler, max);
+        }
+        return n;
+    }
+
+    /**
+     * A worker's answer about one flow.
+     *
+     * @param found          the flow has an entry
+     * @param pair           its pair, or for a new flow the pair it would get (-1: none eligible)
+     * @param state          its state name, null for a new flow
+     * @param remainingNanos how long the entry lives without another packet (0 for a new flow)
+     */
+    public record FlowAnswer(boolean found, int pair, String state, long remainingNanos) {
     }
 
     public Pipeline pipeline() {

@@ -31,11 +31,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Fanout mode without a kernel: two in-memory sources stand in for the members of a fanout group
- * (the test decides which flow reaches which worker, as the kernel's hash would). Each worker
- * forwards on its own thread through its own sink, keeps its own flows, adopts a new table at the
- * top of its batch, worker 0 answers ARP, and {@code explain} finds a flow in whichever worker's
- * table it lives, also where our own flow hash would have picked the other worker.
+ * Fanout mode without a kernel: two in-memory sources stand in for the members of a fanout group,
+ * and the test hands each flow to the worker the group's steering program would ({@code
+ * FlowKey.shard}). Each worker forwards on its own thread through its own sink, keeps its own
+ * flows, adopts a new table at the top of its batch, worker 0 answers ARP, {@code explain} gets its
+ * answer from the worker that owns the flow, and a flow the control plane hands in lands in the
+ * table of the worker that receives its packets.
  */
 class FanoutDataPlaneTest {
     private static final String YAML = """
@@ -168,9 +169,9 @@ class FanoutDataPlaneTest {
 
     @Test
     void eachWorkerForwardsItsOwnSourceOnItsOwnThreadAndKeepsItsOwnFlows() throws Exception {
-        // Against our hash on purpose: the kernel's hash decides in fanout mode.
-        int onWorker0 = portOurHashPutsOn(1, 1000);
-        int onWorker1 = portOurHashPutsOn(0, 2000);
+        // As the steering program hands them out: each flow to the worker its key names.
+        int onWorker0 = portOurHashPutsOn(0, 1000);
+        int onWorker1 = portOurHashPutsOn(1, 2000);
         for (int round = 0; round < 3; round++) {
             sources.get(0).inbox.add(udp(onWorker0, round));
             sources.get(1).inbox.add(udp(onWorker1, round));
@@ -193,6 +194,7 @@ class FanoutDataPlaneTest {
         for (int port : new int[] {onWorker0, onWorker1}) {
             Explanation e = control.explain("198.18.0.1", port, "198.18.0.100", 53, "udp");
             assertEquals("existing flow", e.decision(), "explain finds the flow on port " + port + ": " + e);
+            assertEquals("udp", e.flowState());
         }
         assertEquals(6, control.dataPlane().counters().verdicts()[Verdict.FORWARDED], "summed over the workers");
     }
@@ -232,5 +234,33 @@ class FanoutDataPlaneTest {
         assertTrue(pipeline.workers().getFirst().arp() != null && pipeline.workers().get(1).arp() == null,
                 "ARP state has one owner: worker 0");
         assertEquals(List.of(), sinks.get(1).sent);
+    }
+
+    @Test
+    void aFlowHandedInLandsOnTheWorkerThatReceivesItsPacketsAndKeepsItsServer() throws Exception {
+        int client = Ipv4.parse("198.18.0.1");
+        int vip = Ipv4.parse("198.18.0.100");
+        int pairOf12 = control.pair(new ServiceKey(vip, 53, dev.dispatcher.config.Protocol.UDP), Ipv4.parse("198.18.0.12"));
+        for (int shard = 0; shard < 2; shard++) {
+            int port = portOurHashPutsOn(shard, 5000 + shard * 1000);
+            FlowKey key = new FlowKey().ipv4(client, vip, port, 53, 17);
+            // Where the first new flow would go by round-robin: .11 (weights 1:1, .11 first).
+            Explanation before = control.explain("198.18.0.1", port, "198.18.0.100", 53, "udp");
+            assertEquals("198.18.0.11", before.server(), "a new flow's server, told without taking a turn: " + before);
+            assertTrue(control.dataPlane().handOver(key, pairOf12, dev.dispatcher.dataplane.conntrack.FlowState.UDP,
+                    60_000_000_000L));
+            int worker = shard;
+            await(() -> pipeline.workers().get(worker).forwarder().flows().size() == 1, "the flow in worker " + shard);
+            sources.get(shard).inbox.add(udp(port, 0));
+            await(() -> sinks.get(worker).sent.size() == 1, "the packet forwarded by worker " + shard);
+            assertEquals(0x020000000012L, destinationMac(sinks.get(worker).sent.getFirst().frame()),
+                    "the handed-in flow keeps its server, not the scheduler's next pick");
+            assertEquals(1, pipeline.workers().get(worker).forwarder().counters()
+                    .get(dev.dispatcher.dataplane.forward.ForwarderCounters.LOOKUP_HIT));
+            Explanation after = control.explain("198.18.0.1", port, "198.18.0.100", 53, "udp");
+            assertEquals("existing flow", after.decision());
+            assertEquals("198.18.0.12", after.server());
+        }
+        assertEquals(0, pipeline.workers().get(0).forwarder().counters().verdict(Verdict.NO_SERVER));
     }
 }

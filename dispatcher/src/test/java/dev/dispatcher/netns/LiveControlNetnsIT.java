@@ -128,8 +128,42 @@ class LiveControlNetnsIT {
         assertEquals(1, server("198.18.0.13").path("configuredWeight").asInt(), "weight unchanged");
     }
 
+    /**
+     * explain, asked of the running dispatcher, names the server the next new flow from a client
+     * port will get, without taking the scheduler's turn: a connection from that port then lands
+     * there, and explain calls it an existing flow on the same server. Three ports in a row, so
+     * that a peek that took the turn would shift the next answer.
+     */
     @Test
     @Order(2)
+    void explainNamesTheServerTheNextNewFlowGetsAndTheConnectionGoesThere() throws IOException {
+        Map<String, String> names = Map.of("198.18.0.11", "rs1", "198.18.0.12", "rs2", "198.18.0.13", "rs3");
+        for (int port = 47001; port <= 47003; port++) {
+            Shell.Result before = lab.cli(30, "explain", "--client", "198.18.0.1:" + port, "--vip", SERVICE);
+            assertEquals(0, before.exit(), before.output());
+            assertTrue(before.output().contains("would pick this server next"), before.output());
+            String predicted = field(before.output(), "server");
+            assertTrue(names.containsKey(predicted), "a server is named: " + before.output());
+            // Asking twice takes no turn either.
+            assertEquals(predicted, field(lab.cli(30, "explain", "--client", "198.18.0.1:" + port, "--vip", SERVICE)
+                    .output(), "server"));
+            Shell.Result answer = lab.inClient(20, "curl -s --max-time 5 --local-port " + port
+                    + " -H 'Connection: close' http://" + LabFixture.VIP + "/");
+            assertEquals(names.get(predicted), answer.output().strip(), "the connection from port " + port
+                    + " went where explain said: " + before.output());
+            Shell.Result after = lab.cli(30, "explain", "--client", "198.18.0.1:" + port, "--vip", SERVICE);
+            assertTrue(after.output().contains("existing flow"), after.output());
+            assertEquals(predicted, field(after.output(), "server"));
+        }
+    }
+
+    private static String field(String explainOutput, String name) {
+        return explainOutput.lines().filter(l -> l.startsWith(name + " ")).map(l -> l.substring(name.length()).strip())
+                .findFirst().orElseThrow(() -> new AssertionError("no " + name + " in " + explainOutput));
+    }
+
+    @Test
+    @Order(3)
     void aWeightChangeFromTheCliShowsInTheNextSixHundredConnections() throws IOException {
         Shell.Result r = change("server", "set-weight", "--vip", SERVICE, "--server", "198.18.0.13", "--weight", "3");
         assertEquals(0, r.exit(), r.output());
@@ -138,7 +172,7 @@ class LiveControlNetnsIT {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void theAdvisorTakesAStoppedServerOutAndBringsItBack() throws Exception {
         Shell.Result stop = Shell.run(30, lab.env, List.of(lab.lab("lab.sh"), "server-stop", "rs2"));
         assertTrue(stop.ok(), stop.output());
@@ -164,7 +198,7 @@ class LiveControlNetnsIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void anInvalidReloadLeavesTrafficUntouchedAndNamesTheError() throws Exception {
         try {
             Files.writeString(config, configText.replace("weight: 2", "weight: two"));
@@ -180,7 +214,7 @@ class LiveControlNetnsIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void drainWaitReturnsWhenTheLongDownloadEndsAndNoNewConnectionReachesTheServer() throws Exception {
         Process download = new ProcessBuilder("ip", "netns", "exec", lab.client(), "curl", "-s", "--max-time", "60",
                 "--limit-rate", "4M", "-o", "/dev/null", "-w", "%{size_download}", "http://" + LabFixture.VIP + "/big?mib=64")
@@ -237,7 +271,7 @@ class LiveControlNetnsIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void sighupReloadsTheFile() throws Exception {
         String pid = Files.readString(lab.labDir.resolve("dispatcher.pid")).strip();
         try {
@@ -289,7 +323,7 @@ class LiveControlNetnsIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void metricsMatchTheCatalogCountTheTrafficAndBalance() throws Exception {
         List<Sample> before = scrape();
         var catalog = dev.dispatcher.metrics.MetricCatalog.FAMILIES;

@@ -68,6 +68,9 @@ public final class FlowTable {
     private final int[] pair;
     private final byte[] state;
     private final FlowTimeouts timeouts;
+    /** The key of a stored entry, rebuilt for {@link #events}. */
+    private final FlowKey scratch = new FlowKey();
+    private FlowEvents events = FlowEvents.NONE;
 
     /**
      * Flows per pair that have not closed (states syn, established, udp): what a drain waits for.
@@ -110,6 +113,22 @@ public final class FlowTable {
 
     private void countActive(int pairId, int delta) {
         LONGS.setRelease(activeByPair, pairId, activeByPair[pairId] + delta);
+    }
+
+    /** Who hears about created, changed and ended flows; set before the table is used. */
+    public void events(FlowEvents listener) {
+        this.events = listener;
+    }
+
+    private void tell(int kind, int slot, long nanos) {
+        if (events == FlowEvents.NONE) {
+            return;
+        }
+        int k = slot * KEY_WORDS;
+        long portsWord = keys[k + PORTS];
+        scratch.set(keys[k], keys[k + 1], keys[k + 2], keys[k + 3], (int) (portsWord >>> 32) & 0xFFFF,
+                (int) (portsWord >>> 16) & 0xFFFF, (int) (portsWord >>> 8) & 0xFF);
+        events.flowEvent(kind, scratch, pair[slot], state[slot], nanos);
     }
 
     private void setSize(int newSize) {
@@ -191,6 +210,11 @@ public final class FlowTable {
         return pair[slot];
     }
 
+    /** How long the flow at {@code slot} lives without another packet. */
+    public long remainingNanos(int slot, long nowNanos) {
+        return Math.max(0, expiresAtNanos[slot] - nowNanos);
+    }
+
     public int stateAt(int slot) {
         return state[slot];
     }
@@ -203,6 +227,9 @@ public final class FlowTable {
         }
         state[slot] = (byte) newState;
         expiresAtNanos[slot] = nowNanos + timeouts.forState(newState);
+        if (old != newState) {
+            tell(FlowEvents.CHANGED, slot, timeouts.forState(newState));
+        }
     }
 
     /** Points an existing entry at another pair (a new connection reusing a closing 5-tuple). */
@@ -216,6 +243,7 @@ public final class FlowTable {
         }
         state[slot] = (byte) newState;
         expiresAtNanos[slot] = nowNanos + timeouts.forState(newState);
+        tell(FlowEvents.CREATED, slot, timeouts.forState(newState));
     }
 
     /**
@@ -223,6 +251,26 @@ public final class FlowTable {
      * evicts the entry nearest to expiry near the new flow's home slot first.
      */
     public int insert(FlowKey key, int newPair, int newState, long nowNanos) {
+        return insert(key, newPair, newState, nowNanos, timeouts.forState(newState));
+    }
+
+    /**
+     * Adds a flow handed in from elsewhere (a snapshot, a peer) with {@code lifetimeNanos} left, or
+     * refreshes it when it is there already. Returns its slot, or {@link #FULL}.
+     */
+    public int restore(FlowKey key, int newPair, int newState, long nowNanos, long lifetimeNanos) {
+        int slot = peek(key, nowNanos);
+        if (slot == MISS) {
+            return insert(key, newPair, newState, nowNanos, lifetimeNanos);
+        }
+        if (pair[slot] != newPair || state[slot] != newState) {
+            reassign(slot, newPair, newState, nowNanos);
+        }
+        expiresAtNanos[slot] = nowNanos + lifetimeNanos;
+        return slot;
+    }
+
+    private int insert(FlowKey key, int newPair, int newState, long nowNanos, long lifetimeNanos) {
         int home = (int) key.hash() & mask;
         int i;
         if (size < capacity) {
@@ -242,10 +290,11 @@ public final class FlowTable {
         keys[k + PORTS] = key.portsWord();
         pair[i] = newPair;
         state[i] = (byte) newState;
-        expiresAtNanos[i] = nowNanos + timeouts.forState(newState);
+        expiresAtNanos[i] = nowNanos + lifetimeNanos;
         if (active(newState)) {
             countActive(newPair, 1);
         }
+        tell(FlowEvents.CREATED, i, lifetimeNanos);
         return i;
     }
 
@@ -289,6 +338,7 @@ public final class FlowTable {
             if (active(state[victim])) {
                 countActive(pair[victim], -1);
             }
+            tell(FlowEvents.ENDED, victim, 0);
             return victim;
         }
         removeAt(victim);
@@ -358,6 +408,7 @@ public final class FlowTable {
         if (active(state[slot])) {
             countActive(pair[slot], -1);
         }
+        tell(FlowEvents.ENDED, slot, 0);
         int hole = slot;
         int i = slot;
         while (true) {

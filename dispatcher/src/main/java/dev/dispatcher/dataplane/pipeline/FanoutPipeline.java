@@ -18,7 +18,7 @@ public final class FanoutPipeline implements Pipeline {
     private final List<ForwardingWorker> workers;
     private final int batchSize;
     private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running = true;
+    private final DutyCycleRunner runner = new DutyCycleRunner();
 
     /** {@code sources.get(i)} is polled by {@code workers.get(i)} alone. */
     public FanoutPipeline(List<PacketSource> sources, List<ForwardingWorker> workers, int batchSize) {
@@ -51,20 +51,12 @@ public final class FanoutPipeline implements Pipeline {
     }
 
     private void loop(int index) {
-        PacketSource source = sources.get(index);
-        ForwardingWorker worker = workers.get(index);
-        while (running) {
-            int n = source.poll(worker, batchSize);
-            if (n == PacketSource.END_OF_STREAM) {
-                break;
-            }
-            worker.endOfBatch(source.nowNanos());
-        }
+        runner.run(new ReceiveAndForward(sources.get(index), workers.get(index), batchSize), DutyCycleRunner.SOURCE_WAITS);
     }
 
     @Override
     public void stop() {
-        running = false;
+        runner.stop();
         for (PacketSource source : sources) {
             source.wakeup();
         }

@@ -10,7 +10,7 @@ public final class InlinePipeline implements Pipeline {
     private final ForwardingWorker worker;
     private final int batchSize;
     private final CountDownLatch finished = new CountDownLatch(1);
-    private volatile boolean running = true;
+    private final DutyCycleRunner runner = new DutyCycleRunner();
     private Thread thread;
 
     public InlinePipeline(PacketSource source, ForwardingWorker worker, int batchSize) {
@@ -27,13 +27,7 @@ public final class InlinePipeline implements Pipeline {
     @Override
     public void runUntilStopped() {
         try {
-            while (running) {
-                int n = source.poll(worker, batchSize);
-                if (n == PacketSource.END_OF_STREAM) {
-                    break;
-                }
-                worker.endOfBatch(source.nowNanos());
-            }
+            runner.run(new ReceiveAndForward(source, worker, batchSize), DutyCycleRunner.SOURCE_WAITS);
         } finally {
             finished.countDown();
         }
@@ -41,7 +35,7 @@ public final class InlinePipeline implements Pipeline {
 
     @Override
     public void stop() {
-        running = false;
+        runner.stop();
         source.wakeup();
     }
 

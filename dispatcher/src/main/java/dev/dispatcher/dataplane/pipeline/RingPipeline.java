@@ -43,7 +43,7 @@ public final class RingPipeline implements Pipeline {
     private final FrameHandler publisher = this::publish;
     /** A file: a full ring holds the reader back instead of dropping ({@link PacketSource#offline}). */
     private final boolean waitWhenFull;
-    private volatile boolean running = true;
+    private final DutyCycleRunner runner = new DutyCycleRunner();
     private long ringFull;
 
     public RingPipeline(PacketSource source, List<ForwardingWorker> workers, int batchSize, int ringSize,
@@ -112,7 +112,7 @@ public final class RingPipeline implements Pipeline {
      */
     private boolean awaitCapacity() {
         while (!ring.hasAvailableCapacity(1)) {
-            if (!running) {
+            if (!runner.running()) {
                 return false;
             }
             for (BatchEventProcessor<FrameSlot> p : processors) {
@@ -163,15 +163,7 @@ public final class RingPipeline implements Pipeline {
     @Override
     public void runUntilStopped() {
         try {
-            while (running) {
-                int n = source.poll(publisher, batchSize);
-                if (n == PacketSource.END_OF_STREAM) {
-                    break;
-                }
-                if (n == 0) {
-                    publishTick();
-                }
-            }
+            runner.run(this::receiveIntoRing, DutyCycleRunner.SOURCE_WAITS);
             // Let the workers drain what is in the ring before they stop.
             long last = ring.getCursor();
             for (BatchEventProcessor<FrameSlot> p : processors) {
@@ -192,9 +184,22 @@ public final class RingPipeline implements Pipeline {
         }
     }
 
+    /** The receive thread's duty cycle: a batch into the ring, or a tick when nothing came. */
+    private int receiveIntoRing() {
+        int n = source.poll(publisher, batchSize);
+        if (n == PacketSource.END_OF_STREAM) {
+            return DutyCycle.END;
+        }
+        if (n == 0) {
+            // Idle workers still run their timers and take their inbox at the tick.
+            publishTick();
+        }
+        return n;
+    }
+
     @Override
     public void stop() {
-        running = false;
+        runner.stop();
         source.wakeup();
     }
 
