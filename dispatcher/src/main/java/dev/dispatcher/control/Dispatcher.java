@@ -376,12 +376,12 @@ public final class Dispatcher implements AutoCloseable {
                 lastTruncated = truncated;
             }
             ArpAgent arp = pipeline.workers().getFirst().arp();
-            if (arp != null && arp.conflicts() > lastConflicts) {
+            ArpAgent.Conflict conflict = arp == null ? null : arp.lastConflict();
+            if (conflict != null && conflict.count() > lastConflicts) {
                 LOG.error("ARP conflict: {} claims VIP {} ({} frames): a real server without hidden ARP "
                                 + "(run realserver-setup check on it) or a spoofer",
-                        MacAddress.format(arp.lastConflictMac()), Ipv4.format(arp.lastConflictIp()),
-                        arp.conflicts() - lastConflicts);
-                lastConflicts = arp.conflicts();
+                        MacAddress.format(conflict.mac()), Ipv4.format(conflict.vip()), conflict.count() - lastConflicts);
+                lastConflicts = conflict.count();
             }
             long noServer = c.verdicts()[Verdict.NO_SERVER];
             if (noServer > lastNoServer) {

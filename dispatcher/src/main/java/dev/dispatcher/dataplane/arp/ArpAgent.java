@@ -7,6 +7,8 @@ import dev.dispatcher.packet.ArpPacket;
 import dev.dispatcher.packet.EthernetFrame;
 import dev.dispatcher.packet.PacketBuffer;
 import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * The dispatcher's ARP: answers requests for the VIPs (and nothing else) with our MAC, learns real
@@ -30,12 +32,43 @@ public final class ArpAgent {
     private long nextGratuitousAtNanos;
     private boolean started;
 
+    /** Written by the owning worker (opaque), read by the control plane (acquire). */
     private long requestsAnswered;
     private long gratuitousSent;
     private long requestsSent;
-    private long conflicts;
+    /**
+     * The last conflict, under a sequence lock: the worker makes {@link #conflictSequence} odd,
+     * writes the MAC and address, and makes it even again, so a reader can tell a torn pair and
+     * read again. Twice the number of conflicts when even.
+     */
+    private long conflictSequence;
     private long lastConflictMac;
     private int lastConflictIp;
+
+    private static final VarHandle REQUESTS_ANSWERED;
+    private static final VarHandle GRATUITOUS_SENT;
+    private static final VarHandle REQUESTS_SENT;
+    private static final VarHandle CONFLICT_SEQUENCE;
+    private static final VarHandle LAST_CONFLICT_MAC;
+    private static final VarHandle LAST_CONFLICT_IP;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            REQUESTS_ANSWERED = lookup.findVarHandle(ArpAgent.class, "requestsAnswered", long.class);
+            GRATUITOUS_SENT = lookup.findVarHandle(ArpAgent.class, "gratuitousSent", long.class);
+            REQUESTS_SENT = lookup.findVarHandle(ArpAgent.class, "requestsSent", long.class);
+            CONFLICT_SEQUENCE = lookup.findVarHandle(ArpAgent.class, "conflictSequence", long.class);
+            LAST_CONFLICT_MAC = lookup.findVarHandle(ArpAgent.class, "lastConflictMac", long.class);
+            LAST_CONFLICT_IP = lookup.findVarHandle(ArpAgent.class, "lastConflictIp", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A conflict: someone else's MAC claiming a VIP, and how many conflicts there were in all. */
+    public record Conflict(long count, long mac, int vip) {
+    }
 
     public ArpAgent(ForwardingTable table, NeighbourTable neighbours, ArpTimings timings) {
         this.table = table;
@@ -77,9 +110,7 @@ public final class ArpAgent {
         }
         if (table.isVip(senderIp)) {
             // Someone else claims a VIP: a real server without hidden ARP, or a spoofer.
-            conflicts++;
-            lastConflictMac = senderMac;
-            lastConflictIp = senderIp;
+            recordConflict(senderMac, senderIp);
             return Verdict.ARP_IGNORED;
         }
         int server = table.serverIndex(senderIp);
@@ -94,7 +125,7 @@ public final class ArpAgent {
             if (!reply(frame, arpOffset, ownMac, senderMac, senderIp, requestArp.targetIp(), sink)) {
                 return Verdict.SEND_ERROR;
             }
-            requestsAnswered++;
+            REQUESTS_ANSWERED.setOpaque(this, requestsAnswered + 1);
             return Verdict.ARP_REPLIED;
         }
         return verdict;
@@ -158,7 +189,7 @@ public final class ArpAgent {
                 int vip = table.vip(v);
                 // RFC 5227 section 3: an ARP request with sender and target both set to the address.
                 if (sendArp(EthernetFrame.BROADCAST, ArpPacket.OP_REQUEST, vip, 0, vip, sink)) {
-                    gratuitousSent++;
+                    GRATUITOUS_SENT.setOpaque(this, gratuitousSent + 1);
                 }
             }
             gratuitousLeft--;
@@ -179,7 +210,7 @@ public final class ArpAgent {
                 // Unicast refreshes to the known MAC, as the kernel's own neighbour probes do.
                 long dst = mac == NeighbourTable.UNKNOWN ? EthernetFrame.BROADCAST : mac;
                 if (sendArp(dst, ArpPacket.OP_REQUEST, table.ownIp(), 0, table.serverIp(s), sink)) {
-                    requestsSent++;
+                    REQUESTS_SENT.setOpaque(this, requestsSent + 1);
                 }
                 neighbours.nextRequestAtNanos[s] = nowNanos + timings.requestIntervalNanos();
             } else {
@@ -189,27 +220,44 @@ public final class ArpAgent {
         }
     }
 
+    private void recordConflict(long mac, int ip) {
+        long sequence = conflictSequence;
+        CONFLICT_SEQUENCE.setOpaque(this, sequence + 1);
+        // The odd sequence becomes visible before either field changes.
+        VarHandle.storeStoreFence();
+        LAST_CONFLICT_MAC.setOpaque(this, mac);
+        LAST_CONFLICT_IP.setOpaque(this, ip);
+        CONFLICT_SEQUENCE.setRelease(this, sequence + 2);
+    }
+
     public long requestsAnswered() {
-        return requestsAnswered;
+        return (long) REQUESTS_ANSWERED.getAcquire(this);
     }
 
     public long gratuitousSent() {
-        return gratuitousSent;
+        return (long) GRATUITOUS_SENT.getAcquire(this);
     }
 
     public long requestsSent() {
-        return requestsSent;
+        return (long) REQUESTS_SENT.getAcquire(this);
     }
 
     public long conflicts() {
-        return conflicts;
+        return ((long) CONFLICT_SEQUENCE.getAcquire(this)) >>> 1;
     }
 
-    public long lastConflictMac() {
-        return lastConflictMac;
-    }
-
-    public int lastConflictIp() {
-        return lastConflictIp;
+    /** The last conflict and the count with it, never torn; any thread (allocates: control path). */
+    public Conflict lastConflict() {
+        while (true) {
+            long before = (long) CONFLICT_SEQUENCE.getAcquire(this);
+            long mac = (long) LAST_CONFLICT_MAC.getOpaque(this);
+            int ip = (int) LAST_CONFLICT_IP.getOpaque(this);
+            VarHandle.loadLoadFence();
+            long after = (long) CONFLICT_SEQUENCE.getOpaque(this);
+            if (before == after && (before & 1) == 0) {
+                return new Conflict(before >>> 1, mac, ip);
+            }
+            Thread.onSpinWait();
+        }
     }
 }
