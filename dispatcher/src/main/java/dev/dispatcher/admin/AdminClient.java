@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dispatcher.config.Durations;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
+import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
 import java.io.IOException;
@@ -155,10 +156,10 @@ public final class AdminClient implements AutoCloseable {
 
     private static Map<String, Object> serverFields(ServerRef server) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("vip", server.vip());
-        fields.put("port", server.port());
-        fields.put("protocol", server.protocol());
-        fields.put("server", server.server());
+        fields.put("vip", Ipv4.format(server.service().vip()));
+        fields.put("port", server.service().port());
+        fields.put("protocol", server.service().protocol().configName());
+        fields.put("server", Ipv4.format(server.server()));
         return fields;
     }
 

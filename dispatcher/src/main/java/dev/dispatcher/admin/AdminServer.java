@@ -6,12 +6,16 @@ import dev.dispatcher.control.api.ControlException;
 import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
+import dev.dispatcher.config.MacAddress;
+import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,7 +71,8 @@ public final class AdminServer implements AutoCloseable {
     static final int MAX_BODY_BYTES = AdminLimits.DEFAULT.maxBodyBytes();
     /** How long {@link #close} waits for requests in progress. */
     static final long CLOSE_GRACE_MILLIS = 2_000;
-    private static final List<String> OVERRIDE_STATES = List.of("up", "down", "auto");
+    private static final List<String> OVERRIDE_STATES = Arrays.stream(ServerOverride.values())
+            .map(ServerOverride::apiName).toList();
     private static final List<String> NONE = List.of();
 
     /** One endpoint of the API. */
@@ -263,9 +268,10 @@ public final class AdminServer implements AutoCloseable {
             f.allowOnly(Fields.serverAnd("weight", "mac"));
             ServerRef ref = f.server();
             int weight = f.integer("weight", ServerConfig.MIN_WEIGHT, ServerConfig.MAX_WEIGHT);
-            String mac = f.macOrNull("mac");
+            long mac = f.macOrNone("mac");
             operations.addServer(ref, weight, mac);
-            return done(call, "added " + ref + " with weight " + weight + (mac == null ? "" : " and MAC " + mac));
+            return done(call, "added " + ref + " with weight " + weight
+                    + (mac == ControlOperations.NO_MAC ? "" : " and MAC " + MacAddress.format(mac)));
         });
         route("DELETE", "/servers", Fields.SERVER, Body.NONE, call -> {
             ServerRef ref = call.query().server();
@@ -293,10 +299,10 @@ public final class AdminServer implements AutoCloseable {
             Fields f = call.json();
             f.allowOnly(Fields.serverAnd("state"));
             ServerRef ref = f.server();
-            String state = f.choice("state", OVERRIDE_STATES);
+            ServerOverride state = ServerOverride.valueOf(f.choice("state", OVERRIDE_STATES).toUpperCase(Locale.ROOT));
             operations.override(ref, state);
-            return done(call, state.equals("auto") ? ref + " follows its advisor again"
-                    : ref + " is marked " + state + " by the operator");
+            return done(call, state == ServerOverride.AUTO ? ref + " follows its advisor again"
+                    : ref + " is marked " + state.apiName() + " by the operator");
         });
         route("POST", "/reload", NONE, Body.NONE, call -> {
             ReloadResult result = operations.reload();
@@ -317,7 +323,8 @@ public final class AdminServer implements AutoCloseable {
             Fields f = call.query();
             Fields.Endpoint client = f.endpoint("client");
             Fields.Endpoint vip = f.endpoint("vip");
-            Explanation explanation = operations.explain(client.ip(), client.port(), vip.ip(), vip.port(), f.protocol());
+            Explanation explanation = operations.explain(client.ip(), client.port(),
+                    new ServiceKey(vip.ip(), vip.port(), f.protocol()));
             return AdminReply.json(200, explanation);
         });
     }

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.MacAddress;
+import dev.dispatcher.config.Protocol;
+import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -67,32 +70,33 @@ abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
         return value;
     }
 
-    String ipv4(String name) throws HttpProblem {
-        String value = text(name);
-        checkIpv4(name, value);
-        return value;
+    /** A dotted IPv4 address, as an int. */
+    int ipv4(String name) throws HttpProblem {
+        return checkIpv4(name, text(name));
     }
 
-    /** "tcp" or "udp"; tcp when absent. */
-    String protocol() throws HttpProblem {
+    /** tcp or udp; tcp when absent. */
+    Protocol protocol() throws HttpProblem {
         String value = textOrNull("protocol");
         if (value == null) {
-            return "tcp";
+            return Protocol.TCP;
         }
-        if (!value.equals("tcp") && !value.equals("udp")) {
-            throw invalid("protocol", "must be tcp or udp", value);
+        for (Protocol p : Protocol.values()) {
+            if (p.configName().equals(value)) {
+                return p;
+            }
         }
-        return value;
+        throw invalid("protocol", "must be tcp or udp", value);
     }
 
-    /** A MAC in the form {@code ip link} shows, or null when absent. */
-    String macOrNull(String name) throws HttpProblem {
+    /** A MAC, or {@link ControlOperations#NO_MAC} when absent. */
+    long macOrNone(String name) throws HttpProblem {
         String value = textOrNull(name);
         if (value == null) {
-            return null;
+            return ControlOperations.NO_MAC;
         }
         try {
-            return MacAddress.format(MacAddress.parse(value));
+            return MacAddress.parse(value);
         } catch (IllegalArgumentException e) {
             throw invalid(name, e.getMessage(), value);
         }
@@ -107,8 +111,11 @@ abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
         return value;
     }
 
+    /** The server a request names: vip, port, protocol and server, parsed once, here. */
     ServerRef server() throws HttpProblem {
-        return new ServerRef(ipv4("vip"), integer("port", 1, 65535), protocol(), ipv4("server"));
+        int vip = ipv4("vip");
+        int port = integer("port", 1, 65535);
+        return new ServerRef(new ServiceKey(vip, port, protocol()), ipv4("server"));
     }
 
     /** An {@code IP:PORT} pair such as {@code 198.18.0.100:80}, returned as its two parts. */
@@ -120,19 +127,20 @@ abstract sealed class Fields permits Fields.JsonFields, Fields.QueryFields {
         }
         String ip = value.substring(0, colon);
         String port = value.substring(colon + 1);
-        checkIpv4(name, ip);
+        int address = checkIpv4(name, ip);
         if (!DIGITS.matcher(port).matches() || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535) {
             throw invalid(name, "the port must be an integer from 1 to 65535", value);
         }
-        return new Endpoint(ip, Integer.parseInt(port));
+        return new Endpoint(address, Integer.parseInt(port));
     }
 
-    record Endpoint(String ip, int port) {
+    /** An IPv4 address (as an int) and a port. */
+    record Endpoint(int ip, int port) {
     }
 
-    private void checkIpv4(String name, String value) throws HttpProblem {
+    private int checkIpv4(String name, String value) throws HttpProblem {
         try {
-            Ipv4.parse(value);
+            return Ipv4.parse(value);
         } catch (IllegalArgumentException e) {
             throw invalid(name, "expected a dotted IPv4 address such as 198.18.0.100 (" + e.getMessage() + ")", value);
         }

@@ -18,7 +18,8 @@ final class ServerOptions {
             description = "The real server's IPv4 address, e.g. 198.18.0.11.")
     String server;
 
+    /** The converters have checked each part already. */
     ServerRef ref() {
-        return new ServerRef(vip.host(), vip.port(), protocol, server);
+        return ServerRef.of(vip.host(), vip.port(), protocol, server);
     }
 }

@@ -1,6 +1,9 @@
 package dev.dispatcher.control;
 
 import dev.dispatcher.config.ClusterConfig;
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.PortConfig;
 import dev.dispatcher.config.ServerConfig;
@@ -14,6 +17,11 @@ final class AdvisorPlan {
     private AdvisorPlan() {
     }
 
+    /** The advisors' name for a pair: unique per checker, and what their logs and threads show. */
+    static String key(ServerRef pair) {
+        return pair.service() + " " + Ipv4.format(pair.server());
+    }
+
     static List<HealthChecker.Check> checks(DispatcherConfig config) {
         List<HealthChecker.Check> checks = new ArrayList<>();
         for (ClusterConfig cluster : config.clusters()) {
@@ -22,10 +30,10 @@ final class AdvisorPlan {
                     continue;
                 }
                 var advisor = port.advisor().get();
-                ServiceKey service = new ServiceKey(cluster.address(), port.port(), port.protocol());
+                ServiceKey service = ControlState.service(cluster, port);
                 for (ServerConfig server : port.servers()) {
                     ProbeTarget target = new ProbeTarget(server.address(), ProbeTarget.probePort(advisor, port.port()),
-                            cluster.address(), service.targetKey(server.address()));
+                            cluster.address(), key(new ServerRef(service, server.address())));
                     checks.add(new HealthChecker.Check(target, advisor));
                 }
             }

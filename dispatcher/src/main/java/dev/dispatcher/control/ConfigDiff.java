@@ -1,5 +1,6 @@
 package dev.dispatcher.control;
 
+import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.config.ClusterConfig;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.Ipv4;

@@ -70,6 +70,11 @@ final class ContentIds<K> {
         return refused;
     }
 
+    /** Every key's id, as an immutable map: what readers on other threads look ids up in. */
+    Map<K, Integer> snapshot() {
+        return Map.copyOf(ids);
+    }
+
     /** The key's id, or -1 when it has none. */
     int idOf(K key) {
         Integer id = ids.get(key);

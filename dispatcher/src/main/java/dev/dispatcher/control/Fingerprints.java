@@ -1,5 +1,6 @@
 package dev.dispatcher.control;
 
+import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.dataplane.core.ForwardingTable;
 
 /**

@@ -56,14 +56,14 @@ class AdminClientTest {
     @Test
     void everyChangeReturnsTheServersAccount() throws Exception {
         assertEquals("added 198.18.0.14 in 198.18.0.100:80/tcp with weight 2",
-                client.addServer(new ServerRef("198.18.0.100", 80, "tcp", "198.18.0.14"), 2, null));
+                client.addServer(ServerRef.of("198.18.0.100", 80, "tcp", "198.18.0.14"), 2, null));
         assertEquals("set the weight of 198.18.0.11 in 198.18.0.100:80/tcp to 9", client.setWeight(RS1, 9));
         assertEquals("198.18.0.11 in 198.18.0.100:80/tcp is marked up by the operator", client.override(RS1, "up"));
         assertTrue(client.drain(RS1).startsWith("draining 198.18.0.11"));
         fake.active(RS1, 4L);
         assertEquals(4, client.activeConnections(RS1));
         assertEquals("removed 198.18.0.14 in 198.18.0.100:80/tcp",
-                client.removeServer(new ServerRef("198.18.0.100", 80, "tcp", "198.18.0.14")));
+                client.removeServer(ServerRef.of("198.18.0.100", 80, "tcp", "198.18.0.14")));
         assertEquals("/etc/dispatcher/dispatcher.yaml", client.saveConfig());
         assertEquals(fake.yaml, client.runningConfigYaml());
         Explanation e = client.explain("198.18.1.10", 40000, "198.18.0.100", 80, "tcp");
@@ -82,7 +82,7 @@ class AdminClientTest {
     @Test
     void refusalsCarryTheServersOneLineAndStatus() {
         AdminClientException notFound = assertThrows(AdminClientException.class,
-                () -> client.setWeight(new ServerRef("198.18.0.100", 80, "tcp", "198.18.0.99"), 1));
+                () -> client.setWeight(ServerRef.of("198.18.0.100", 80, "tcp", "198.18.0.99"), 1));
         assertEquals(404, notFound.status());
         assertEquals("no server 198.18.0.99 in 198.18.0.100:80/tcp", notFound.getMessage());
         try (AdminClient noToken = new AdminClient("127.0.0.1", server.port(), null, Duration.ofSeconds(5))) {

@@ -26,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class AdminServerTest {
     static final String TOKEN = "s3cret-admin-token";
-    static final ServerRef RS1 = new ServerRef("198.18.0.100", 80, "tcp", "198.18.0.11");
-    static final ServerRef RS2 = new ServerRef("198.18.0.100", 80, "tcp", "198.18.0.12");
+    static final ServerRef RS1 = ServerRef.of("198.18.0.100", 80, "tcp", "198.18.0.11");
+    static final ServerRef RS2 = ServerRef.of("198.18.0.100", 80, "tcp", "198.18.0.12");
 
     @TempDir
     Path dir;

@@ -32,8 +32,8 @@ import picocli.CommandLine;
 @Timeout(30)
 class AdminCliTest {
     private static final String TOKEN = "cli-test-token";
-    private static final ServerRef RS1 = new ServerRef("198.18.0.100", 80, "tcp", "198.18.0.11");
-    private static final ServerRef RS3 = new ServerRef("198.18.0.101", 53, "udp", "198.18.0.13");
+    private static final ServerRef RS1 = ServerRef.of("198.18.0.100", 80, "tcp", "198.18.0.11");
+    private static final ServerRef RS3 = ServerRef.of("198.18.0.101", 53, "udp", "198.18.0.13");
 
     @TempDir
     Path dir;
@@ -184,7 +184,7 @@ class AdminCliTest {
         CliRun remove = admin("server", "remove", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14");
         assertEquals(0, remove.exit(), remove.err());
         assertEquals("removed 198.18.0.14 in 198.18.0.101:53/udp\n", remove.out());
-        assertFalse(fake.has(new ServerRef("198.18.0.101", 53, "udp", "198.18.0.14")));
+        assertFalse(fake.has(ServerRef.of("198.18.0.101", 53, "udp", "198.18.0.14")));
     }
 
     @Test

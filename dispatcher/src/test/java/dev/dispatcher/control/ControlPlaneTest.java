@@ -1,5 +1,9 @@
 package dev.dispatcher.control;
 
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.config.MacAddress;
+import dev.dispatcher.control.api.ControlOperations;
+import dev.dispatcher.control.api.ServerOverride;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -51,7 +55,7 @@ class ControlPlaneTest {
     private ControlPlane control;
 
     private static ServerRef ref(String server) {
-        return new ServerRef("198.18.0.100", 80, "tcp", server);
+        return ServerRef.of("198.18.0.100", 80, "tcp", server);
     }
 
     @BeforeEach
@@ -103,10 +107,10 @@ class ControlPlaneTest {
         assertTrue(keeps("198.18.0.11"), "a draining server keeps its flows");
         control.setWeight(ref("198.18.0.11"), 4);
         assertEquals(4, weightOf("198.18.0.11"), "set-weight ends a drain");
-        control.override(ref("198.18.0.12"), "down");
+        control.override(ref("198.18.0.12"), ServerOverride.DOWN);
         assertEquals(0, weightOf("198.18.0.12"));
         assertFalse(keeps("198.18.0.12"), "down under the reset policy drops its flows");
-        control.override(ref("198.18.0.12"), "auto");
+        control.override(ref("198.18.0.12"), ServerOverride.AUTO);
         assertEquals(2, weightOf("198.18.0.12"));
         StatusView status = control.status();
         assertEquals("up", status.clusters().getFirst().ports().getFirst().servers().get(1).state());
@@ -115,7 +119,7 @@ class ControlPlaneTest {
     @Test
     void stableIndexesAcrossChanges() throws Exception {
         int before = table().serverIndex(0xC612000C);
-        control.addServer(ref("198.18.0.13"), 1, "02:00:00:00:00:13");
+        control.addServer(ref("198.18.0.13"), 1, MacAddress.parse("02:00:00:00:00:13"));
         assertEquals(before, table().serverIndex(0xC612000C), "existing servers keep their index");
         assertEquals(0x020000000013L, table().serverStaticMac(table().serverIndex(0xC612000D)));
         control.removeServer(ref("198.18.0.11"));
@@ -130,15 +134,16 @@ class ControlPlaneTest {
         assertEquals(ControlException.Kind.NOT_FOUND,
                 assertThrows(ControlException.class, () -> control.drain(ref("198.18.0.99"))).kind());
         assertEquals(ControlException.Kind.CONFLICT,
-                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.11"), 1, null)).kind());
+                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.11"), 1, ControlOperations.NO_MAC)).kind());
         assertEquals(ControlException.Kind.INVALID,
-                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.100"), 1, null)).kind(),
+                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.100"), 1, ControlOperations.NO_MAC)).kind(),
                 "a VIP is not a real server");
         assertEquals(ControlException.Kind.INVALID,
-                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.20"), 1, "01:00:5e:00:00:01")).kind(),
+                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.20"), 1, MacAddress.parse("01:00:5e:00:00:01"))).kind(),
                 "multicast MAC");
         assertEquals(ControlException.Kind.INVALID,
-                assertThrows(ControlException.class, () -> control.override(ref("198.18.0.11"), "sideways")).kind());
+                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.20"), -1,
+                        ControlOperations.NO_MAC)).kind(), "a negative weight");
         assertEquals(version, table().version(), "no new table was published");
     }
 
@@ -148,11 +153,10 @@ class ControlPlaneTest {
                 "        advisor:\n          type: tcp\n        servers:\n"));
         ReloadResult r = control.reload();
         assertTrue(r.applied(), String.join("\n", r.errors()));
-        control.onHealth(new ServiceKey(0xC6120064, 80, dev.dispatcher.config.Protocol.TCP).targetKey(0xC612000B), false,
-                "HTTP 503");
+        control.onHealth(ref("198.18.0.11"), false, "HTTP 503");
         assertEquals(0, weightOf("198.18.0.11"));
         assertTrue(keeps("198.18.0.11"), "keep policy: flows stay");
-        control.override(ref("198.18.0.11"), "up");
+        control.override(ref("198.18.0.11"), ServerOverride.UP);
         assertEquals(3, weightOf("198.18.0.11"), "operator override wins over the advisor");
     }
 
@@ -184,7 +188,7 @@ class ControlPlaneTest {
     @Test
     void configSaveWritesLiveChangesBackAndTheFileLoads() throws Exception {
         control.setWeight(ref("198.18.0.12"), 6);
-        control.addServer(ref("198.18.0.13"), 2, null);
+        control.addServer(ref("198.18.0.13"), 2, ControlOperations.NO_MAC);
         control.drain(ref("198.18.0.11"));
         String path = control.saveConfig();
         DispatcherConfig saved = ConfigLoader.load(Path.of(path));
@@ -206,7 +210,7 @@ class ControlPlaneTest {
         assertTrue(keeps("198.18.0.12"), "its flows continue");
         var servers = control.status().clusters().getFirst().ports().getFirst().servers();
         assertEquals("removed", servers.getLast().state());
-        control.addServer(ref("198.18.0.12"), 5, null);
+        control.addServer(ref("198.18.0.12"), 5, ControlOperations.NO_MAC);
         assertEquals(5, weightOf("198.18.0.12"));
         servers = control.status().clusters().getFirst().ports().getFirst().servers();
         assertEquals(2, servers.size(), "one entry per server: " + servers);
@@ -262,7 +266,7 @@ class ControlPlaneTest {
     void theDispatchersOwnMacIsNoRealServerMac() throws Exception {
         long version = table().version();
         ControlException e = assertThrows(ControlException.class,
-                () -> control.addServer(ref("198.18.0.20"), 1, "02:00:00:00:00:02"));
+                () -> control.addServer(ref("198.18.0.20"), 1, MacAddress.parse("02:00:00:00:00:02")));
         assertEquals(ControlException.Kind.INVALID, e.kind());
         assertEquals("server: 198.18.0.20: its MAC 02:00:00:00:00:02 is the dispatcher's own: frames would come back"
                 + " to it", e.getMessage());

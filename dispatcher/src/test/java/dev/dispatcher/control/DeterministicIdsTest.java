@@ -1,5 +1,7 @@
 package dev.dispatcher.control;
 
+import dev.dispatcher.control.api.ServiceKey;
+import dev.dispatcher.control.api.ControlOperations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -94,14 +96,14 @@ class DeterministicIdsTest {
         ControlPlane control = control(config(1, "a.yaml"));
         Map<String, Integer> before = ids(control);
         ServiceKey service = new ServiceKey(Ipv4.parse("198.18.0.100"), 80, Protocol.TCP);
-        control.addServer(new ServerRef("198.18.0.100", 80, "tcp", "198.18.1.99"), 1, null);
+        control.addServer(ServerRef.of("198.18.0.100", 80, "tcp", "198.18.1.99"), 1, ControlOperations.NO_MAC);
         Map<String, Integer> added = ids(control);
-        assertTrue(added.get(service.targetKey(Ipv4.parse("198.18.1.99"))) >= 0, "the new pair has an id");
+        assertTrue(added.get(AdvisorPlan.key(new ServerRef(service, Ipv4.parse("198.18.1.99")))) >= 0, "the new pair has an id");
         before.forEach((what, id) -> assertEquals(id, added.get(what), what + " kept its id"));
 
         String removed = before.keySet().stream().filter(k -> k.startsWith("198.18.0.100:80/tcp ")).findFirst()
                 .orElseThrow();
-        control.removeServer(new ServerRef("198.18.0.100", 80, "tcp", removed.substring(removed.indexOf(' ') + 1)));
+        control.removeServer(ServerRef.of("198.18.0.100", 80, "tcp", removed.substring(removed.indexOf(' ') + 1)));
         Map<String, Integer> after = ids(control);
         added.forEach((what, id) -> {
             if (!what.equals(removed)) {

@@ -1,5 +1,7 @@
 package dev.dispatcher.control;
 
+import dev.dispatcher.config.Protocol;
+import dev.dispatcher.control.api.ServiceKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -192,7 +194,7 @@ class FanoutDataPlaneTest {
             assertEquals(3, worker.forwarder().counters().verdict(Verdict.FORWARDED));
         }
         for (int port : new int[] {onWorker0, onWorker1}) {
-            Explanation e = control.explain("198.18.0.1", port, "198.18.0.100", 53, "udp");
+            Explanation e = control.explain(Ipv4.parse("198.18.0.1"), port, new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
             assertEquals("existing flow", e.decision(), "explain finds the flow on port " + port + ": " + e);
             assertEquals("udp", e.flowState());
         }
@@ -201,7 +203,7 @@ class FanoutDataPlaneTest {
 
     @Test
     void everyWorkerAdoptsANewTableAtTheTopOfItsNextBatch() throws Exception {
-        control.setWeight(new ServerRef("198.18.0.100", 53, "udp", "198.18.0.11"), 0);
+        control.setWeight(ServerRef.of("198.18.0.100", 53, "udp", "198.18.0.11"), 0);
         List<Integer> ports = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             ports.add(3000 + i);
@@ -245,7 +247,7 @@ class FanoutDataPlaneTest {
             int port = portOurHashPutsOn(shard, 5000 + shard * 1000);
             FlowKey key = new FlowKey().ipv4(client, vip, port, 53, 17);
             // Where the first new flow would go by round-robin: .11 (weights 1:1, .11 first).
-            Explanation before = control.explain("198.18.0.1", port, "198.18.0.100", 53, "udp");
+            Explanation before = control.explain(Ipv4.parse("198.18.0.1"), port, new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
             assertEquals("198.18.0.11", before.server(), "a new flow's server, told without taking a turn: " + before);
             assertTrue(control.dataPlane().handOver(key, pairOf12, dev.dispatcher.dataplane.conntrack.FlowState.UDP,
                     60_000_000_000L));
@@ -257,7 +259,7 @@ class FanoutDataPlaneTest {
                     "the handed-in flow keeps its server, not the scheduler's next pick");
             assertEquals(1, pipeline.workers().get(worker).forwarder().counters()
                     .get(dev.dispatcher.dataplane.forward.ForwarderCounters.LOOKUP_HIT));
-            Explanation after = control.explain("198.18.0.1", port, "198.18.0.100", 53, "udp");
+            Explanation after = control.explain(Ipv4.parse("198.18.0.1"), port, new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
             assertEquals("existing flow", after.decision());
             assertEquals("198.18.0.12", after.server());
         }

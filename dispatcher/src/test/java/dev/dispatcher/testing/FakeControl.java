@@ -5,7 +5,11 @@ import dev.dispatcher.control.api.ControlException.Kind;
 import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.config.MacAddress;
+import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.control.api.StatusView;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -130,21 +134,29 @@ public final class FakeControl implements ControlOperations {
         return serverOrNull(ref) != null;
     }
 
+    private static String vip(ServerRef ref) {
+        return Ipv4.format(ref.service().vip());
+    }
+
+    private static String address(ServerRef ref) {
+        return Ipv4.format(ref.server());
+    }
+
     private Server serverOrNull(ServerRef ref) {
-        Service service = services.get(key(ref.vip(), ref.port(), ref.protocol()));
-        return service == null ? null : service.servers.get(ref.server());
+        Service service = services.get(ref.service().toString());
+        return service == null ? null : service.servers.get(address(ref));
     }
 
     private Service service(ServerRef ref) throws ControlException {
-        Service service = services.get(key(ref.vip(), ref.port(), ref.protocol()));
+        Service service = services.get(ref.service().toString());
         if (service == null) {
-            throw new ControlException(Kind.NOT_FOUND, "no service " + key(ref.vip(), ref.port(), ref.protocol()));
+            throw new ControlException(Kind.NOT_FOUND, "no service " + ref.service());
         }
         return service;
     }
 
     private Server server(ServerRef ref) throws ControlException {
-        Server server = service(ref).servers.get(ref.server());
+        Server server = service(ref).servers.get(address(ref));
         if (server == null) {
             throw new ControlException(Kind.NOT_FOUND, "no server " + ref);
         }
@@ -178,24 +190,24 @@ public final class FakeControl implements ControlOperations {
     }
 
     @Override
-    public synchronized void addServer(ServerRef ref, int weight, String mac) throws ControlException {
+    public synchronized void addServer(ServerRef ref, int weight, long macValue) throws ControlException {
+        String mac = macValue == NO_MAC ? null : MacAddress.format(macValue);
         calls.add("addServer " + ref + " " + weight + " " + mac);
         Service service = service(ref);
-        if (service.servers.containsKey(ref.server())) {
-            throw new ControlException(Kind.CONFLICT, ref.server() + " is already a server of " + key(ref.vip(), ref.port(),
-                    ref.protocol()));
+        if (service.servers.containsKey(address(ref))) {
+            throw new ControlException(Kind.CONFLICT, address(ref) + " is already a server of " + ref.service());
         }
-        if (ref.server().equals(ref.vip())) {
-            throw new ControlException(Kind.INVALID, "server: " + ref.server() + " is the VIP itself");
+        if (address(ref).equals(vip(ref))) {
+            throw new ControlException(Kind.INVALID, "server: " + address(ref) + " is the VIP itself");
         }
-        service.servers.put(ref.server(), new Server(ref.server(), weight, mac));
+        service.servers.put(address(ref), new Server(address(ref), weight, mac));
     }
 
     @Override
     public synchronized void removeServer(ServerRef ref) throws ControlException {
         calls.add("removeServer " + ref);
         server(ref);
-        service(ref).servers.remove(ref.server());
+        service(ref).servers.remove(address(ref));
     }
 
     @Override
@@ -221,7 +233,8 @@ public final class FakeControl implements ControlOperations {
     }
 
     @Override
-    public synchronized void override(ServerRef ref, String state) throws ControlException {
+    public synchronized void override(ServerRef ref, ServerOverride override) throws ControlException {
+        String state = override.apiName();
         calls.add("override " + ref + " " + state);
         server(ref).override = state.equals("auto") ? "none" : state;
     }
@@ -249,10 +262,10 @@ public final class FakeControl implements ControlOperations {
     }
 
     @Override
-    public synchronized Explanation explain(String clientIp, int clientPort, String vip, int vipPort, String protocol)
-            throws ControlException {
-        calls.add("explain " + clientIp + ":" + clientPort + " " + vip + ":" + vipPort + "/" + protocol);
-        Service service = services.get(key(vip, vipPort, protocol));
+    public synchronized Explanation explain(int client, int clientPort, ServiceKey key) throws ControlException {
+        String clientIp = Ipv4.format(client);
+        calls.add("explain " + clientIp + ":" + clientPort + " " + key);
+        Service service = services.get(key.toString());
         if (service == null) {
             return new Explanation(null, "no service", null, null, List.of());
         }
@@ -264,7 +277,7 @@ public final class FakeControl implements ControlOperations {
                 chosen = s.address;
             }
         }
-        return new Explanation(key(vip, vipPort, protocol), chosen == null ? "no eligible server" : "new flow (scheduler)",
+        return new Explanation(key.toString(), chosen == null ? "no eligible server" : "new flow (scheduler)",
                 chosen, null, candidates);
     }
 }

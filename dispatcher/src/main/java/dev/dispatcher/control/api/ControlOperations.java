@@ -1,14 +1,18 @@
 package dev.dispatcher.control.api;
 
 /**
- * The running dispatcher's operations. Every change is validated first and applied atomically (a
- * new forwarding table is compiled and swapped in); a refused change leaves everything as it was.
+ * The running dispatcher's operations, in typed arguments: the admin API and the CLI parse text
+ * into them once, at the edge. Every change is checked first and applied atomically (a new
+ * forwarding table is compiled and swapped in); a refused change leaves everything as it was.
  */
 public interface ControlOperations {
+    /** {@code addServer}'s {@code mac} when the server's MAC is to be learned by ARP. */
+    long NO_MAC = -1;
+
     StatusView status();
 
-    /** Adds a real server to a service; {@code mac} may be null (learned by ARP). */
-    void addServer(ServerRef server, int weight, String mac) throws ControlException;
+    /** Adds a real server to a service; {@code mac} is {@link #NO_MAC} to learn it by ARP. */
+    void addServer(ServerRef server, int weight, long mac) throws ControlException;
 
     /** Removes a server; its flows follow the port's on-server-down policy. */
     void removeServer(ServerRef server) throws ControlException;
@@ -21,8 +25,8 @@ public interface ControlOperations {
     /** Flows of the server that have not closed, across all workers. */
     long activeConnections(ServerRef server) throws ControlException;
 
-    /** Manual override: "up", "down" or "auto" (follow the advisor again). */
-    void override(ServerRef server, String state) throws ControlException;
+    /** Manual override, or back to the advisor's verdict. */
+    void override(ServerRef server, ServerOverride state) throws ControlException;
 
     /** Re-reads the configuration file; applies it only when it is valid. */
     ReloadResult reload();
@@ -33,6 +37,6 @@ public interface ControlOperations {
     /** Writes the running configuration back to its file (like dscontrol file save); returns the path. */
     String saveConfig() throws ControlException;
 
-    /** Where a flow from {@code clientIp:clientPort} to {@code vip:vipPort/protocol} goes now, and why. */
-    Explanation explain(String clientIp, int clientPort, String vip, int vipPort, String protocol) throws ControlException;
+    /** Where a flow from {@code client:clientPort} (IPv4) to {@code service} goes now, and why. */
+    Explanation explain(int client, int clientPort, ServiceKey service) throws ControlException;
 }

@@ -1,0 +1,70 @@
+package dev.dispatcher.control;
+
+import dev.dispatcher.config.ClusterConfig;
+import dev.dispatcher.config.PortConfig;
+import dev.dispatcher.config.ServerConfig;
+import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.IntUnaryOperator;
+import java.util.function.ToIntFunction;
+
+/**
+ * Compiles a {@link ControlState} into the immutable {@link ForwardingTable} the workers read: a
+ * pure function of the state, the ids and the host, with no threads and no side effects, so it is
+ * tested on its own.
+ */
+final class TableCompiler {
+    /** The dispatcher's own interface, as the data plane needs it. */
+    record Host(long ownMac, int ownIp, int mtu) {
+    }
+
+    private TableCompiler() {
+    }
+
+    /**
+     * @param serverIds the server index of an address (every address of the state has one)
+     * @param pairIds   the pair id of a (service, server) (every pair of the state has one)
+     */
+    static ForwardingTable compile(ControlState state, Host host, IntUnaryOperator serverIds,
+                                   ToIntFunction<ServerRef> pairIds, long version) {
+        ForwardingTable.Builder b = new ForwardingTable.Builder().ownMac(host.ownMac()).ownIp(host.ownIp())
+                .mtu(host.mtu());
+        for (ClusterConfig cluster : state.config().clusters()) {
+            b.vip(cluster.address());
+            for (PortConfig port : cluster.ports()) {
+                ServiceKey service = ControlState.service(cluster, port);
+                Set<Integer> gone = new LinkedHashSet<>(state.lingeringOf(service));
+                port.servers().forEach(server -> gone.remove(server.address()));
+                int n = port.servers().size() + gone.size();
+                int[] servers = new int[n];
+                int[] pairs = new int[n];
+                int[] weights = new int[n];
+                boolean[] keep = new boolean[n];
+                int i = 0;
+                for (ServerConfig server : port.servers()) {
+                    ControlState.Effective e = state.effective(service, port, server);
+                    servers[i] = b.server(serverIds.applyAsInt(server.address()), server.address(),
+                            server.hasStaticMac() ? server.mac() : 0);
+                    pairs[i] = pairIds.applyAsInt(new ServerRef(service, server.address()));
+                    weights[i] = e.weight();
+                    keep[i] = e.keepFlows();
+                    i++;
+                }
+                // Removed from a keep port: no new flows, its flows stay until they end.
+                for (int address : gone) {
+                    long mac = state.staticMacOf(address);
+                    servers[i] = b.server(serverIds.applyAsInt(address), address, mac == ServerConfig.NO_MAC ? 0 : mac);
+                    pairs[i] = pairIds.applyAsInt(new ServerRef(service, address));
+                    weights[i] = 0;
+                    keep[i] = true;
+                    i++;
+                }
+                b.service(cluster.address(), port.port(), port.protocol().ipProtocol, servers, pairs, weights, keep);
+            }
+        }
+        return b.build(version);
+    }
+}
