@@ -1,21 +1,29 @@
 package dev.dispatcher.cli;
 
+import dev.dispatcher.admin.AdminServer;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.Durations;
 import dev.dispatcher.control.Dispatcher;
 import dev.dispatcher.control.InterfaceInfo;
+import dev.dispatcher.control.ReloadSignal;
 import dev.dispatcher.dataplane.io.PacketIoException;
+import dev.dispatcher.metrics.DispatcherMetrics;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Take over the configured VIPs on the interface and forward their flows to the real servers.")
 final class RunCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML configuration file.")
     Path config;
 
@@ -46,19 +54,24 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return DispatcherMain.EXIT_FAILURE;
         }
-        Thread hook = new Thread(dispatcher::stop, "dispatcher-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
+        // The admin API first: nothing runs if it cannot listen.
+        AdminServer admin;
         try {
-            dispatcher.start();
-        } catch (java.io.IOException e) {
+            admin = new AdminServer(dispatcher.control(), loaded.admin());
+        } catch (IOException e) {
             spec.commandLine().getErr().println("error: " + e.getMessage());
-            Runtime.getRuntime().removeShutdownHook(hook);
             dispatcher.stop();
             return DispatcherMain.EXIT_FAILURE;
         }
-        dev.dispatcher.control.ReloadSignal.install(() -> dispatcher.control().reload());
-        dev.dispatcher.metrics.DispatcherMetrics.bind(dispatcher);
-        dispatcher.monitorUntilStopped(interval);
-        return 0;
+        LOG.info("admin API on {}:{} (changes need the token in {})", loaded.admin().host(), admin.port(),
+                loaded.admin().tokenFile());
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            admin.close();
+            dispatcher.stop();
+        }, "dispatcher-shutdown"));
+        dispatcher.start();
+        ReloadSignal.install(() -> dispatcher.control().reload());
+        DispatcherMetrics.bind(dispatcher, admin);
+        return dispatcher.monitorUntilStopped(interval) ? 0 : DispatcherMain.EXIT_FAILURE;
     }
 }

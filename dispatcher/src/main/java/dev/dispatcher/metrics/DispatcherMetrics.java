@@ -1,5 +1,7 @@
 package dev.dispatcher.metrics;
 
+import dev.dispatcher.admin.AdminReply;
+import dev.dispatcher.admin.AdminServer;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.control.ControlPlane;
 import dev.dispatcher.control.CounterSnapshot;
@@ -65,12 +67,10 @@ public final class DispatcherMetrics {
     }
 
     /** Registers everything and serves it at {@code /metrics} on the admin listener. */
-    public static DispatcherMetrics bind(Dispatcher dispatcher) {
+    public static DispatcherMetrics bind(Dispatcher dispatcher, AdminServer admin) {
         DispatcherMetrics metrics = new DispatcherMetrics(dispatcher);
-        if (dispatcher.admin() != null) {
-            dispatcher.admin().addGetHandler("/metrics", request -> dev.dispatcher.admin.AdminReply.text(200,
-                    "text/plain; version=0.0.4; charset=utf-8", metrics.scrape()));
-        }
+        admin.addGetHandler("/metrics", request -> AdminReply.text(200, "text/plain; version=0.0.4; charset=utf-8",
+                metrics.scrape()));
         return metrics;
     }
 

@@ -15,7 +15,7 @@ import dev.dispatcher.config.PipelineMode;
 import dev.dispatcher.control.ControlPlane;
 import dev.dispatcher.control.CounterSnapshot;
 import dev.dispatcher.control.DataPlaneFactory;
-import dev.dispatcher.control.Dispatcher;
+import dev.dispatcher.control.BackendFactory;
 import dev.dispatcher.control.InterfaceInfo;
 import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketIoBackend;
@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * One contract for every backend (Netty's transport testsuite, Katran's golden table): the golden
  * cases of {@link GoldenCases}, which {@code GoldenReplayTest} replays through the pcap file
  * backend, here go over a veth link into each live backend (afpacket, pcap4j) in both threading
- * modes. The backend is opened as {@code run} opens it ({@link Dispatcher#openBackend}, with its
+ * modes. The backend is opened as {@code run} opens it ({@link BackendFactory#open}, with its
  * capture filter) in the dispatcher's namespace and drives the real data plane
  * ({@link DataPlaneFactory}); the far end is a plain raw socket ({@link RawSocket}) that shares
  * no code with either backend. For each case: the frames that come out equal the golden ones byte
@@ -195,7 +195,7 @@ class BackendContractNetnsIT {
         ControlPlane control = new ControlPlane(config, IF_DISPATCHER, OWN_MAC, OWN_IP, MTU);
         InterfaceInfo nic = new InterfaceInfo(IF_DISPATCHER, OWN_MAC, OWN_IP, MTU);
         assertEquals(0, peer.drain(), "frames left on the link by the case before (after its quiet time)");
-        PacketIoBackend io = Netns.inside(NS_DISPATCHER, () -> Dispatcher.openBackend(config, nic));
+        PacketIoBackend io = Netns.inside(NS_DISPATCHER, () -> BackendFactory.open(config, nic));
         Pipeline running = null;
         try {
             PacketSource source = io.openSource();

@@ -26,6 +26,14 @@ public interface PacketSource extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Why the source ended early ({@link #END_OF_STREAM} from a live interface, or a damaged
+     * capture file), in one line; null while it has not failed.
+     */
+    default String failure() {
+        return null;
+    }
+
     /** Frames the kernel dropped before we could read them (0 where unknown). */
     default long kernelDrops() {
         return 0;

@@ -63,6 +63,11 @@ public final class FanoutPipeline implements Pipeline {
     }
 
     @Override
+    public boolean ended() {
+        return !threads.isEmpty() && threads.stream().noneMatch(Thread::isAlive);
+    }
+
+    @Override
     public void awaitTermination() throws InterruptedException {
         for (Thread t : threads) {
             t.join();

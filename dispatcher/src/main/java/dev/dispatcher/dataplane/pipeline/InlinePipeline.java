@@ -40,6 +40,11 @@ public final class InlinePipeline implements Pipeline {
     }
 
     @Override
+    public boolean ended() {
+        return finished.getCount() == 0;
+    }
+
+    @Override
     public void awaitTermination() throws InterruptedException {
         finished.await();
     }

@@ -12,6 +12,9 @@ public interface Pipeline extends AutoCloseable {
     /** Asks the pipeline to stop; returns at once. */
     void stop();
 
+    /** True once every thread has finished: after a stop, or when a source ended or failed. */
+    boolean ended();
+
     /** Waits until every thread of the pipeline has finished. */
     void awaitTermination() throws InterruptedException;
 

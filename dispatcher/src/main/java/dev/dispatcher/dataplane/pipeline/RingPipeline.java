@@ -204,6 +204,11 @@ public final class RingPipeline implements Pipeline {
     }
 
     @Override
+    public boolean ended() {
+        return finished.getCount() == 0;
+    }
+
+    @Override
     public void awaitTermination() throws InterruptedException {
         finished.await();
         for (Thread t : threads) {

@@ -39,6 +39,9 @@ public final class AfPacketBackend implements PacketIoBackend {
     private final int blockTimeoutMillis;
     private final long busyPollNanos;
     private final List<ClassicBpf.Instruction> filter;
+    /** Our MAC and the VIPs, from which the filters are built; ownMac -1 when built with a fixed filter. */
+    private final long ownMac;
+    private int[] vips;
     private final List<PacketSocket> sockets = new ArrayList<>();
     private final List<PacketSocket> fanout = new ArrayList<>();
     private PacketSocket arpSocket;
@@ -63,6 +66,25 @@ public final class AfPacketBackend implements PacketIoBackend {
     public AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis,
                            List<ClassicBpf.Instruction> filter, TpacketVersion version, int blockTimeoutMillis,
                            long busyPollNanos) {
+        this(interfaceName, snaplen, bufferBytes, pollTimeoutMillis, filter, version, blockTimeoutMillis, busyPollNanos,
+                -1, new int[0]);
+    }
+
+    /**
+     * A backend whose filters take ARP and IPv4 to {@code vips}, never a frame from {@code ownMac},
+     * and follow the VIPs ({@link #followVips}); the other parameters as above.
+     */
+    public AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis, long ownMac,
+                           int[] vips, TpacketVersion version, int blockTimeoutMillis, long busyPollNanos) {
+        this(interfaceName, snaplen, bufferBytes, pollTimeoutMillis, ClassicBpf.captureFilter(vips, ownMac, snaplen),
+                version, blockTimeoutMillis, busyPollNanos, ownMac, vips);
+    }
+
+    private AfPacketBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis,
+                            List<ClassicBpf.Instruction> filter, TpacketVersion version, int blockTimeoutMillis,
+                            long busyPollNanos, long ownMac, int[] vips) {
+        this.ownMac = ownMac;
+        this.vips = vips.clone();
         if (version == TpacketVersion.V3 && blockTimeoutMillis < 1) {
             throw new IllegalArgumentException("TPACKET_V3 needs a block retire timeout of at least 1 ms");
         }
@@ -144,6 +166,41 @@ public final class AfPacketBackend implements PacketIoBackend {
     public static PacketSource withArp(RingSource member, RingSource arp) {
         member.socket.alsoAwait(arp.socket);
         return new MemberAndArpSource(member, arp);
+    }
+
+    /**
+     * Every open socket's filter now lets through ARP and the frames for {@code vips}: the capture
+     * socket, or in fanout mode the group's members (VIPs) and the ARP socket.
+     */
+    @Override
+    public synchronized void followVips(int[] newVips) throws PacketIoException {
+        if (ownMac < 0) {
+            throw new IllegalStateException("this backend was built with a fixed filter");
+        }
+        this.vips = newVips.clone();
+        updateFilter(ClassicBpf.captureFilter(vips, ownMac, snaplen));
+        updateFanoutFilter(ClassicBpf.captureFilter(vips, ownMac, snaplen, ClassicBpf.Capture.VIPS));
+        updateArpFilter(ClassicBpf.captureFilter(vips, ownMac, snaplen, ClassicBpf.Capture.ARP));
+    }
+
+    /**
+     * Fanout mode: the steered group of one socket per worker (the VIPs' frames only) and the ARP
+     * socket outside it, read by worker 0 beside its member, so that every ARP frame reaches the
+     * one worker that owns the ARP agent, whichever member the steering picked.
+     */
+    @Override
+    public synchronized List<WorkerIo> openFanout(int workers) throws PacketIoException {
+        if (ownMac < 0) {
+            throw new IllegalStateException("this backend was built with a fixed filter");
+        }
+        List<FanoutMember> group = openFanout(workers, ClassicBpf.captureFilter(vips, ownMac, snaplen,
+                ClassicBpf.Capture.VIPS));
+        RingSource arp = openArpSource(ClassicBpf.captureFilter(vips, ownMac, snaplen, ClassicBpf.Capture.ARP));
+        List<WorkerIo> io = new ArrayList<>();
+        for (FanoutMember member : group) {
+            io.add(new WorkerIo(io.isEmpty() ? withArp(member.source(), arp) : member.source(), member.sink()));
+        }
+        return io;
     }
 
     /** Replaces the ARP socket's filter (it names the VIPs), e.g. when a reload adds a VIP. */

@@ -33,15 +33,37 @@ public final class PcapLiveBackend implements PacketIoBackend {
     private final int bufferBytes;
     private final int pollTimeoutMillis;
     private final String filter;
+    /** Our MAC, for the filter that keeps our own frames out; -1 when built with a fixed filter. */
+    private final long ownMac;
     private final List<PcapHandle> handles = new ArrayList<>();
     private PcapHandle captureHandle;
 
     public PcapLiveBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis, String filter) {
+        this(interfaceName, snaplen, bufferBytes, pollTimeoutMillis, filter, -1);
+    }
+
+    /** A backend whose capture filter takes ARP and IPv4 to {@code vips}, and follows them ({@link #followVips}). */
+    public PcapLiveBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis, long ownMac,
+                           int[] vips) {
+        this(interfaceName, snaplen, bufferBytes, pollTimeoutMillis, PcapCaptureFilter.forVips(vips, ownMac), ownMac);
+    }
+
+    private PcapLiveBackend(String interfaceName, int snaplen, int bufferBytes, int pollTimeoutMillis, String filter,
+                            long ownMac) {
         this.interfaceName = interfaceName;
         this.snaplen = snaplen;
         this.bufferBytes = bufferBytes;
         this.pollTimeoutMillis = pollTimeoutMillis;
         this.filter = filter;
+        this.ownMac = ownMac;
+    }
+
+    @Override
+    public void followVips(int[] vips) throws PacketIoException {
+        if (ownMac < 0) {
+            throw new IllegalStateException("this backend was built with a fixed filter");
+        }
+        updateFilter(PcapCaptureFilter.forVips(vips, ownMac));
     }
 
     /** Opens the capture handle now, so that permission and interface errors surface at start. */
@@ -191,8 +213,9 @@ public final class PcapLiveBackend implements PacketIoBackend {
             // The backend owns the handle and closes it after the pipeline has stopped.
         }
 
-        String error() {
-            return error;
+        @Override
+        public String failure() {
+            return error == null ? null : "libpcap on the capture handle: " + error;
         }
     }
 

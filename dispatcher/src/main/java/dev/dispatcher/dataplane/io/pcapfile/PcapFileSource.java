@@ -196,6 +196,7 @@ public final class PcapFileSource implements PacketSource {
      * Why the stream ended early, naming the record and its byte offset; null when it ended at the
      * end of the file (or has not ended). Read it after the pipeline has stopped.
      */
+    @Override
     public String failure() {
         return failure;
     }

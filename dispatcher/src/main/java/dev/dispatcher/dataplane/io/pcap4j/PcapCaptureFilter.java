@@ -1,13 +1,11 @@
-package dev.dispatcher.control;
-
-import dev.dispatcher.config.Ipv4;
+package dev.dispatcher.dataplane.io.pcap4j;
 
 /**
- * The BPF expression for the capture handle: ARP, and IPv4 to a VIP, untagged or behind one VLAN
+ * The libpcap filter expression for the capture handle: ARP, and IPv4 to a VIP, untagged or behind one VLAN
  * tag; never frames we sent ourselves. Everything else stays in the kernel and costs us nothing.
  */
-public final class CaptureFilter {
-    private CaptureFilter() {
+public final class PcapCaptureFilter {
+    private PcapCaptureFilter() {
     }
 
     public static String forVips(int[] addresses, long ownMac) {
@@ -16,7 +14,9 @@ public final class CaptureFilter {
             if (i > 0) {
                 vips.append(" or ");
             }
-            vips.append("dst host ").append(Ipv4.format(addresses[i]));
+            int a = addresses[i];
+            vips.append("dst host ").append(a >>> 24).append('.').append(a >>> 16 & 0xFF).append('.')
+                    .append(a >>> 8 & 0xFF).append('.').append(a & 0xFF);
         }
         String ours = "(arp or (ip and (" + vips + ")))";
         return "not ether src " + formatMac(ownMac) + " and (" + ours + " or (vlan and " + ours + "))";
