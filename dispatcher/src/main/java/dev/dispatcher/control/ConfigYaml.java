@@ -18,8 +18,8 @@ final class ConfigYaml {
     }
 
     static String write(DispatcherConfig config) {
-        return ConfigWriter.toYaml(config, "written by the dispatcher at "
-                + OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS));
+        // The writer's header reads "Written by the dispatcher at <this>.".
+        return ConfigWriter.toYaml(config, OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
     }
 
     /**
