@@ -22,6 +22,7 @@ final class ClusterChecks {
             uniquePorts(cluster, problems);
             for (ClusterReader.Port port : cluster.ports()) {
                 uniqueServers(port, problems);
+                maglevSlots(port, problems);
                 for (ClusterReader.Server server : port.servers()) {
                     if (server.address() == null) {
                         continue;
@@ -72,6 +73,18 @@ final class ClusterChecks {
                             + port.protocol().configName() + " in this cluster, first at " + first.reference());
                 }
             }
+        }
+    }
+
+    /** Fewer than 100 slots per server and the shares drift from the weights (Maglev, section 3.4). */
+    private static void maglevSlots(ClusterReader.Port port, Problems problems) {
+        Integer size = port.maglevTableSize();
+        int servers = port.servers().size();
+        if (size != null && port.maglevSite() != null
+                && (long) size < (long) PortConfig.MIN_MAGLEV_SLOTS_PER_SERVER * servers) {
+            problems.report(port.maglevSite(), "must be at least " + PortConfig.MIN_MAGLEV_SLOTS_PER_SERVER
+                    + " slots per server, " + (long) PortConfig.MIN_MAGLEV_SLOTS_PER_SERVER * servers + " for the "
+                    + servers + " servers of this port, found " + size + "; pick a prime above that");
         }
     }
 

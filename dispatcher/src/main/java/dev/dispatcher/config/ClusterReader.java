@@ -13,7 +13,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 final class ClusterReader {
     static final List<String> CLUSTER_KEYS = List.of("address", "ports");
-    static final List<String> PORT_KEYS = List.of("port", "protocol", "on-server-down", "advisor", "servers");
+    static final List<String> PORT_KEYS = List.of("port", "protocol", "on-server-down", "advisor", "scheduler",
+            "maglev-table-size", "servers");
     static final List<String> SERVER_KEYS = List.of("address", "weight", "mac");
 
     record Cluster(Site addressSite, Integer address, List<Port> ports) {
@@ -21,7 +22,8 @@ final class ClusterReader {
 
     /** {@code advisor} is empty when not given, null when invalid. */
     record Port(Site portSite, Integer port, Protocol protocol, ServerDownPolicy onServerDown,
-            Optional<AdvisorConfig> advisor, List<Server> servers) {
+            Optional<AdvisorConfig> advisor, SchedulerKind scheduler, Site maglevSite, Integer maglevTableSize,
+            List<Server> servers) {
     }
 
     /** {@code mac} is {@link ServerConfig#NO_MAC} when not given, null when invalid. */
@@ -69,8 +71,17 @@ final class ClusterReader {
                     AdvisorConfig read = advisors.read(n, p);
                     return read == null ? null : Optional.of(read);
                 });
+                SchedulerKind scheduler = m.optional("scheduler", PortConfig.DEFAULT_SCHEDULER,
+                        (n, p) -> values.choice(n, p, SchedulerKind.values()));
+                Integer maglevTableSize = m.optional("maglev-table-size", PortConfig.DEFAULT_MAGLEV_TABLE_SIZE,
+                        (n, p) -> values.prime(n, p, 2, PortConfig.MAX_MAGLEV_TABLE_SIZE));
                 Node servers = m.require("servers");
-                ports.add(new Port(m.site("port"), port, protocol, onServerDown, advisor,
+                // Where a too small table is reported: its key, or (by default) the servers that outgrow it.
+                Site maglevSite = m.site("maglev-table-size") != null ? m.site("maglev-table-size")
+                        : m.site("servers") != null ? new Site(m.path("maglev-table-size"), m.site("servers").line(),
+                                m.site("servers").column()) : null;
+                ports.add(new Port(m.site("port"), port, protocol, onServerDown, advisor, scheduler,
+                        maglevSite, maglevTableSize,
                         servers == null ? List.of() : servers(servers, m.path("servers"))));
             }
         }
@@ -107,7 +118,8 @@ final class ClusterReader {
                     long mac = staticMacs.getOrDefault(server.address(), ServerConfig.NO_MAC);
                     servers.add(new ServerConfig(server.address(), server.weight(), mac));
                 }
-                ports.add(new PortConfig(port.port(), port.protocol(), servers, port.onServerDown(), port.advisor()));
+                ports.add(new PortConfig(port.port(), port.protocol(), servers, port.onServerDown(), port.advisor(),
+                        port.scheduler(), port.maglevTableSize()));
             }
             built.add(new ClusterConfig(cluster.address(), ports));
         }

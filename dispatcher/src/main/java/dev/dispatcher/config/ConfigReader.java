@@ -8,8 +8,8 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /** Reads a composed document into a {@link DispatcherConfig}, collecting every problem. */
 final class ConfigReader {
-    static final List<String> ROOT_KEYS = List.of("interface", "clusters", "flow-table", "arp", "io", "pipeline",
-            "admin");
+    static final List<String> ROOT_KEYS = List.of("interface", "clusters", "state-dir", "flow-table", "arp", "io",
+            "pipeline", "admin");
 
     private final Problems problems;
     private final ValueReader values;
@@ -40,11 +40,13 @@ final class ConfigReader {
         IoConfig io = settings.io(m.get("io"), "io");
         PipelineConfig pipeline = settings.pipeline(m.get("pipeline"), "pipeline", io);
         AdminConfig admin = settings.admin(m.get("admin"), "admin");
+        String stateDir = m.optional("state-dir", DispatcherConfig.DEFAULT_STATE_DIR.toString(),
+                (n, p) -> values.absolutePath(n, p, "an absolute directory name"));
         Map<Integer, Long> staticMacs = ClusterChecks.check(clusters, problems);
-        if (!problems.isEmpty()) {
+        if (!problems.isEmpty() || stateDir == null) {
             return null;
         }
         return new DispatcherConfig(source, interfaceName, ClusterReader.build(clusters, staticMacs),
-                flowTable, arp, io, pipeline, admin);
+                flowTable, arp, io, pipeline, admin, Path.of(stateDir));
     }
 }

@@ -78,6 +78,7 @@ public final class ConfigWriter {
         Block root = new Block()
                 .put("interface", text(config.interfaceName()))
                 .put("clusters", blockList(config.clusters(), ConfigWriter::cluster))
+                .put("state-dir", text(config.stateDir().toString()))
                 .put("flow-table", flowTable(config.flowTable()))
                 .put("arp", arp(config.arp()))
                 .put("io", io(config.io()))
@@ -108,7 +109,9 @@ public final class ConfigWriter {
         Block block = new Block()
                 .put("port", integer(port.port()))
                 .put("protocol", text(port.protocol().configName()))
-                .put("on-server-down", text(port.onServerDown().configName()));
+                .put("on-server-down", text(port.onServerDown().configName()))
+                .put("scheduler", text(port.scheduler().configName()))
+                .put("maglev-table-size", integer(port.maglevTableSize()));
         port.advisor().ifPresent(advisor -> block.put("advisor", advisor(advisor)));
         return block.put("servers", blockList(port.servers(), ConfigWriter::server)).node();
     }
@@ -169,6 +172,7 @@ public final class ConfigWriter {
                 .put("tcp-closing-timeout", duration(flowTable.tcpClosingTimeout()))
                 .put("tcp-reset-timeout", duration(flowTable.tcpResetTimeout()))
                 .put("udp-timeout", duration(flowTable.udpTimeout()))
+                .put("restore", bool(flowTable.restore()))
                 .node();
     }
 
@@ -253,6 +257,10 @@ public final class ConfigWriter {
 
     private static Node integer(int value) {
         return new ScalarNode(Tag.INT, Integer.toString(value), ScalarStyle.PLAIN);
+    }
+
+    private static Node bool(boolean value) {
+        return new ScalarNode(Tag.BOOL, Boolean.toString(value), ScalarStyle.PLAIN);
     }
 
     private static Node duration(Duration duration) {

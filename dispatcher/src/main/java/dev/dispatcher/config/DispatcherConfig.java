@@ -13,9 +13,14 @@ import java.util.Objects;
  *                      forwarding rewrites the destination MAC and sends the frame back out)
  * @param clusters      the VIPs, in file order
  * @param admin         the admin API listener and token
+ * @param stateDir      where the flow table is saved at a stop and restored from at the next start
  */
 public record DispatcherConfig(Path source, String interfaceName, List<ClusterConfig> clusters,
-        FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline, AdminConfig admin) {
+        FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline, AdminConfig admin,
+        Path stateDir) {
+    /** The systemd unit's StateDirectory=. */
+    public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/dispatcher");
+
     /** Linux IFNAMSIZ (16) less the terminating NUL. */
     public static final int MAX_INTERFACE_NAME_BYTES = 15;
 
@@ -28,6 +33,18 @@ public record DispatcherConfig(Path source, String interfaceName, List<ClusterCo
         Objects.requireNonNull(io, "io");
         Objects.requireNonNull(pipeline, "pipeline");
         Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(stateDir, "stateDir");
+    }
+
+    /** With the default state directory. */
+    public DispatcherConfig(Path source, String interfaceName, List<ClusterConfig> clusters,
+            FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline, AdminConfig admin) {
+        this(source, interfaceName, clusters, flowTable, arp, io, pipeline, admin, DEFAULT_STATE_DIR);
+    }
+
+    /** The same configuration with other clusters. */
+    public DispatcherConfig withClusters(List<ClusterConfig> newClusters) {
+        return new DispatcherConfig(source, interfaceName, newClusters, flowTable, arp, io, pipeline, admin, stateDir);
     }
 
     /** With the default admin settings. */

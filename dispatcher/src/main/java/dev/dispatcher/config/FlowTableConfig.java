@@ -14,9 +14,10 @@ import java.util.Objects;
  * @param tcpClosingTimeout     after the client's FIN
  * @param tcpResetTimeout       after a RST
  * @param udpTimeout            idle time of a UDP flow
+ * @param restore               whether a start restores the flows the last stop saved
  */
 public record FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcpEstablishedTimeout,
-        Duration tcpClosingTimeout, Duration tcpResetTimeout, Duration udpTimeout) {
+        Duration tcpClosingTimeout, Duration tcpResetTimeout, Duration udpTimeout, boolean restore) {
     public static final int MIN_CAPACITY = 1024;
     /** 64 Mi flows. The table allocates its slots up front, so this caps what a typo can ask for. */
     public static final int MAX_CAPACITY = 1 << 26;
@@ -29,7 +30,7 @@ public record FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcp
 
     /** The Linux IPVS defaults where IPVS has a counterpart. */
     public static final FlowTableConfig DEFAULTS = new FlowTableConfig(1 << 20, Duration.ofSeconds(60),
-            Duration.ofMinutes(15), Duration.ofMinutes(2), Duration.ofSeconds(10), Duration.ofMinutes(5));
+            Duration.ofMinutes(15), Duration.ofMinutes(2), Duration.ofSeconds(10), Duration.ofMinutes(5), true);
 
     public FlowTableConfig {
         Objects.requireNonNull(tcpSynTimeout, "tcpSynTimeout");
@@ -37,5 +38,22 @@ public record FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcp
         Objects.requireNonNull(tcpClosingTimeout, "tcpClosingTimeout");
         Objects.requireNonNull(tcpResetTimeout, "tcpResetTimeout");
         Objects.requireNonNull(udpTimeout, "udpTimeout");
+    }
+
+    /** With restoring on, the default. */
+    public FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcpEstablishedTimeout,
+            Duration tcpClosingTimeout, Duration tcpResetTimeout, Duration udpTimeout) {
+        this(capacity, tcpSynTimeout, tcpEstablishedTimeout, tcpClosingTimeout, tcpResetTimeout, udpTimeout, true);
+    }
+
+    /** The longest of the timeouts: a saved flow older than this is gone whatever its state was. */
+    public Duration longestTimeout() {
+        Duration longest = tcpSynTimeout;
+        for (Duration d : new Duration[] {tcpEstablishedTimeout, tcpClosingTimeout, tcpResetTimeout, udpTimeout}) {
+            if (d.compareTo(longest) > 0) {
+                longest = d;
+            }
+        }
+        return longest;
     }
 }

@@ -13,21 +13,44 @@ import java.util.Optional;
  * @param servers  in file order; addresses unique within the port
  * @param onServerDown what happens to the flows of a server that goes down
  * @param advisor  the health advisor, if any; without one a server is up while its MAC is known
+ * @param scheduler how a new flow's server is picked
+ * @param maglevTableSize the slots of the port's Maglev table (a prime); every port has one, for
+ *                  TCP segments without SYN that miss the flow table
  */
 public record PortConfig(int port, Protocol protocol, List<ServerConfig> servers, ServerDownPolicy onServerDown,
-        Optional<AdvisorConfig> advisor) {
+        Optional<AdvisorConfig> advisor, SchedulerKind scheduler, int maglevTableSize) {
     /** Like LVS and HAProxy by default: a flapping advisor must not cut live connections. */
     public static final ServerDownPolicy DEFAULT_ON_SERVER_DOWN = ServerDownPolicy.KEEP;
 
     public static final int MIN_PORT = 1;
     public static final int MAX_PORT = 65_535;
     public static final Protocol DEFAULT_PROTOCOL = Protocol.TCP;
+    /** Today's behaviour: exact weighted shares. */
+    public static final SchedulerKind DEFAULT_SCHEDULER = SchedulerKind.WRR;
+    /** A prime; at least 100 slots per server keeps each server's share within about 1%. */
+    public static final int DEFAULT_MAGLEV_TABLE_SIZE = 65_537;
+    /** Slots per server below which shares drift (the Maglev paper keeps M above 100 x servers). */
+    public static final int MIN_MAGLEV_SLOTS_PER_SERVER = 100;
+    /** 16 Mi slots: 64 MiB per port; a typo must not ask for more. */
+    public static final int MAX_MAGLEV_TABLE_SIZE = 16_777_259;
 
     public PortConfig {
         Objects.requireNonNull(protocol, "protocol");
         servers = List.copyOf(servers);
         Objects.requireNonNull(onServerDown, "onServerDown");
         Objects.requireNonNull(advisor, "advisor");
+        Objects.requireNonNull(scheduler, "scheduler");
+    }
+
+    /** A port with the default scheduler and Maglev table size. */
+    public PortConfig(int port, Protocol protocol, List<ServerConfig> servers, ServerDownPolicy onServerDown,
+            Optional<AdvisorConfig> advisor) {
+        this(port, protocol, servers, onServerDown, advisor, DEFAULT_SCHEDULER, DEFAULT_MAGLEV_TABLE_SIZE);
+    }
+
+    /** The same port with other servers. */
+    public PortConfig withServers(List<ServerConfig> newServers) {
+        return new PortConfig(port, protocol, newServers, onServerDown, advisor, scheduler, maglevTableSize);
     }
 
     /** A port without an advisor and with the default down policy. */

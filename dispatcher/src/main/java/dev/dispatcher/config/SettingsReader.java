@@ -14,7 +14,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 final class SettingsReader {
     static final List<String> FLOW_TABLE_KEYS = List.of("capacity", "tcp-syn-timeout", "tcp-established-timeout",
-            "tcp-closing-timeout", "tcp-reset-timeout", "udp-timeout");
+            "tcp-closing-timeout", "tcp-reset-timeout", "udp-timeout", "restore");
     static final List<String> ARP_KEYS = List.of("request-interval", "refresh-interval", "expire-after",
             "gratuitous-count", "gratuitous-interval");
     static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout",
@@ -47,10 +47,11 @@ final class SettingsReader {
         Duration closing = m.optional("tcp-closing-timeout", d.tcpClosingTimeout(), timeout);
         Duration reset = m.optional("tcp-reset-timeout", d.tcpResetTimeout(), timeout);
         Duration udp = m.optional("udp-timeout", d.udpTimeout(), timeout);
-        if (anyNull(capacity, syn, established, closing, reset, udp)) {
+        Boolean restore = m.optional("restore", d.restore(), values::bool);
+        if (anyNull(capacity, syn, established, closing, reset, udp, restore)) {
             return null;
         }
-        return new FlowTableConfig(capacity, syn, established, closing, reset, udp);
+        return new FlowTableConfig(capacity, syn, established, closing, reset, udp, restore);
     }
 
     ArpConfig arp(Node node, String path) {

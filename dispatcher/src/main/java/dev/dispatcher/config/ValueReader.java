@@ -118,6 +118,42 @@ final class ValueReader {
         return integer(node, path, min, max, "an integer from " + min + " to " + max);
     }
 
+    /** Maglev table sizes: a prime keeps every server's preference list a permutation of the slots. */
+    Integer prime(Node node, String path, int min, int max) {
+        String expected = "a prime number from " + min + " to " + max + " (such as 65537)";
+        Integer value = integer(node, path, min, max, expected);
+        if (value != null && !isPrime(value)) {
+            mismatch(node, path, expected);
+            return null;
+        }
+        return value;
+    }
+
+    private static boolean isPrime(int n) {
+        if (n < 2 || (n % 2 == 0 && n != 2)) {
+            return false;
+        }
+        for (int d = 3; (long) d * d <= n; d += 2) {
+            if (n % d == 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code true} or {@code false}, nothing else: YAML 1.1 read yes, on and y as true. */
+    Boolean bool(Node node, String path) {
+        String text = text(node, path, "true or false");
+        if (text == null) {
+            return null;
+        }
+        if (text.equals("true") || text.equals("false")) {
+            return Boolean.valueOf(text);
+        }
+        mismatch(node, path, "true or false");
+        return null;
+    }
+
     /** Ring sizes: a power of two lets a sequence number pick its slot with a mask. */
     Integer powerOfTwo(Node node, String path, int min, int max) {
         Integer value = integer(node, path, min, max, "a power of two from " + min + " to " + max);

@@ -67,6 +67,12 @@ public final class ConfigDiff {
         if (was.onServerDown() != now.onServerDown()) {
             out.add(service + ": on-server-down " + was.onServerDown().configName() + " -> " + now.onServerDown().configName());
         }
+        if (was.scheduler() != now.scheduler()) {
+            out.add(service + ": scheduler " + was.scheduler().configName() + " -> " + now.scheduler().configName());
+        }
+        if (was.maglevTableSize() != now.maglevTableSize()) {
+            out.add(service + ": maglev-table-size " + was.maglevTableSize() + " -> " + now.maglevTableSize());
+        }
         if (!was.advisor().equals(now.advisor())) {
             out.add(service + ": advisor " + now.advisor().map(a -> a.type().configName() + " (changed)").orElse("removed"));
         }
@@ -114,6 +120,7 @@ public final class ConfigDiff {
         check(out, "io", before.io(), after.io());
         check(out, "pipeline", before.pipeline(), after.pipeline());
         check(out, "admin", before.admin(), after.admin());
+        check(out, "state-dir", before.stateDir(), after.stateDir());
         return out;
     }
 

@@ -276,13 +276,11 @@ public final class ControlPlane implements ControlOperations {
             for (PortConfig port : cluster.ports()) {
                 boolean it = cluster.address() == service.vip() && port.port() == service.port()
                         && port.protocol() == service.protocol();
-                ports.add(it ? new PortConfig(port.port(), port.protocol(), servers, port.onServerDown(), port.advisor())
-                        : port);
+                ports.add(it ? port.withServers(servers) : port);
             }
             clusters.add(new ClusterConfig(cluster.address(), ports));
         }
-        return new DispatcherConfig(config.source(), config.interfaceName(), clusters, config.flowTable(), config.arp(),
-                config.io(), config.pipeline(), config.admin());
+        return config.withClusters(clusters);
     }
 
     @Override

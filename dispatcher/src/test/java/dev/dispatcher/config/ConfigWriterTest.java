@@ -59,9 +59,12 @@ class ConfigWriterTest {
                       - port: 80
                         protocol: tcp
                         on-server-down: keep
+                        scheduler: wrr
+                        maglev-table-size: 65537
                         servers:
                           - address: 198.18.0.11
                             weight: 1
+                state-dir: /var/lib/dispatcher
                 flow-table:
                   capacity: 1048576
                   tcp-syn-timeout: 1m
@@ -69,6 +72,7 @@ class ConfigWriterTest {
                   tcp-closing-timeout: 2m
                   tcp-reset-timeout: 10s
                   udp-timeout: 5m
+                  restore: true
                 arp:
                   request-interval: 1s
                   refresh-interval: 30s
@@ -98,7 +102,7 @@ class ConfigWriterTest {
     @Test
     void advisorsAreWrittenWithTheKeysOfTheirType() throws ConfigException {
         String written = ConfigWriter.toYaml(ConfigLoader.load(TestFiles.resource("good/full.yaml")), WRITTEN_AT);
-        String clusters = written.substring(written.indexOf("clusters:"), written.indexOf("flow-table:"));
+        String clusters = written.substring(written.indexOf("clusters:"), written.indexOf("state-dir:"));
         String expected = """
                 clusters:
                   - address: 198.18.0.100
@@ -106,6 +110,8 @@ class ConfigWriterTest {
                       - port: 80
                         protocol: tcp
                         on-server-down: reset
+                        scheduler: wrr
+                        maglev-table-size: 65537
                         advisor:
                           type: http
                           port: 8080
@@ -129,6 +135,8 @@ class ConfigWriterTest {
                       - port: 53
                         protocol: udp
                         on-server-down: reset
+                        scheduler: wrr
+                        maglev-table-size: 65537
                         advisor:
                           type: script
                           port: 5353
@@ -146,6 +154,8 @@ class ConfigWriterTest {
                       - port: 65535
                         protocol: tcp
                         on-server-down: keep
+                        scheduler: wrr
+                        maglev-table-size: 65537
                         advisor:
                           type: https
                           method: OPTIONS

@@ -103,4 +103,46 @@ class HostileConfigTest {
         Path link = Files.createSymbolicLink(dir.resolve("link.yaml"), real);
         assertEquals(List.of(link + ":1:1: clusters: required key is missing"), errorsOf(link));
     }
+
+    @Test
+    void aDefaultMaglevTableTooSmallForItsServersIsReportedWhereTheServersAre() {
+        StringBuilder yaml = new StringBuilder("interface: eth0\nclusters:\n  - address: 198.18.0.100\n    ports:\n"
+                + "      - port: 80\n        scheduler: maglev\n        servers:\n");
+        for (int i = 0; i < 656; i++) {
+            yaml.append("          - address: 198.18.").append(1 + i / 250).append('.').append(1 + i % 250).append('\n');
+        }
+        assertEquals(List.of("big.yaml:8:11: clusters[0].ports[0].maglev-table-size: must be at least 100 slots per"
+                + " server, 65600 for the 656 servers of this port, found 65537; pick a prime above that"),
+                errorsOf("big.yaml", yaml.toString()));
+    }
+
+    @Test
+    void schedulerStateDirectoryAndRestoreAreRead() throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("s.yaml", """
+                interface: eth0
+                state-dir: /srv/dispatcher
+                flow-table:
+                  restore: false
+                clusters:
+                  - address: 198.18.0.100
+                    ports:
+                      - port: 80
+                        scheduler: maglev
+                        maglev-table-size: 131071
+                        servers:
+                          - address: 198.18.0.11
+                """);
+        PortConfig port = config.clusters().getFirst().ports().getFirst();
+        assertEquals(SchedulerKind.MAGLEV, port.scheduler());
+        assertEquals(131_071, port.maglevTableSize());
+        assertEquals(Path.of("/srv/dispatcher"), config.stateDir());
+        assertEquals(false, config.flowTable().restore());
+        DispatcherConfig defaults = ConfigLoader.parse("d.yaml", "interface: eth0\nclusters:\n  - address: 198.18.0.100\n"
+                + "    ports:\n      - port: 80\n        servers:\n          - address: 198.18.0.11\n");
+        PortConfig plain = defaults.clusters().getFirst().ports().getFirst();
+        assertEquals(SchedulerKind.WRR, plain.scheduler());
+        assertEquals(65_537, plain.maglevTableSize());
+        assertEquals(Path.of("/var/lib/dispatcher"), defaults.stateDir());
+        assertEquals(true, defaults.flowTable().restore());
+    }
 }
