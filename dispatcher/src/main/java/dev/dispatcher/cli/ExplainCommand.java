@@ -36,6 +36,11 @@ final class ExplainCommand extends AdminCommand {
         out.println("decision    " + dash(e.decision()));
         out.println("server      " + dash(e.server()));
         out.println("flow state  " + dash(e.flowState()));
+        if (e.scheduler() != null) {
+            out.println("scheduler   " + e.scheduler());
+            out.println("maglev slot " + e.maglevSlot() + " of " + e.maglevSize());
+            out.println("no SYN, no entry: " + dash(e.lostSegmentServer()) + " (the Maglev table's server)");
+        }
         List<String> candidates = e.candidates() == null ? List.of() : e.candidates();
         for (int i = 0; i < candidates.size(); i++) {
             out.println((i == 0 ? "candidates  " : "            ") + candidates.get(i));

@@ -19,10 +19,13 @@ import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.control.api.StatusView;
 import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.sched.MaglevTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import dev.dispatcher.dataplane.arp.NeighbourTable;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +102,8 @@ public final class ControlPlane implements ControlOperations {
     private volatile Published published;
     private volatile DataPlaneView dataPlane;
     private volatile String mode = "";
+    /** The servers (by index) whose MAC was known when the table was last compiled. */
+    private BitSet macsAtCompile = new BitSet();
     private volatile ReloadResult lastReload;
     private volatile ReloadStats reloads = new ReloadStats(0, 0, System.currentTimeMillis(), true);
     private long version;
@@ -155,7 +160,9 @@ public final class ControlPlane implements ControlOperations {
         serverIds.assign(pairs.stream().map(ServerRef::server).toList(), Comparator.naturalOrder());
         pairIds.assign(pairs, PAIR_ORDER);
         Published p = new Published(next, serverIds.snapshot(), pairIds.snapshot());
-        tables.set(TableCompiler.compile(next, host, p::serverId, p::pairId, ++version));
+        BitSet macs = knownMacs();
+        tables.set(TableCompiler.compile(next, host, p::serverId, p::pairId, macs::get, ++version));
+        macsAtCompile = macs;
         boolean configChanged = published == null || published.state().config() != next.config();
         published = p;
         if (configChanged && version > 1) {
@@ -223,8 +230,29 @@ public final class ControlPlane implements ControlOperations {
         }
     }
 
-    /** Forgets lingering servers that carry no more flows; call periodically. */
+    /** The servers (by index) whose MAC the neighbour table knows now. */
+    private BitSet knownMacs() {
+        BitSet known = new BitSet();
+        DataPlaneView view = dataPlane;
+        if (view != null) {
+            for (int index = 0; index < ForwardingTable.MAX_SERVERS; index++) {
+                if (view.mac(index) != NeighbourTable.UNKNOWN) {
+                    known.set(index);
+                }
+            }
+        }
+        return known;
+    }
+
+    /**
+     * Housekeeping, called about once a second: recompiles when a real server's MAC was learned or
+     * lost since the last compile (a server without a MAC takes no Maglev slots), and forgets
+     * lingering servers that carry no more flows.
+     */
     public synchronized void tick() {
+        if (!knownMacs().equals(macsAtCompile)) {
+            publish(published.state());
+        }
         DataPlaneView view = dataPlane;
         ControlState state = published.state();
         if (view == null || state.lingering().isEmpty()) {
@@ -475,23 +503,33 @@ public final class ControlPlane implements ControlOperations {
             }
         }
         String serviceName = key.toString();
+        FlowKey flow = new FlowKey().ipv4(client, key.vip(), clientPort, key.port(), key.protocol().ipProtocol);
+        PortConfig port = p.state().port(key);
+        MaglevTable maglev = table.maglev(service);
+        int lostPair = maglev.lookup(flow.hash());
+        Explanation.Builder e = new Explanation.Builder(serviceName, candidates,
+                port == null ? null : port.scheduler().configName(), maglev.slotOf(flow.hash()), maglev.size(),
+                lostPair < 0 || table.pairServer(lostPair) < 0 ? null : Ipv4.format(table.serverIp(table.pairServer(lostPair))));
         if (answer != null && answer.found() && table.pairServer(answer.pair()) >= 0) {
             boolean keeps = table.keepsFlow(answer.pair());
-            return new Explanation(serviceName, keeps ? "existing flow" : "existing flow, but its server is down or removed "
+            return e.build(keeps ? "existing flow" : "existing flow, but its server is down or removed "
                     + "under the reset policy: the next packet is scheduled afresh",
-                    Ipv4.format(table.serverIp(table.pairServer(answer.pair()))), answer.state(), candidates);
+                    Ipv4.format(table.serverIp(table.pairServer(answer.pair()))), answer.state());
         }
         if (answer != null && !answer.found()) {
             if (answer.pair() < 0 || table.pairServer(answer.pair()) < 0) {
-                return new Explanation(serviceName, "no eligible server: new flows are dropped", null, null, candidates);
+                return e.build("no eligible server: new flows are dropped", null, null);
             }
-            return new Explanation(serviceName, "new flow: smooth weighted round-robin would pick this server next",
-                    Ipv4.format(table.serverIp(table.pairServer(answer.pair()))), null, candidates);
+            String how = table.usesMaglev(service) ? "new flow: the port's Maglev table puts it in slot "
+                    + maglev.slotOf(flow.hash()) + " of " + maglev.size()
+                    : "new flow: smooth weighted round-robin would pick this server next";
+            return e.build(how, Ipv4.format(table.serverIp(table.pairServer(answer.pair()))), null);
         }
         boolean any = candidates.stream().anyMatch(c -> c.endsWith("eligible") && !c.endsWith("not eligible"));
-        return new Explanation(serviceName, any ? "new flow: smooth weighted round-robin over the eligible servers"
+        return e.build(any ? "new flow: " + (table.usesMaglev(service) ? "the port's Maglev table"
+                : "smooth weighted round-robin") + " over the eligible servers"
                 + (view == null ? "" : " (the forwarding worker did not answer in time)")
-                : "no eligible server: new flows are dropped", null, null, candidates);
+                : "no eligible server: new flows are dropped", null, null);
     }
 
     @Override

@@ -2,12 +2,14 @@ package dev.dispatcher.control;
 
 import dev.dispatcher.config.ClusterConfig;
 import dev.dispatcher.config.PortConfig;
+import dev.dispatcher.config.SchedulerKind;
 import dev.dispatcher.config.ServerConfig;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.dataplane.core.ForwardingTable;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 import java.util.function.ToIntFunction;
 
@@ -27,9 +29,10 @@ final class TableCompiler {
     /**
      * @param serverIds the server index of an address (every address of the state has one)
      * @param pairIds   the pair id of a (service, server) (every pair of the state has one)
+     * @param macKnown  whether a server (by index) has a MAC now: one without takes no Maglev slots
      */
     static ForwardingTable compile(ControlState state, Host host, IntUnaryOperator serverIds,
-                                   ToIntFunction<ServerRef> pairIds, long version) {
+                                   ToIntFunction<ServerRef> pairIds, IntPredicate macKnown, long version) {
         ForwardingTable.Builder b = new ForwardingTable.Builder().ownMac(host.ownMac()).ownIp(host.ownIp())
                 .mtu(host.mtu());
         for (ClusterConfig cluster : state.config().clusters()) {
@@ -42,6 +45,7 @@ final class TableCompiler {
                 int[] servers = new int[n];
                 int[] pairs = new int[n];
                 int[] weights = new int[n];
+                int[] maglevWeights = new int[n];
                 boolean[] keep = new boolean[n];
                 int i = 0;
                 for (ServerConfig server : port.servers()) {
@@ -50,6 +54,9 @@ final class TableCompiler {
                             server.hasStaticMac() ? server.mac() : 0);
                     pairs[i] = pairIds.applyAsInt(new ServerRef(service, server.address()));
                     weights[i] = e.weight();
+                    // Down, drained, weight 0 or no MAC: no slots, so the table needs no second guess.
+                    boolean mac = server.hasStaticMac() || macKnown.test(servers[i]);
+                    maglevWeights[i] = mac ? e.weight() : 0;
                     keep[i] = e.keepFlows();
                     i++;
                 }
@@ -62,7 +69,9 @@ final class TableCompiler {
                     keep[i] = true;
                     i++;
                 }
-                b.service(cluster.address(), port.port(), port.protocol().ipProtocol, servers, pairs, weights, keep);
+                b.service(0, ForwardingTable.mapped(cluster.address()), port.port(), port.protocol().ipProtocol, servers,
+                        pairs, weights, keep, port.scheduler() == SchedulerKind.MAGLEV, port.maglevTableSize(),
+                        maglevWeights);
             }
         }
         return b.build(version);

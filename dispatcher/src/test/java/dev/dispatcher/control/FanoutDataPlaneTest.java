@@ -249,6 +249,10 @@ class FanoutDataPlaneTest {
             // Where the first new flow would go by round-robin: .11 (weights 1:1, .11 first).
             Explanation before = control.explain(Ipv4.parse("198.18.0.1"), port, new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
             assertEquals("198.18.0.11", before.server(), "a new flow's server, told without taking a turn: " + before);
+            assertEquals("wrr", before.scheduler());
+            assertEquals(65_537, before.maglevSize());
+            assertEquals(Long.remainderUnsigned(key.hash(), 65_537), (long) before.maglevSlot(), "the key's slot");
+            assertTrue(List.of("198.18.0.11", "198.18.0.12").contains(before.lostSegmentServer()), before.toString());
             assertTrue(control.dataPlane().handOver(key, pairOf12, dev.dispatcher.dataplane.conntrack.FlowState.UDP,
                     60_000_000_000L));
             int worker = shard;

@@ -40,7 +40,8 @@ class TableCompilerTest {
 
     /** Ids as a plain function of the address's last octet, so the test reads them directly. */
     private static ForwardingTable compile(ControlState state) {
-        return TableCompiler.compile(state, HOST, address -> address & 0xFF, pair -> 100 + (pair.server() & 0xFF), 7);
+        return TableCompiler.compile(state, HOST, address -> address & 0xFF, pair -> 100 + (pair.server() & 0xFF),
+                index -> true, 7);
     }
 
     @Test

@@ -17,8 +17,10 @@ import dev.dispatcher.config.IoBackend;
 import dev.dispatcher.config.IoConfig;
 import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PipelineConfig;
+import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.testing.Frames;
+import dev.dispatcher.testing.ReferenceMaglev;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -133,6 +135,11 @@ public final class GoldenCases {
         return new Frames.Tcp().srcPort(srcPort);
     }
 
+    /** The flow hash of a segment, as the dispatcher computes it (the input of every Maglev lookup). */
+    private static long hash(Frames.Tcp tcp) {
+        return new FlowKey().ipv4(Ipv4.parse(tcp.srcIp), Ipv4.parse(tcp.dstIp), tcp.srcPort, tcp.dstPort, 6).hash();
+    }
+
     private static byte[] to(Frames.Tcp tcp, String serverMac) {
         return tcp.copy().macs(DISPATCHER_MAC, serverMac).build();
     }
@@ -227,9 +234,31 @@ public final class GoldenCases {
         cases.add(new Case("a new flow with a bad TCP checksum is dropped", List.of(bad.build()), List.of(),
                 verdicts(Verdict.BAD_CHECKSUM, 1), false));
 
+        // Where the port's Maglev table puts a flow, computed by an independent implementation.
+        ReferenceMaglev web = new ReferenceMaglev(65_537, List.of(new ReferenceMaglev.Server(0xC612000B, 3, RS1_MAC),
+                new ReferenceMaglev.Server(0xC612000C, 2, RS2_MAC), new ReferenceMaglev.Server(0xC612000D, 1, RS3_MAC)));
         Frames.Tcp lost = syn(40010).ack();
-        cases.add(new Case("a segment without SYN of an unknown flow is scheduled", List.of(lost.build()),
-                List.of(to(lost, RS1_MAC)), verdicts(Verdict.FORWARDED, 1), false));
+        cases.add(new Case("a segment without SYN of an unknown flow is placed by the port's Maglev table",
+                List.of(lost.build()), List.of(to(lost, web.lookup(hash(lost)))), verdicts(Verdict.FORWARDED, 1), false));
+
+        List<byte[]> maglevIn = new ArrayList<>();
+        List<byte[]> maglevOut = new ArrayList<>();
+        java.util.Set<String> maglevServers = new java.util.TreeSet<>();
+        for (int i = 0; i < 12; i++) {
+            Frames.Tcp f = syn(42000 + i).dstPort(443);
+            Frames.Tcp data = syn(42000 + i).dstPort(443).ack();
+            String server = web.lookup(hash(f));
+            maglevServers.add(server);
+            maglevIn.add(f.build());
+            maglevIn.add(data.build());
+            maglevOut.add(to(f, server));
+            maglevOut.add(to(data, server));
+        }
+        cases.add(new Case("new flows of a maglev port go where its Maglev table says, whatever came before",
+                maglevIn, maglevOut, verdicts(Verdict.FORWARDED, 24), false));
+        if (maglevServers.size() < 2) {
+            throw new IllegalStateException("the maglev case must spread over servers: " + maglevServers);
+        }
 
         Frames.Tcp toRs4 = syn(40011).dstPort(8080);
         byte[] rs4Reply = Frames.arp(false, RS4_MAC, DISPATCHER_MAC, RS4_MAC, "198.18.0.14", DISPATCHER_MAC, "198.18.0.2", -1);

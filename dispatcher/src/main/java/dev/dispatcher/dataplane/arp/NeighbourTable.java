@@ -1,5 +1,6 @@
 package dev.dispatcher.dataplane.arp;
 
+import dev.dispatcher.dataplane.sched.FlowScheduler;
 import dev.dispatcher.dataplane.sched.SmoothWeightedRoundRobin;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -8,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * read through release/acquire so a MAC is never seen half-written. A MAC of 0 means unknown, and a
  * server whose MAC is unknown takes no new flows.
  */
-public final class NeighbourTable implements SmoothWeightedRoundRobin.Eligibility {
+public final class NeighbourTable implements FlowScheduler.Eligibility {
     public static final long UNKNOWN = 0L;
 
     private final AtomicLongArray macs;

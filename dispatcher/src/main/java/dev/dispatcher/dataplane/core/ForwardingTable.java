@@ -1,5 +1,6 @@
 package dev.dispatcher.dataplane.core;
 
+import dev.dispatcher.dataplane.sched.MaglevTable;
 import java.util.Arrays;
 
 /**
@@ -49,6 +50,8 @@ public final class ForwardingTable {
     private final int[][] serviceServers;
     private final int[][] serviceWeights;
     private final int[][] servicePairs;
+    private final MaglevTable[] serviceMaglev;
+    private final boolean[] serviceUsesMaglev;
     private final int[] pairServer;
     private final boolean[] pairKeepsFlows;
     private final long[] serverHigh;
@@ -71,6 +74,8 @@ public final class ForwardingTable {
         this.serviceServers = Arrays.copyOf(b.serviceServers, services);
         this.serviceWeights = Arrays.copyOf(b.serviceWeights, services);
         this.servicePairs = Arrays.copyOf(b.servicePairs, services);
+        this.serviceMaglev = Arrays.copyOf(b.serviceMaglev, services);
+        this.serviceUsesMaglev = Arrays.copyOf(b.serviceUsesMaglev, services);
         this.pairServer = Arrays.copyOf(b.pairServer, b.pairCount);
         this.pairKeepsFlows = Arrays.copyOf(b.pairKeepsFlows, b.pairCount);
         this.serverHigh = Arrays.copyOf(b.serverHigh, b.serverCount);
@@ -241,6 +246,19 @@ public final class ForwardingTable {
         return serverStaticMac[server];
     }
 
+    /**
+     * The service's Maglev table over its pairs: the scheduler of a {@code maglev} port, and for
+     * every port where a TCP segment without SYN that misses the flow table goes. Immutable.
+     */
+    public MaglevTable maglev(int s) {
+        return serviceMaglev[s];
+    }
+
+    /** Whether new flows of the service are placed by its Maglev table rather than round-robin. */
+    public boolean usesMaglev(int s) {
+        return serviceUsesMaglev[s];
+    }
+
     /** The pair ids of a service's servers, parallel to {@link #serviceServers}; a copy. */
     public int[] servicePairs(int s) {
         return servicePairs[s].clone();
@@ -298,6 +316,8 @@ public final class ForwardingTable {
         private int[][] serviceServers = new int[4][];
         private int[][] serviceWeights = new int[4][];
         private int[][] servicePairs = new int[4][];
+        private MaglevTable[] serviceMaglev = new MaglevTable[4];
+        private boolean[] serviceUsesMaglev = new boolean[4];
         private int[] pairServer = unassigned(16);
         private boolean[] pairKeepsFlows = new boolean[16];
         private int pairCount;
@@ -409,6 +429,19 @@ public final class ForwardingTable {
 
         public Builder service(long vipHigh, long vipLow, int port, int protocol, int[] servers, int[] pairs,
                                int[] weights, boolean[] keepFlows) {
+            return service(vipHigh, vipLow, port, protocol, servers, pairs, weights, keepFlows, false,
+                    MaglevTable.DEFAULT_SIZE, weights);
+        }
+
+        /**
+         * Adds a service and builds its Maglev table ({@code maglevSize} slots, a prime) over its
+         * pairs: each server's share follows {@code maglevWeights[i]} (0 for a server that must
+         * take no slots: down, drained, MAC unknown), its place in the table follows its address.
+         * {@code maglevForNewFlows}: the table, not round-robin, picks new flows' servers.
+         */
+        public Builder service(long vipHigh, long vipLow, int port, int protocol, int[] servers, int[] pairs,
+                               int[] weights, boolean[] keepFlows, boolean maglevForNewFlows, int maglevSize,
+                               int[] maglevWeights) {
             vip(vipHigh, vipLow);
             if (serviceCount == serviceVipLow.length) {
                 int n = serviceCount * 2;
@@ -417,6 +450,8 @@ public final class ForwardingTable {
                 servicePort = Arrays.copyOf(servicePort, n);
                 serviceProtocol = Arrays.copyOf(serviceProtocol, n);
                 serviceServers = Arrays.copyOf(serviceServers, n);
+                serviceMaglev = Arrays.copyOf(serviceMaglev, n);
+                serviceUsesMaglev = Arrays.copyOf(serviceUsesMaglev, n);
                 serviceWeights = Arrays.copyOf(serviceWeights, n);
                 servicePairs = Arrays.copyOf(servicePairs, n);
             }
@@ -443,6 +478,12 @@ public final class ForwardingTable {
             serviceServers[serviceCount] = servers.clone();
             serviceWeights[serviceCount] = weights.clone();
             servicePairs[serviceCount] = pairs.clone();
+            long[] identities = new long[servers.length];
+            for (int i = 0; i < servers.length; i++) {
+                identities[i] = MaglevTable.identity(serverHigh[servers[i]], serverLow[servers[i]]);
+            }
+            serviceMaglev[serviceCount] = MaglevTable.build(maglevSize, pairs, identities, maglevWeights);
+            serviceUsesMaglev[serviceCount] = maglevForNewFlows;
             serviceCount++;
             return this;
         }

@@ -196,7 +196,11 @@ public final class Forwarder {
         if (!InternetChecksum.l4ChecksumValid(p.frame, p.ipv4)) {
             return Verdict.BAD_CHECKSUM;
         }
-        int pair = schedulers.pick(p.service);
+        // A TCP segment without SYN that no entry knows belongs to a connection that started
+        // elsewhere or before: the Maglev table puts it where any dispatcher would.
+        boolean lost = p.slot == FlowTable.MISS && p.isTcp() && (p.tcpFlags & TcpSegment.SYN) == 0;
+        long hash = p.key.hash();
+        int pair = lost ? schedulers.placeLost(p.service, hash) : schedulers.pick(p.service, hash);
         if (pair == Schedulers.NONE) {
             return Verdict.NO_SERVER;
         }

@@ -169,7 +169,7 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
         } else {
             reply.kind = FlowRecord.NEW_FLOW;
             int service = forwarder.table().service(question.key);
-            reply.pair = service < 0 ? -1 : forwarder.schedulers().peek(service);
+            reply.pair = service < 0 ? -1 : forwarder.schedulers().peek(service, question.key.hash());
             reply.state = 0;
             reply.nanos = 0;
         }

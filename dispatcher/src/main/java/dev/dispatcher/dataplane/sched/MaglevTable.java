@@ -19,7 +19,7 @@ import java.util.Arrays;
  * turn order is exactly the paper's. Backends of weight 0 take no slots. Built off the packet
  * path; immutable once built.
  */
-public final class MaglevTable {
+public final class MaglevTable implements FlowScheduler {
     /** The default size: a prime comfortably above 100 slots per backend for hundreds of backends. */
     public static final int DEFAULT_SIZE = 65_537;
     /** {@link #lookup} when the table has no backend (every weight 0). */
@@ -101,6 +101,30 @@ public final class MaglevTable {
             filled++;
         }
         return new MaglevTable(slots);
+    }
+
+    /**
+     * The backend of the flow, or {@link #NONE} when it may not take flows just now (its MAC was
+     * lost since the table was built): the flow is dropped, not moved, so that it lands where
+     * every other dispatcher sends it once the table is rebuilt.
+     */
+    @Override
+    public int pick(long flowHash, Eligibility eligibility) {
+        int backend = lookup(flowHash);
+        return backend != NONE && eligibility.eligible(backend) ? backend : NONE;
+    }
+
+    @Override
+    public int peek(long flowHash, Eligibility eligibility) {
+        return pick(flowHash, eligibility);
+    }
+
+    /**
+     * The stable identity of a backend at this 128-bit address (IPv4 in its mapped form): the
+     * seed of its preference list. Every dispatcher derives the same one from the same address.
+     */
+    public static long identity(long addressHigh, long addressLow) {
+        return mix(mix(addressHigh ^ 0x4D61_676C_6576_0001L) ^ addressLow);
     }
 
     /** The backend of a flow with this hash: one array read. */

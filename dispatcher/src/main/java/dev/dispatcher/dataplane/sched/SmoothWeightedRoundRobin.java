@@ -11,15 +11,9 @@ package dev.dispatcher.dataplane.sched;
  * per pick through {@link Eligibility}, so a server that becomes ineligible simply drops out of
  * the rotation. One instance per service per forwarding worker; not thread-safe.
  */
-public final class SmoothWeightedRoundRobin {
-    /** Which servers may take new flows right now. */
-    @FunctionalInterface
-    public interface Eligibility {
-        boolean eligible(int server);
-    }
-
+public final class SmoothWeightedRoundRobin implements FlowScheduler {
     /** Returned by {@link #pick} when no server is eligible or every weight is 0. */
-    public static final int NONE = -1;
+    public static final int NONE = FlowScheduler.NONE;
 
     private final int[] servers;
     private final int[] weights;
@@ -38,6 +32,17 @@ public final class SmoothWeightedRoundRobin {
         this.servers = servers.clone();
         this.weights = weights.clone();
         this.current = new long[servers.length];
+    }
+
+    /** Round-robin needs no hash: every new flow takes the next turn. */
+    @Override
+    public int pick(long flowHash, Eligibility eligibility) {
+        return pick(eligibility);
+    }
+
+    @Override
+    public int peek(long flowHash, Eligibility eligibility) {
+        return peek(eligibility);
     }
 
     public int pick(Eligibility eligibility) {

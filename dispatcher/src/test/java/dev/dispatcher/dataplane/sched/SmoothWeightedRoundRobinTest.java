@@ -7,7 +7,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class SmoothWeightedRoundRobinTest {
-    private static final SmoothWeightedRoundRobin.Eligibility ALL = s -> true;
+    private static final FlowScheduler.Eligibility ALL = s -> true;
 
     @Test
     void exactSharesOverEveryCycle() {
