@@ -24,6 +24,10 @@ final class StatusTable {
                 .append("), mode ").append(dash(status.mode())).append(", config ").append(dash(status.configFile()))
                 .append('\n');
         out.append("last reload: ").append(reload(status.lastReload())).append('\n');
+        if (status.restoreNote() != null) {
+            out.append("flows restored: ").append(status.flowsRestored()).append(" (").append(status.restoreNote())
+                    .append(")\n");
+        }
         if (status.counters() != null && !status.counters().isEmpty()) {
             out.append("frames: ").append(status.counters().entrySet().stream()
                     .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", "))).append('\n');

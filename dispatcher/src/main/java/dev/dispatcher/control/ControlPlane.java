@@ -105,6 +105,7 @@ public final class ControlPlane implements ControlOperations {
     /** The servers (by index) whose MAC was known when the table was last compiled. */
     private BitSet macsAtCompile = new BitSet();
     private volatile ReloadResult lastReload;
+    private volatile FlowRestore.Report restore = FlowRestore.Report.none("not started");
     private volatile ReloadStats reloads = new ReloadStats(0, 0, System.currentTimeMillis(), true);
     private long version;
 
@@ -145,6 +146,26 @@ public final class ControlPlane implements ControlOperations {
     /** The pair id of a server within a service; -1 when it has none. */
     int pair(ServiceKey service, int server) {
         return published.pairId(new ServerRef(service, server));
+    }
+
+    /** Content fingerprints by pair id, for the pairs of the running state (our ids to a snapshot's names). */
+    Map<Integer, Long> fingerprintsByPair() {
+        Published p = published;
+        Map<Integer, Long> byPair = new java.util.HashMap<>();
+        for (ServerRef pair : p.state().pairs()) {
+            byPair.put(p.pairId(pair), Fingerprints.pair(pair.service(), pair.server()));
+        }
+        return byPair;
+    }
+
+    /** Pair ids by content fingerprint, for the pairs of the running state (a snapshot's names to ours). */
+    Map<Long, Integer> pairsByFingerprint() {
+        Published p = published;
+        Map<Long, Integer> byFingerprint = new java.util.HashMap<>();
+        for (ServerRef pair : p.state().pairs()) {
+            byFingerprint.put(Fingerprints.pair(pair.service(), pair.server()), p.pairId(pair));
+        }
+        return byFingerprint;
     }
 
     /** The index of a real server, for logs of the data plane's neighbour changes; -1 when it has none. */
@@ -536,7 +557,16 @@ public final class ControlPlane implements ControlOperations {
     public StatusView status() {
         Published p = published;
         return new StatusRenderer(p.state(), dataPlane, p::serverId, p::pairId)
-                .render(new StatusRenderer.Context(interfaceName, host.ownMac(), mode, lastReload));
+                .render(new StatusRenderer.Context(interfaceName, host.ownMac(), mode, lastReload, restore));
+    }
+
+    /** What the start restored from the last stop's snapshot (status and metrics show it). */
+    void restored(FlowRestore.Report report) {
+        this.restore = report;
+    }
+
+    public FlowRestore.Report restoreReport() {
+        return restore;
     }
 
     public ReloadStats reloadStats() {

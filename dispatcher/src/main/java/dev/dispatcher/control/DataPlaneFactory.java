@@ -21,6 +21,7 @@ import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.pipeline.FanoutPipeline;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
+import dev.dispatcher.dataplane.pipeline.WorkerMailbox;
 import dev.dispatcher.dataplane.pipeline.InlinePipeline;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.dataplane.pipeline.RingPipeline;
@@ -31,6 +32,11 @@ import java.util.function.Function;
 
 /** Assembles workers and the pipeline for the configured threading mode; shared by run and replay. */
 public final class DataPlaneFactory {
+    /** Commands a worker's inbox holds in steady state: questions and handed-in flows. */
+    static final int INBOX_CAPACITY = 4096;
+    /** Flow events a worker can hold for the control plane before it counts them as lost. */
+    static final int EVENTS_CAPACITY = 65_536;
+
     private DataPlaneFactory() {
     }
 
@@ -62,17 +68,29 @@ public final class DataPlaneFactory {
     public static Pipeline build(DispatcherConfig config, PipelineMode mode, AtomicReference<ForwardingTable> tables,
                                  NeighbourTable neighbours, ArpTimings arpTimings, PacketSource source,
                                  Function<Boolean, PacketSink> sinks) {
+        return build(config, mode, tables, neighbours, arpTimings, source, sinks, 0);
+    }
+
+    /** The workers a pipeline of {@code mode} has. */
+    public static int workerCount(DispatcherConfig config, PipelineMode mode) {
+        return mode == PipelineMode.INLINE ? 1 : Math.max(1, config.pipeline().workers());
+    }
+
+    /** As above, each worker's inbox holding at least {@code inboxCapacity} commands (a restore's share). */
+    public static Pipeline build(DispatcherConfig config, PipelineMode mode, AtomicReference<ForwardingTable> tables,
+                                 NeighbourTable neighbours, ArpTimings arpTimings, PacketSource source,
+                                 Function<Boolean, PacketSink> sinks, int inboxCapacity) {
         if (mode == PipelineMode.FANOUT) {
             // One source (a capture file) cannot fan out: ring mode is the same split of flows
             // between workers, with our flow hash in the kernel's place.
             mode = PipelineMode.RING;
         }
-        int workers = mode == PipelineMode.INLINE ? 1 : Math.max(1, config.pipeline().workers());
+        int workers = workerCount(config, mode);
         List<PacketSink> sinkList = new ArrayList<>();
         for (int i = 0; i < workers; i++) {
             sinkList.add(sinks.apply(mode == PipelineMode.INLINE));
         }
-        List<ForwardingWorker> list = workers(config, tables, neighbours, arpTimings, sinkList);
+        List<ForwardingWorker> list = workers(config, tables, neighbours, arpTimings, sinkList, inboxCapacity);
         if (mode == PipelineMode.INLINE) {
             return new InlinePipeline(source, list.getFirst(), config.io().batchSize());
         }
@@ -89,17 +107,24 @@ public final class DataPlaneFactory {
     public static FanoutPipeline buildFanout(DispatcherConfig config, AtomicReference<ForwardingTable> tables,
                                              NeighbourTable neighbours, ArpTimings arpTimings,
                                              List<PacketSource> sources, List<PacketSink> sinks) {
+        return buildFanout(config, tables, neighbours, arpTimings, sources, sinks, 0);
+    }
+
+    /** As above, each worker's inbox holding at least {@code inboxCapacity} commands. */
+    public static FanoutPipeline buildFanout(DispatcherConfig config, AtomicReference<ForwardingTable> tables,
+                                             NeighbourTable neighbours, ArpTimings arpTimings,
+                                             List<PacketSource> sources, List<PacketSink> sinks, int inboxCapacity) {
         if (sources.size() != sinks.size()) {
             throw new IllegalArgumentException(sources.size() + " sources for " + sinks.size() + " sinks");
         }
-        return new FanoutPipeline(sources, workers(config, tables, neighbours, arpTimings, sinks),
+        return new FanoutPipeline(sources, workers(config, tables, neighbours, arpTimings, sinks, inboxCapacity),
                 config.io().batchSize());
     }
 
     /** One worker per sink; the flow-table capacity split between them; ARP on worker 0. */
     private static List<ForwardingWorker> workers(DispatcherConfig config, AtomicReference<ForwardingTable> tables,
                                                   NeighbourTable neighbours, ArpTimings arpTimings,
-                                                  List<PacketSink> sinks) {
+                                                  List<PacketSink> sinks, int inboxCapacity) {
         ForwardingTable table = tables.get();
         int workers = sinks.size();
         FlowTimeouts timeouts = timeouts(config.flowTable());
@@ -109,7 +134,8 @@ public final class DataPlaneFactory {
             ArpAgent arp = i == 0 ? new ArpAgent(table, neighbours, arpTimings) : null;
             ForwarderCounters counters = new ForwarderCounters(ForwardingTable.MAX_PAIRS);
             Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp, counters);
-            list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sinks.get(i), tables));
+            list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sinks.get(i), tables,
+                    new WorkerMailbox(Math.max(INBOX_CAPACITY, inboxCapacity), EVENTS_CAPACITY)));
         }
         return list;
     }

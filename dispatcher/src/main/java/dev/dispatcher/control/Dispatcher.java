@@ -15,10 +15,13 @@ import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.health.HealthChecker;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -97,6 +100,10 @@ public final class Dispatcher implements AutoCloseable {
             NeighbourTable neighbours = DataPlaneFactory.neighbours();
             ArpTimings timings = DataPlaneFactory.arpTimings(config);
             PipelineMode mode = config.pipeline().mode().resolve(Runtime.getRuntime().availableProcessors());
+            // Read first: each worker's inbox must hold its share of the restored flows.
+            FlowRestore restore = FlowRestore.load(config, control, DataPlaneFactory.workerCount(config, mode),
+                    System.currentTimeMillis());
+            int inbox = restore.inboxCapacity();
             List<PacketSource> sources = new ArrayList<>();
             Pipeline pipeline;
             if (mode == PipelineMode.FANOUT) {
@@ -105,14 +112,19 @@ public final class Dispatcher implements AutoCloseable {
                     sources.add(io.source());
                     sinks.add(io.sink());
                 }
-                pipeline = DataPlaneFactory.buildFanout(config, control.tables(), neighbours, timings, sources, sinks);
+                pipeline = DataPlaneFactory.buildFanout(config, control.tables(), neighbours, timings, sources, sinks,
+                        inbox);
             } else {
                 PacketSource source = backend.openSource();
                 sources.add(source);
                 pipeline = DataPlaneFactory.build(config, mode, control.tables(), neighbours, timings, source,
-                        backend::openSink);
+                        backend::openSink, inbox);
             }
-            control.attach(new DataPlaneView(pipeline, neighbours), mode.configName());
+            DataPlaneView view = new DataPlaneView(pipeline, neighbours);
+            control.attach(view, mode.configName());
+            // Into the inboxes now; every worker takes them all before its first frame.
+            restore.handOver(view);
+            control.restored(restore.report());
             return new Dispatcher(nic, control, neighbours, backend, sources, pipeline, mode, config.io().snaplen());
         } catch (PacketIoException | RuntimeException e) {
             backend.close();
@@ -212,6 +224,7 @@ public final class Dispatcher implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        saveFlows();
         CounterSnapshot snapshot = counters();
         LOG.info("stopped: received {}, forwarded {}, passed {}, dropped {}, kernel drops {}\n{}", snapshot.received(),
                 snapshot.verdicts()[Verdict.FORWARDED], snapshot.passed(), snapshot.dropped(), kernelDrops(),
@@ -229,6 +242,44 @@ public final class Dispatcher implements AutoCloseable {
         }
         backend.close();
         stopped.countDown();
+    }
+
+    /**
+     * Saves the flow table for the next start, once the workers have stopped (joined: their tables
+     * are safe to read). A failure is logged: the next start is then a clean one.
+     */
+    private void saveFlows() {
+        if (!pipelineStarted) {
+            return;
+        }
+        long started = System.nanoTime();
+        DispatcherConfig config = control.config();
+        Path file = config.stateDir().resolve(FlowSnapshot.FILE_NAME);
+        Map<Integer, Long> fingerprints = control.fingerprintsByPair();
+        long now = System.nanoTime();
+        int[] count = {0};
+        for (ForwardingWorker worker : pipeline.workers()) {
+            worker.forwarder().flows().forEachLive(now, (sh, sl, dh, dl, ports, pair, state, left) -> {
+                if (fingerprints.containsKey(pair)) {
+                    count[0]++;
+                }
+            });
+        }
+        try {
+            FlowSnapshot.write(file, System.currentTimeMillis(), count[0], sink -> {
+                for (ForwardingWorker worker : pipeline.workers()) {
+                    worker.forwarder().flows().forEachLive(now, (sh, sl, dh, dl, ports, pair, state, left) -> {
+                        Long fingerprint = fingerprints.get(pair);
+                        if (fingerprint != null) {
+                            sink.accept(new FlowSnapshot.Entry(fingerprint, sh, sl, dh, dl, ports, state, left));
+                        }
+                    });
+                }
+            });
+            LOG.info("saved {} flows to {} in {} ms", count[0], file, (System.nanoTime() - started) / 1_000_000);
+        } catch (IOException | RuntimeException e) {
+            LOG.error("flows not saved to {}: {}; the next start begins with an empty flow table", file, e.getMessage());
+        }
     }
 
     @Override

@@ -25,7 +25,7 @@ import java.util.function.ToIntFunction;
  */
 final class StatusRenderer {
     /** What the status names besides the state: the interface, the mode and the last reload. */
-    record Context(String interfaceName, long ownMac, String mode, ReloadResult lastReload) {
+    record Context(String interfaceName, long ownMac, String mode, ReloadResult lastReload, FlowRestore.Report restore) {
     }
 
     private final ControlState state;
@@ -71,7 +71,8 @@ final class StatusRenderer {
             clusters.add(new StatusView.ClusterView(Ipv4.format(cluster.address()), ports));
         }
         return new StatusView(context.interfaceName(), MacAddress.format(context.ownMac()), context.mode(),
-                String.valueOf(state.config().source()), context.lastReload(), byVerdict, clusters);
+                String.valueOf(state.config().source()), context.lastReload(), byVerdict, clusters,
+                context.restore().restored(), context.restore().note());
     }
 
     /** The candidates explain lists for a new flow: each server, its weight in use, and whether it may take one. */

@@ -35,6 +35,9 @@ import java.util.function.ToDoubleFunction;
  */
 public final class DispatcherMetrics {
     private static final List<String> STATES = List.of("up", "down", "drain", "removed");
+    /** Every reason a snapshot or a saved flow is not restored: present at 0 from the start. */
+    private static final List<String> RESTORE_SKIPS = List.of("missing", "unreadable", "corrupt", "truncated", "version",
+            "too_old", "pair_gone", "expired");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Dispatcher dispatcher;
@@ -181,6 +184,18 @@ public final class DispatcherMetrics {
                 m -> m.control.reloadStats().successes());
         counter("dispatcher.config.reloads", "Configuration reloads: success, failure", Tags.of("result", "failure"),
                 m -> m.control.reloadStats().failures());
+        counter("dispatcher.flows.restored", "Flows this start took over from the last stop's snapshot", Tags.empty(),
+                m -> m.control.restoreReport().restored());
+        for (String reason : RESTORE_SKIPS) {
+            counter("dispatcher.flow.restore.skipped", "Snapshots or saved flows a start did not restore",
+                    Tags.of("reason", reason), m -> m.control.restoreReport().skipped().getOrDefault(reason, 0L));
+        }
+        gauge("dispatcher.flow.snapshot.age.seconds",
+                "Age of the snapshot this start restored from when it was read; -1 when none was used", Tags.empty(),
+                m -> {
+                    long age = m.control.restoreReport().snapshotAgeMillis();
+                    return age < 0 ? -1 : age / 1000.0;
+                });
         gauge("dispatcher.config.last.reload.success.timestamp.seconds",
                 "Time of the last successful configuration load (start or reload)", Tags.empty(),
                 m -> m.control.reloadStats().lastSuccessEpochMs() / 1000.0);

@@ -61,6 +61,13 @@ public final class MetricCatalog {
                     List.of("dispatcher_packet_processing_seconds_bucket", "dispatcher_packet_processing_seconds_count",
                             "dispatcher_packet_processing_seconds_sum", "dispatcher_packet_processing_seconds_max"),
                     "Per-packet processing time, sampled 1 in 1024 frames"),
+            counter("dispatcher_flows_restored_total", List.of(),
+                    "Flows this start took over from the last stop's snapshot"),
+            counter("dispatcher_flow_restore_skipped_total", List.of("reason"),
+                    "Snapshots (missing, unreadable, corrupt, truncated, version, too_old) or saved flows (pair_gone,"
+                            + " expired) a start did not restore"),
+            gauge("dispatcher_flow_snapshot_age_seconds", List.of(),
+                    "Age of the snapshot this start restored from when it was read; -1 when none was used"),
             counter("dispatcher_config_reloads_total", List.of("result"), "Configuration reloads: success, failure"),
             gauge("dispatcher_config_last_reload_success_timestamp_seconds", List.of(),
                     "Time of the last successful configuration load (start or reload)"),

@@ -48,6 +48,8 @@ final class MonitoringFiles {
             "dispatcher_server_state", Map.of("state", Set.of("up", "down", "drain", "removed")),
             "dispatcher_flow_lookups_total", Map.of("result", Set.of("hit", "miss_syn", "miss_no_syn", "rescheduled")),
             "dispatcher_flow_evictions_total", Map.of("reason", Set.of("expired", "capacity")),
+            "dispatcher_flow_restore_skipped_total", Map.of("reason", Set.of("missing", "unreadable", "corrupt",
+                    "truncated", "version", "too_old", "pair_gone", "expired")),
             "dispatcher_config_reloads_total", Map.of("result", Set.of("success", "failure")));
 
     private static final Pattern WORD_ALTERNATION = Pattern.compile("[a-z0-9_]+(\\|[a-z0-9_]+)*");

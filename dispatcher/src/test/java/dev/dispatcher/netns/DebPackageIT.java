@@ -349,6 +349,7 @@ class DebPackageIT {
         assertEquals("CAP_NET_RAW CAP_NET_ADMIN", only(service, "AmbientCapabilities"));
         assertEquals(only(service, "AmbientCapabilities"), only(service, "CapabilityBoundingSet"));
         assertEquals("/etc/dispatcher", only(service, "ReadWritePaths"));
+        assertEquals("dispatcher", only(service, "StateDirectory"), "where the flow table is saved between runs");
         assertEquals("strict", only(service, "ProtectSystem"));
         assertFalse(service.containsKey("MemoryDenyWriteExecute"), "the JIT needs W+X memory");
 

@@ -12,9 +12,17 @@ import java.util.List;
  * @param lastReload     outcome of the last reload, or null when none happened
  * @param counters       frame counters by verdict name ("forwarded", "no_server", ...), summed
  * @param clusters       per VIP
+ * @param flowsRestored  flows this start took over from the last stop's snapshot
+ * @param restoreNote    what the start did with the snapshot, in one line
  */
 public record StatusView(String interfaceName, String mac, String mode, String configFile, ReloadResult lastReload,
-        java.util.Map<String, Long> counters, List<ClusterView> clusters) {
+        java.util.Map<String, Long> counters, List<ClusterView> clusters, long flowsRestored, String restoreNote) {
+
+    /** Without the restore's account (a status from before it, or a test's). */
+    public StatusView(String interfaceName, String mac, String mode, String configFile, ReloadResult lastReload,
+            java.util.Map<String, Long> counters, List<ClusterView> clusters) {
+        this(interfaceName, mac, mode, configFile, lastReload, counters, clusters, 0, null);
+    }
 
     public record ClusterView(String vip, List<PortView> ports) {
     }

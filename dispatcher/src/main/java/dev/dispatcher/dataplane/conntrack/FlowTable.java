@@ -378,6 +378,28 @@ public final class FlowTable {
         return ((long) firstEmpty << 32) | (victim & 0xFFFF_FFFFL);
     }
 
+    /** Sees one live entry: its key words, pair, state and the lifetime it has left. */
+    @FunctionalInterface
+    public interface EntryVisitor {
+        void entry(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow, long portsWord, int pair,
+                   int state, long lifetimeNanos);
+    }
+
+    /**
+     * Every live entry, for a snapshot of the table. Only for the owning thread, or for another
+     * once the owner has stopped (after joining it): the walk is not safe against a running owner.
+     */
+    public void forEachLive(long nowNanos, EntryVisitor visitor) {
+        for (int slot = 0; slot <= mask; slot++) {
+            long left = expiresAtNanos[slot] - nowNanos;
+            if (occupied(slot) && left > 0) {
+                int k = slot * KEY_WORDS;
+                visitor.entry(keys[k], keys[k + 1], keys[k + 2], keys[k + 3], keys[k + PORTS], pair[slot], state[slot],
+                        left);
+            }
+        }
+    }
+
     /** Removes the entry at {@code slot}. */
     public void remove(int slot) {
         removeAt(slot);

@@ -46,6 +46,7 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
     private long lastNanos;
     private boolean inBatch;
     private boolean eventsOn;
+    private boolean started;
     /** The clock for the commands of this batch: its first frame's time, or the idle poll's. */
     private long commandNanos;
 
@@ -128,7 +129,10 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
             eventsOn = wanted;
             forwarder.flows().events(wanted ? this : FlowEvents.NONE);
         }
-        mailbox.inbox.drain(this, WorkerMailbox.COMMANDS_PER_BATCH);
+        // The first batch takes the whole inbox: flows restored at a start are all in before the
+        // first frame; later batches take a bounded share, so a bulk insert never stalls forwarding.
+        mailbox.inbox.drain(this, started ? WorkerMailbox.COMMANDS_PER_BATCH : Integer.MAX_VALUE);
+        started = true;
     }
 
     /** A command from the inbox, at the top of a batch. */
