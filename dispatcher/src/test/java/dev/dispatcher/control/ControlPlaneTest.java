@@ -1,9 +1,5 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.config.Ipv4;
-import dev.dispatcher.config.MacAddress;
-import dev.dispatcher.control.api.ControlOperations;
-import dev.dispatcher.control.api.ServerOverride;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.MacAddress;
+import dev.dispatcher.config.ServerConfig;
 import dev.dispatcher.control.api.ControlException;
+import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.ReloadResult;
+import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
 import dev.dispatcher.dataplane.core.ForwardingTable;
-import dev.dispatcher.config.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,7 +1,5 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.control.api.ServiceKey;
-import dev.dispatcher.control.api.ControlOperations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.Protocol;
+import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,7 +1,5 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.config.Protocol;
-import dev.dispatcher.control.api.ServiceKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.config.Protocol;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.core.Verdict;

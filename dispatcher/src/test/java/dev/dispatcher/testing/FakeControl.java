@@ -1,12 +1,12 @@
 package dev.dispatcher.testing;
 
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.control.api.ControlException;
 import dev.dispatcher.control.api.ControlException.Kind;
 import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
-import dev.dispatcher.config.Ipv4;
-import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.ServiceKey;

@@ -10,10 +10,10 @@ import dev.dispatcher.realserver.kernel.InterfaceAddress;
 import dev.dispatcher.realserver.kernel.KernelState;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class CheckerTest {
 

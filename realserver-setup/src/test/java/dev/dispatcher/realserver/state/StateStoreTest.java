@@ -3,8 +3,8 @@ package dev.dispatcher.realserver.state;
 import static dev.dispatcher.realserver.Hosts.VIP;
 import static dev.dispatcher.realserver.Hosts.addr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 

@@ -8,10 +8,10 @@ import dev.dispatcher.testing.Frames;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Runs the capture filter through a small classic-BPF interpreter (the kernel's semantics for the
