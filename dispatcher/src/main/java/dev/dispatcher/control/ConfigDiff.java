@@ -65,10 +65,12 @@ public final class ConfigDiff {
 
     private static void portChanges(ServiceKey service, PortConfig was, PortConfig now, List<String> out) {
         if (was.onServerDown() != now.onServerDown()) {
-            out.add(service + ": on-server-down " + was.onServerDown().configName() + " -> " + now.onServerDown().configName());
+            out.add(service + ": on-server-down " + was.onServerDown().configName() + " -> "
+                    + now.onServerDown().configName());
         }
         if (!was.advisor().equals(now.advisor())) {
-            out.add(service + ": advisor " + now.advisor().map(a -> a.type().configName() + " (changed)").orElse("removed"));
+            out.add(service + ": advisor "
+                    + now.advisor().map(a -> a.type().configName() + " (changed)").orElse("removed"));
         }
         for (ServerConfig server : now.servers()) {
             ServerConfig before = find(was, server.address());
@@ -87,7 +89,8 @@ public final class ConfigDiff {
         for (ServerConfig server : was.servers()) {
             if (find(now, server.address()) == null) {
                 out.add(service + ": removed server " + Ipv4.format(server.address()) + " (flows "
-                        + (now.onServerDown().configName().equals("keep") ? "continue until they end" : "are rescheduled") + ")");
+                        + (now.onServerDown().configName().equals("keep") ? "continue until they end"
+                                : "are rescheduled") + ")");
             }
         }
     }

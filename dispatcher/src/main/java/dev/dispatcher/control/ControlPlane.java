@@ -234,7 +234,8 @@ public final class ControlPlane implements ControlOperations {
         if (!next.lingering().equals(state.lingering())) {
             state.pairs().stream().filter(p -> state.lingeringOf(p.service()).contains(p.server())
                             && !next.lingeringOf(p.service()).contains(p.server()))
-                    .forEach(p -> LOG.info("removed server {} of {} has no flows left", Ipv4.format(p.server()), p.service()));
+                    .forEach(p -> LOG.info("removed server {} of {} has no flows left", Ipv4.format(p.server()),
+                            p.service()));
             publish(next);
         }
     }
@@ -269,14 +270,16 @@ public final class ControlPlane implements ControlOperations {
     }
 
     /** The configuration with {@code service}'s servers replaced. */
-    private static DispatcherConfig withServers(DispatcherConfig config, ServiceKey service, List<ServerConfig> servers) {
+    private static DispatcherConfig withServers(DispatcherConfig config, ServiceKey service,
+            List<ServerConfig> servers) {
         List<ClusterConfig> clusters = new ArrayList<>();
         for (ClusterConfig cluster : config.clusters()) {
             List<PortConfig> ports = new ArrayList<>();
             for (PortConfig port : cluster.ports()) {
                 boolean it = cluster.address() == service.vip() && port.port() == service.port()
                         && port.protocol() == service.protocol();
-                ports.add(it ? new PortConfig(port.port(), port.protocol(), servers, port.onServerDown(), port.advisor())
+                ports.add(it
+                        ? new PortConfig(port.port(), port.protocol(), servers, port.onServerDown(), port.advisor())
                         : port);
             }
             clusters.add(new ClusterConfig(cluster.address(), ports));
@@ -295,7 +298,8 @@ public final class ControlPlane implements ControlOperations {
         checkWeight(weight);
         String server = Ipv4.format(ref.server());
         if (!Ipv4.isUnicast(ref.server())) {
-            throw new ControlException(ControlException.Kind.INVALID, "server: " + server + " is not a unicast address");
+            throw new ControlException(ControlException.Kind.INVALID,
+                    "server: " + server + " is not a unicast address");
         }
         if (state.config().clusters().stream().anyMatch(c -> c.address() == ref.server())) {
             throw new ControlException(ControlException.Kind.INVALID, "server: " + server + " is a VIP");
@@ -470,8 +474,8 @@ public final class ControlPlane implements ControlOperations {
         DataPlaneView.FlowAnswer answer = null;
         if (view != null) {
             try {
-                answer = view.ask(new FlowKey().ipv4(client, key.vip(), clientPort, key.port(), key.protocol().ipProtocol),
-                        EXPLAIN_TIMEOUT);
+                answer = view.ask(new FlowKey().ipv4(client, key.vip(), clientPort, key.port(),
+                        key.protocol().ipProtocol), EXPLAIN_TIMEOUT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -479,13 +483,15 @@ public final class ControlPlane implements ControlOperations {
         String serviceName = key.toString();
         if (answer != null && answer.found() && table.pairServer(answer.pair()) >= 0) {
             boolean keeps = table.keepsFlow(answer.pair());
-            return new Explanation(serviceName, keeps ? "existing flow" : "existing flow, but its server is down or removed "
+            return new Explanation(serviceName,
+                    keeps ? "existing flow" : "existing flow, but its server is down or removed "
                     + "under the reset policy: the next packet is scheduled afresh",
                     Ipv4.format(table.serverIp(table.pairServer(answer.pair()))), answer.state(), candidates);
         }
         if (answer != null && !answer.found()) {
             if (answer.pair() < 0 || table.pairServer(answer.pair()) < 0) {
-                return new Explanation(serviceName, "no eligible server: new flows are dropped", null, null, candidates);
+                return new Explanation(serviceName, "no eligible server: new flows are dropped", null, null,
+                        candidates);
             }
             return new Explanation(serviceName, "new flow: smooth weighted round-robin would pick this server next",
                     Ipv4.format(table.serverIp(table.pairServer(answer.pair()))), null, candidates);

@@ -108,7 +108,8 @@ public final class DataPlaneFactory {
         for (int i = 0; i < workers; i++) {
             ArpAgent arp = i == 0 ? new ArpAgent(table, neighbours, arpTimings) : null;
             ForwarderCounters counters = new ForwarderCounters(ForwardingTable.MAX_PAIRS);
-            Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp, counters);
+            Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp,
+                    counters);
             list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sinks.get(i), tables));
         }
         return list;

@@ -52,8 +52,8 @@ class DeterministicIdsTest {
                     }
                 }
                 Collections.shuffle(servers, random);
-                List<String> keys = new ArrayList<>(List.of("port: " + (80 + p), "protocol: " + (p == 2 ? "udp" : "tcp"),
-                        "servers:\n" + String.join("", servers)));
+                List<String> keys = new ArrayList<>(List.of("port: " + (80 + p),
+                        "protocol: " + (p == 2 ? "udp" : "tcp"), "servers:\n" + String.join("", servers)));
                 Collections.shuffle(keys, random);
                 ports.add("      - " + keys.get(0) + "\n        " + keys.get(1) + "\n        " + keys.get(2));
             }
@@ -98,7 +98,8 @@ class DeterministicIdsTest {
         ServiceKey service = new ServiceKey(Ipv4.parse("198.18.0.100"), 80, Protocol.TCP);
         control.addServer(ServerRef.of("198.18.0.100", 80, "tcp", "198.18.1.99"), 1, ControlOperations.NO_MAC);
         Map<String, Integer> added = ids(control);
-        assertTrue(added.get(AdvisorPlan.key(new ServerRef(service, Ipv4.parse("198.18.1.99")))) >= 0, "the new pair has an id");
+        assertTrue(added.get(AdvisorPlan.key(new ServerRef(service, Ipv4.parse("198.18.1.99")))) >= 0,
+                "the new pair has an id");
         before.forEach((what, id) -> assertEquals(id, added.get(what), what + " kept its id"));
 
         String removed = before.keySet().stream().filter(k -> k.startsWith("198.18.0.100:80/tcp ")).findFirst()

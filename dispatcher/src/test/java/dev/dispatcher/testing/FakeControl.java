@@ -106,7 +106,8 @@ public final class FakeControl implements ControlOperations {
         return this;
     }
 
-    public synchronized FakeControl server(String vip, int port, String protocol, String address, int weight, String mac) {
+    public synchronized FakeControl server(String vip, int port, String protocol, String address, int weight,
+            String mac) {
         service(vip, port, protocol);
         services.get(key(vip, port, protocol)).servers.put(address, new Server(address, weight, mac));
         return this;

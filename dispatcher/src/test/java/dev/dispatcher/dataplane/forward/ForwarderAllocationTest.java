@@ -68,7 +68,8 @@ class ForwarderAllocationTest {
             round.run();
         }
         AllocationMeter.Result r = AllocationMeter.cleanRounds(round, 10, 60);
-        assertEquals(10, r.cleanInARow(), "rounds of " + (syns.length * 2) + " packets without allocation (last dirty round: "
+        assertEquals(10, r.cleanInARow(),
+                "rounds of " + (syns.length * 2) + " packets without allocation (last dirty round: "
                 + r.lastDirtyBytes() + " bytes)");
         int rounds = r.rounds();
         ForwarderCounters c = forwarder.counters();
