@@ -13,7 +13,8 @@ import java.util.concurrent.locks.LockSupport;
  * RATE (datagrams per second, 0 or absent = as fast as possible) paces the sender: it sends what is
  * due and parks about 50 us when nothing is; after a pause it catches up (the average rate holds),
  * except with a WARMUP (latency runs), where it skips what is more than 0.5 ms late instead of
- * bursting (then it sends fewer than SECONDS * RATE: check the printed count). The 18-byte payload carries System.nanoTime() at the
+ * bursting (then it sends fewer than SECONDS * RATE: check the printed count). The 18-byte payload
+ * carries System.nanoTime() at the
  * send (8 bytes, little-endian) and a flag byte: 1 once WARMUP seconds (default 0) have passed, so a
  * receiver on the same host (UdpSink, any namespace: the monotonic clock is shared) can measure
  * one-way latency of the measured part only. WARMUP is part of SECONDS.

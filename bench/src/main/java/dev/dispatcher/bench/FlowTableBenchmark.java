@@ -1,9 +1,9 @@
 package dev.dispatcher.bench;
 
 import dev.dispatcher.dataplane.conntrack.FlowState;
-import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
+import dev.dispatcher.dataplane.core.FlowKey;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

@@ -3,10 +3,10 @@ package dev.dispatcher.bench;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
-import dev.dispatcher.dataplane.forward.Forwarder;
-import dev.dispatcher.dataplane.forward.ForwarderCounters;
 import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.dataplane.core.Verdict;
+import dev.dispatcher.dataplane.forward.Forwarder;
+import dev.dispatcher.dataplane.forward.ForwarderCounters;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.packet.PacketBuffer;
 import java.lang.foreign.MemorySegment;
@@ -188,7 +188,8 @@ public class ForwarderBenchmark {
                 nextSyn();
             }
             if (forwarder.flows().size() != flows) {
-                throw new IllegalStateException("newFlowHalfFull: " + forwarder.flows().size() + " flows after the first round");
+                throw new IllegalStateException("newFlowHalfFull: " + forwarder.flows().size()
+                        + " flows after the first round");
             }
         }
 
@@ -207,9 +208,11 @@ public class ForwarderBenchmark {
         public void check() {
             requireAllForwarded(forwarder, "newFlowHalfFull");
             FlowTable table = forwarder.flows();
-            if (table.evictedCapacity() != 0 || table.size() != flows || forwarder.counters().get(ForwarderCounters.LOOKUP_HIT) != 0) {
-                throw new IllegalStateException("newFlowHalfFull: expected " + flows + " flows, no hit, no eviction; got "
-                        + table.size() + " flows, " + forwarder.counters().get(ForwarderCounters.LOOKUP_HIT) + " hits, "
+            if (table.evictedCapacity() != 0 || table.size() != flows
+                    || forwarder.counters().get(ForwarderCounters.LOOKUP_HIT) != 0) {
+                throw new IllegalStateException("newFlowHalfFull: expected " + flows
+                        + " flows, no hit, no eviction; got " + table.size() + " flows, "
+                        + forwarder.counters().get(ForwarderCounters.LOOKUP_HIT) + " hits, "
                         + table.evictedCapacity() + " evictions");
             }
         }

@@ -115,7 +115,8 @@ public final class JmhReport {
             if (Double.isNaN(row.bytesPerOp)) {
                 failures.add(row.name + row.params + ": no gc.alloc.rate.norm (run with -prof gc)");
             } else if (row.bytesPerOp > ALLOC_LIMIT) {
-                failures.add(row.name + row.params + String.format(Locale.ROOT, ": allocates %.2f B/op", row.bytesPerOp));
+                failures.add(row.name + row.params
+                        + String.format(Locale.ROOT, ": allocates %.2f B/op", row.bytesPerOp));
             }
         }
         missing.forEach(name -> failures.add(name + ": failed during the run, no result"));
@@ -130,7 +131,8 @@ public final class JmhReport {
             String name = shortName(r.path("benchmark").asText());
             StringBuilder params = new StringBuilder();
             for (Map.Entry<String, JsonNode> p : r.path("params").properties()) {
-                params.append(params.isEmpty() ? "" : ", ").append(p.getKey()).append('=').append(p.getValue().asText());
+                params.append(params.isEmpty() ? "" : ", ").append(p.getKey()).append('=')
+                        .append(p.getValue().asText());
             }
             JsonNode primary = r.path("primaryMetric");
             List<Double> raw = new ArrayList<>();
@@ -140,8 +142,8 @@ public final class JmhReport {
             rows.add(new Row(name, params.toString(), median(raw),
                     raw.isEmpty() ? Double.NaN : raw.getFirst(), raw.isEmpty() ? Double.NaN : raw.getLast(),
                     primary.path("score").asDouble(Double.NaN), primary.path("scoreError").asDouble(Double.NaN),
-                    primary.path("scoreUnit").asText(), norm.isMissingNode() ? Double.NaN : norm.path("score").asDouble(Double.NaN),
-                    raw.size()));
+                    primary.path("scoreUnit").asText(),
+                    norm.isMissingNode() ? Double.NaN : norm.path("score").asDouble(Double.NaN), raw.size()));
         }
         rows.sort(Comparator.comparingInt((Row row) -> {
             int i = CLASS_ORDER.indexOf(row.className());
@@ -167,24 +169,34 @@ public final class JmhReport {
     static String render(List<Row> rows, List<String> missing, Map<String, List<String>> errors, JsonNode results,
                          Map<String, String> options) throws IOException, InterruptedException {
         JsonNode first = results.get(0);
-        double baseline = rows.stream().filter(r -> r.name.equals(BASELINE)).mapToDouble(Row::median).findFirst().orElse(Double.NaN);
+        double baseline = rows.stream().filter(r -> r.name.equals(BASELINE)).mapToDouble(Row::median).findFirst()
+                .orElse(Double.NaN);
         StringBuilder out = new StringBuilder();
         out.append("# JMH results: the per-packet path\n\n");
-        out.append("Written by `bench/jmh.sh` (").append(ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
-                .append("); overwritten by each run. What each benchmark measures: [README.md](README.md#jmh-the-per-packet-path).\n\n");
+        out.append("Written by `bench/jmh.sh` (")
+                .append(ZonedDateTime.now().truncatedTo(ChronoUnit.SECONDS)
+                        .format(DateTimeFormatter.ISO_OFFSET_DATE_TIME))
+                .append("); overwritten by each run. What each benchmark measures:"
+                        + " [README.md](README.md#jmh-the-per-packet-path).\n\n");
         out.append("## Machine\n\n");
-        out.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores\n");
-        out.append("- kernel: ").append(firstLine(Path.of("/proc/sys/kernel/osrelease"), System.getProperty("os.version"))).append('\n');
+        out.append("- CPU: ").append(cpuModel()).append(", ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores\n");
+        out.append("- kernel: ")
+                .append(firstLine(Path.of("/proc/sys/kernel/osrelease"), System.getProperty("os.version")))
+                .append('\n');
         out.append("- load average (1, 5, 15 min) before: ").append(options.getOrDefault("--load-before", "?"))
                 .append("; after: ").append(loadAverage())
                 .append(" (the machine is shared: a load above the core count means the figures include waiting)\n");
         out.append("- `java -version`: ").append(javaVersion()).append('\n');
-        out.append("- benchmark JVM: ").append(first.path("jvm").asText()).append(", JMH ").append(first.path("jmhVersion").asText())
+        out.append("- benchmark JVM: ").append(first.path("jvm").asText())
+                .append(", JMH ").append(first.path("jmhVersion").asText())
                 .append("; fork options (each class's `@Fork`): ").append(forkOptions(results)).append("\n\n");
         out.append("## Command\n\n    ").append(options.get("--command")).append("\n\n");
         out.append("## Figures\n\n");
-        out.append("Median of the measurement iterations (min-max), JMH's mean with its 99.9% error, the median's ratio to the ")
-                .append("parse baseline (`").append(BASELINE).append("`) of the same run, and the allocation per operation ")
+        out.append("Median of the measurement iterations (min-max), JMH's mean with its 99.9% error,"
+                        + " the median's ratio to the ")
+                .append("parse baseline (`").append(BASELINE)
+                .append("`) of the same run, and the allocation per operation ")
                 .append("(`gc.alloc.rate.norm`; more than ").append(ALLOC_LIMIT).append(" B/op fails the run). ")
                 .append("Targets are judged on the median and reported, not enforced.\n\n");
         out.append("| benchmark | params | median ns/op (min-max) | mean ± error | x parse | B/op | target |\n");
@@ -199,7 +211,8 @@ public final class JmhReport {
             String failed = errors.containsKey(r.name) ? " **FAILED**" : "";
             out.append(String.format(Locale.ROOT, "| `%s`%s | %s | %s (%s-%s)%s | %s ± %s | %s | %s | %s |%n",
                     r.name, failed, r.params.isEmpty() ? "" : r.params, num(r.median), num(r.min), num(r.max), unit,
-                    num(r.score), num(r.error), Double.isNaN(baseline) ? "n/a" : String.format(Locale.ROOT, "%.2f", r.median / baseline),
+                    num(r.score), num(r.error),
+                    Double.isNaN(baseline) ? "n/a" : String.format(Locale.ROOT, "%.2f", r.median / baseline),
                     bytes, targetText));
         }
         for (String name : missing) {
@@ -207,8 +220,10 @@ public final class JmhReport {
         }
         out.append('\n');
         if (!missing.isEmpty() || !errors.isEmpty()) {
-            out.append("## Failures\n\nExceptions in JMH's output, by benchmark. A tear-down check that fails means the ")
-                    .append("benchmark did not measure the case it claims, so its figure above is not that case's.\n\n");
+            out.append("## Failures\n\nExceptions in JMH's output, by benchmark."
+                            + " A tear-down check that fails means the ")
+                    .append("benchmark did not measure the case it claims,"
+                            + " so its figure above is not that case's.\n\n");
             errors.forEach((name, list) -> {
                 out.append("- `").append(name).append("`:\n\n");
                 list.forEach(e -> out.append("      ").append(e).append('\n'));
@@ -238,7 +253,8 @@ public final class JmhReport {
             }
         }
         List<String> text = new ArrayList<>();
-        classesByOptions.forEach((options, classes) -> text.add("`" + options + "` (" + String.join(", ", classes) + ")"));
+        classesByOptions.forEach((options, classes) ->
+                text.add("`" + options + "` (" + String.join(", ", classes) + ")"));
         return String.join("; ", text);
     }
 

@@ -2,9 +2,9 @@ package dev.dispatcher.bench;
 
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.conntrack.FlowState;
-import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
+import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.sched.SmoothWeightedRoundRobin;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

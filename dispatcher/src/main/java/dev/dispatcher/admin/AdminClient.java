@@ -3,9 +3,9 @@ package dev.dispatcher.admin;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dispatcher.config.Durations;
+import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
-import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
 import java.io.IOException;
@@ -87,7 +87,8 @@ public final class AdminClient implements AutoCloseable {
     }
 
     public String removeServer(ServerRef server) throws AdminClientException {
-        HttpRequest.Builder request = authorized(HttpRequest.newBuilder(uri("/servers", serverFields(server)))).DELETE();
+        HttpRequest.Builder request = authorized(HttpRequest.newBuilder(uri("/servers", serverFields(server))))
+                .DELETE();
         return message(send(request));
     }
 
@@ -102,8 +103,8 @@ public final class AdminClient implements AutoCloseable {
     }
 
     public long activeConnections(ServerRef server) throws AdminClientException {
-        JsonNode active = tree(expect(send(HttpRequest.newBuilder(uri("/servers/active", serverFields(server))).GET()), 200))
-                .get("active");
+        JsonNode active = tree(expect(send(HttpRequest.newBuilder(uri("/servers/active", serverFields(server))).GET()),
+                200)).get("active");
         if (active == null || !active.canConvertToLong()) {
             throw new AdminClientException(200, "unexpected answer from " + where + ": no \"active\" count");
         }
@@ -266,7 +267,8 @@ public final class AdminClient implements AutoCloseable {
         try {
             return Json.MAPPER.readValue(json, type);
         } catch (JacksonException e) {
-            throw new AdminClientException(200, "unexpected answer from " + where + ": " + Json.firstLine(e.getOriginalMessage()));
+            throw new AdminClientException(200,
+                    "unexpected answer from " + where + ": " + Json.firstLine(e.getOriginalMessage()));
         }
     }
 }

@@ -13,7 +13,8 @@ package dev.dispatcher.admin;
  * @param maxHeaderBytes        request line and headers together; larger is refused with 431
  * @param maxBodyBytes          request body; larger is refused with 413
  */
-record AdminLimits(long requestDeadlineMillis, long answerDeadlineMillis, int maxConnections, int maxHeaderBytes, int maxBodyBytes) {
+record AdminLimits(long requestDeadlineMillis, long answerDeadlineMillis, int maxConnections, int maxHeaderBytes,
+        int maxBodyBytes) {
     /**
      * A legitimate request (the command line, curl, a Prometheus scrape) is sent whole at once and
      * fits in 1 KiB of headers and body; the connection cap lets far more than the few expected
@@ -22,9 +23,11 @@ record AdminLimits(long requestDeadlineMillis, long answerDeadlineMillis, int ma
     static final AdminLimits DEFAULT = new AdminLimits(5_000, 30_000, 256, 8 * 1024, 64 * 1024);
 
     AdminLimits {
-        if (requestDeadlineMillis < 1 || answerDeadlineMillis < 1 || maxConnections < 1 || maxHeaderBytes < 1024 || maxBodyBytes < 1) {
-            throw new IllegalArgumentException("admin limits out of range: " + requestDeadlineMillis + " ms, " + answerDeadlineMillis + " ms, "
-                    + maxConnections + " connections, " + maxHeaderBytes + " header bytes, " + maxBodyBytes + " body bytes");
+        if (requestDeadlineMillis < 1 || answerDeadlineMillis < 1 || maxConnections < 1 || maxHeaderBytes < 1024
+                || maxBodyBytes < 1) {
+            throw new IllegalArgumentException("admin limits out of range: " + requestDeadlineMillis + " ms, "
+                    + answerDeadlineMillis + " ms, " + maxConnections + " connections, " + maxHeaderBytes
+                    + " header bytes, " + maxBodyBytes + " body bytes");
         }
     }
 }

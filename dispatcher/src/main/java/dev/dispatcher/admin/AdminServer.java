@@ -1,12 +1,12 @@
 package dev.dispatcher.admin;
 
 import dev.dispatcher.config.AdminConfig;
+import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.ServerConfig;
 import dev.dispatcher.control.api.ControlException;
 import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
-import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.ServiceKey;
@@ -62,8 +62,9 @@ import org.slf4j.LoggerFactory;
  * <p>No client can hold the others up ({@link AdminLimits}): Jetty parses request headers without
  * holding a thread; each request then runs on its own virtual thread; a connection whose request
  * has not fully arrived, or whose answer has not been taken, by its deadline is closed
- * ({@link ExchangeDeadlines}); connections beyond the cap wait in the listen backlog. Each connection carries one request. The server starts listening
- * in the constructor and stops in {@link #close}.
+ * ({@link ExchangeDeadlines}); connections beyond the cap wait in the listen backlog. Each
+ * connection carries one request. The server starts listening in the constructor and stops in
+ * {@link #close}.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
@@ -122,7 +123,8 @@ public final class AdminServer implements AutoCloseable {
      * @throws IOException when the address cannot be bound (in use, not local, unresolvable); the
      *                     message names the address and the setting
      */
-    public AdminServer(ControlOperations operations, AdminConfig config, Supplier<AdminToken> token) throws IOException {
+    public AdminServer(ControlOperations operations, AdminConfig config, Supplier<AdminToken> token)
+            throws IOException {
         this(operations, config, token, AdminLimits.DEFAULT);
     }
 
@@ -307,13 +309,16 @@ public final class AdminServer implements AutoCloseable {
         route("POST", "/reload", NONE, Body.NONE, call -> {
             ReloadResult result = operations.reload();
             if (result.applied()) {
-                LOG.info("admin: reload applied, {} change(s) (from {})", result.changes().size(), call.request().remote());
+                LOG.info("admin: reload applied, {} change(s) (from {})", result.changes().size(),
+                        call.request().remote());
             } else {
-                LOG.warn("admin: reload refused, {} error(s) (from {})", result.errors().size(), call.request().remote());
+                LOG.warn("admin: reload refused, {} error(s) (from {})", result.errors().size(),
+                        call.request().remote());
             }
             return AdminReply.json(result.applied() ? 200 : 422, result);
         });
-        route("GET", "/config", NONE, Body.NONE, call -> AdminReply.text(200, AdminReply.YAML, operations.runningConfigYaml()));
+        route("GET", "/config", NONE, Body.NONE,
+                call -> AdminReply.text(200, AdminReply.YAML, operations.runningConfigYaml()));
         route("POST", "/config/save", NONE, Body.NONE, call -> {
             String path = operations.saveConfig();
             LOG.info("admin: saved the running configuration to {} (from {})", path, call.request().remote());
@@ -339,7 +344,8 @@ public final class AdminServer implements AutoCloseable {
         try {
             AdminReply reply;
             try {
-                reply = closing ? AdminReply.error(503, "the dispatcher's admin API is shutting down") : dispatch(request);
+                reply = closing ? AdminReply.error(503, "the dispatcher's admin API is shutting down")
+                        : dispatch(request);
             } catch (HttpProblem e) {
                 reply = e.reply();
             } catch (ControlException e) {
@@ -354,7 +360,8 @@ public final class AdminServer implements AutoCloseable {
         } catch (IOException e) {
             // The client went away, or its deadline closed the connection: nobody to answer, and
             // nothing for Jetty to report either.
-            LOG.debug("admin: could not answer {}: {}", request.getConnectionMetaData().getRemoteSocketAddress(), e.toString());
+            LOG.debug("admin: could not answer {}: {}", request.getConnectionMetaData().getRemoteSocketAddress(),
+                    e.toString());
             callback.failed(new QuietException.Exception(e));
         } finally {
             inFlight.decrementAndGet();

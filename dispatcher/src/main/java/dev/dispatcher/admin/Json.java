@@ -78,7 +78,8 @@ final class Json {
         try {
             node = MAPPER.readTree(text);
         } catch (JacksonException e) {
-            throw HttpProblem.badRequest("malformed JSON" + at(e.getLocation()) + ": " + firstLine(e.getOriginalMessage()));
+            throw HttpProblem.badRequest("malformed JSON" + at(e.getLocation()) + ": "
+                    + firstLine(e.getOriginalMessage()));
         }
         if (node == null || node.isMissingNode()) {
             throw HttpProblem.badRequest("request body: expected a JSON object, found nothing");

@@ -33,7 +33,8 @@ final class CheckConfigCommand implements Callable<Integer> {
                 : io.rxRing() == RxRing.BLOCKS
                         ? ", rx-ring blocks retired after " + Durations.format(io.rxBlockTimeout())
                         : ", rx-ring frames";
-        spec.commandLine().getOut().printf("%s: OK (%d cluster(s), %d service(s), interface %s, io %s%s, pipeline %s)%n",
+        spec.commandLine().getOut().printf(
+                "%s: OK (%d cluster(s), %d service(s), interface %s, io %s%s, pipeline %s)%n",
                 file, config.clusters().size(), services, config.interfaceName(), io.backend().configName(), rx,
                 pipelineSummary(config));
         return 0;

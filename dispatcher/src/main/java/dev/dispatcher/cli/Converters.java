@@ -39,7 +39,8 @@ final class Converters {
             if (host.startsWith("[") && host.endsWith("]")) {
                 host = host.substring(1, host.length() - 1);
             } else if (host.contains(":")) {
-                throw new TypeConversionException("write an IPv6 address in brackets, e.g. [::1]:9100, found \"" + value + "\"");
+                throw new TypeConversionException("write an IPv6 address in brackets, e.g. [::1]:9100, found \""
+                        + value + "\"");
             }
             return new HostPort(host, port(value, value.substring(colon + 1)));
         }

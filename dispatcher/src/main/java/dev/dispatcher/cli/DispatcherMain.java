@@ -8,12 +8,14 @@ import picocli.CommandLine.Command;
         scope = CommandLine.ScopeType.INHERIT,
         description = "Layer-4 load balancer that forwards by MAC address (direct server return).",
         subcommands = {RunCommand.class, CheckConfigCommand.class, ReplayCommand.class, StatusCommand.class,
-            ServerCommand.class, ReloadCommand.class, ConfigCommand.class, ExplainCommand.class, CompletionCommand.class,
-            CommandLine.HelpCommand.class})
+            ServerCommand.class, ReloadCommand.class, ConfigCommand.class, ExplainCommand.class,
+            CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class DispatcherMain implements Runnable {
     /** Exit code for an invalid configuration (and picocli's usage errors). */
     public static final int EXIT_CONFIG = 2;
-    /** Exit code for a failure at run time (interface, permission, I/O), and for a refused or unreachable admin call. */
+    /**
+     * Exit code for a failure at run time (interface, permission, I/O), and for a refused or unreachable admin call.
+     */
     public static final int EXIT_FAILURE = 1;
 
     @CommandLine.Spec
@@ -29,6 +31,7 @@ public final class DispatcherMain implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command (run, check-config, replay, status, server, reload, config, explain, completion)");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing command (run, check-config, replay, status, server, reload, config, explain, completion)");
     }
 }

@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
 
 @Command(name = "reload", mixinStandardHelpOptions = true,
         description = {"Re-read the dispatcher's configuration file and apply it when it is valid.",
-            "Prints what changed (exit 0), or every error when it was refused (exit 1: the running configuration stays)."})
+            "Prints what changed (exit 0), or every error when it was refused (exit 1: "
+                    + "the running configuration stays)."})
 final class ReloadCommand extends AdminCommand {
     @Override
     boolean changes() {
@@ -28,7 +29,8 @@ final class ReloadCommand extends AdminCommand {
             return DispatcherMain.EXIT_FAILURE;
         }
         List<String> changes = orEmpty(result.changes());
-        out.println(changes.isEmpty() ? "reload applied: no changes" : "reload applied: " + changes.size() + " change(s)");
+        out.println(changes.isEmpty() ? "reload applied: no changes"
+                : "reload applied: " + changes.size() + " change(s)");
         changes.forEach(c -> out.println("  " + c));
         out.flush();
         warnings.forEach(w -> err.println("warning: " + w));

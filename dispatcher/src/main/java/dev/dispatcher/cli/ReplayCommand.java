@@ -22,13 +22,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = "Run the forwarding pipeline offline, from a pcap file to a pcap file (no root needed).")
 final class ReplayCommand implements Callable<Integer> {
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML configuration file.")
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "The YAML configuration file.")
     Path config;
 
-    @Option(names = "--in", required = true, paramLabel = "PCAP", description = "Input capture: pcap (not pcapng), Ethernet; a damaged record fails the run.")
+    @Option(names = "--in", required = true, paramLabel = "PCAP",
+            description = "Input capture: pcap (not pcapng), Ethernet; a damaged record fails the run.")
     Path in;
 
-    @Option(names = "--out", required = true, paramLabel = "PCAP", description = "Output capture: the frames the dispatcher sends. Written only when the whole run succeeds "
+    @Option(names = "--out", required = true, paramLabel = "PCAP",
+            description = "Output capture: the frames the dispatcher sends. Written only when the whole run succeeds "
                     + "(through a temporary file beside it); never the input file.")
     Path out;
 
@@ -40,10 +43,13 @@ final class ReplayCommand implements Callable<Integer> {
             description = "The dispatcher's own IPv4 address (sender of its ARP requests). Default: ${DEFAULT-VALUE}.")
     String ip;
 
-    @Option(names = "--mtu", defaultValue = "1500", paramLabel = "BYTES", description = "Interface MTU. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--mtu", defaultValue = "1500", paramLabel = "BYTES",
+            description = "Interface MTU. Default: ${DEFAULT-VALUE}.")
     int mtu;
 
-    @Option(names = "--mode", paramLabel = "MODE", description = "Threading mode: auto, inline, ring or fanout (fanout replays as ring: one file, our flow hash picks the worker; default: from the configuration).")
+    @Option(names = "--mode", paramLabel = "MODE",
+            description = "Threading mode: auto, inline, ring or fanout (fanout replays as ring: one file, "
+                    + "our flow hash picks the worker; default: from the configuration).")
     String mode;
 
     @Spec
@@ -85,7 +91,8 @@ final class ReplayCommand implements Callable<Integer> {
             return DispatcherMain.EXIT_CONFIG;
         }
         try {
-            pipelineMode = mode == null ? loaded.pipeline().mode() : PipelineMode.valueOf(mode.toUpperCase(Locale.ROOT));
+            pipelineMode = mode == null ? loaded.pipeline().mode()
+                    : PipelineMode.valueOf(mode.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             err.println("--mode: expected auto, inline, ring or fanout, found " + mode);
             return DispatcherMain.EXIT_CONFIG;
@@ -131,7 +138,8 @@ final class ReplayCommand implements Callable<Integer> {
             return "--out: " + out + " is the configuration file (--config " + config + "): refusing to overwrite it";
         }
         if (Replay.isSameFile(in, out)) {
-            return "--out: " + out + " is the input file (--in " + in + "): refusing to overwrite the capture being read";
+            return "--out: " + out + " is the input file (--in " + in
+                    + "): refusing to overwrite the capture being read";
         }
         Path directory = out.getParent();
         if (!Files.exists(out) && directory != null && !Files.isDirectory(directory)) {

@@ -12,11 +12,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
@@ -24,11 +24,13 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML configuration file.")
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+            description = "The YAML configuration file.")
     Path config;
 
     @Option(names = "--status-interval", defaultValue = "10s", paramLabel = "DURATION",
-            description = "How often to log what changed (servers resolved or lost, drops that need action). Default: ${DEFAULT-VALUE}.")
+            description = "How often to log what changed (servers resolved or lost, drops that need action). "
+                    + "Default: ${DEFAULT-VALUE}.")
     String statusInterval;
 
     @Spec
@@ -44,7 +46,8 @@ final class RunCommand implements Callable<Integer> {
         try {
             interval = Durations.parse(statusInterval);
         } catch (IllegalArgumentException e) {
-            spec.commandLine().getErr().println("--status-interval: " + e.getMessage() + ", found \"" + statusInterval + "\"");
+            spec.commandLine().getErr()
+                    .println("--status-interval: " + e.getMessage() + ", found \"" + statusInterval + "\"");
             return DispatcherMain.EXIT_CONFIG;
         }
         Dispatcher dispatcher;

@@ -80,7 +80,8 @@ final class ServerCommand implements Runnable {
 
     @Command(name = "drain", mixinStandardHelpOptions = true,
             description = {"Stop sending new flows to a real server; its existing flows continue.",
-                "With --wait, wait until they have all closed: exit 0 when drained, 1 when some remain at the deadline."})
+                "With --wait, wait until they have all closed: exit 0 when drained, "
+                        + "1 when some remain at the deadline."})
     static final class Drain extends Change {
         /** How often --wait asks for the count. */
         static final Duration POLL = Duration.ofMillis(500);
@@ -88,12 +89,14 @@ final class ServerCommand implements Runnable {
         @Option(names = "--wait", description = "Poll the server's active connections every 500ms until none remain.")
         boolean await;
 
-        @Option(names = "--timeout", defaultValue = "5m", paramLabel = "DURATION", converter = Converters.DurationText.class,
+        @Option(names = "--timeout", defaultValue = "5m", paramLabel = "DURATION",
+                converter = Converters.DurationText.class,
                 description = "With --wait: how long to wait at most, e.g. 30s or 10m. Default: ${DEFAULT-VALUE}.")
         Duration timeout;
 
         @Override
-        int run(AdminClient client, PrintWriter out, PrintWriter err) throws AdminClientException, InterruptedException {
+        int run(AdminClient client, PrintWriter out, PrintWriter err)
+                throws AdminClientException, InterruptedException {
             ServerRef ref = server.ref();
             out.println(client.drain(ref));
             if (!await) {

@@ -53,8 +53,8 @@ final class StatusTable {
                 rows.add(HEADER);
                 for (StatusView.ServerView s : port.servers()) {
                     rows.add(List.of(s.address(), dash(s.state()), dash(s.reason()),
-                            s.weight() + "/" + s.configuredWeight(), dash(s.health()), dash(s.override()), dash(s.mac()),
-                            Long.toString(s.activeConnections()), Long.toString(s.totalConnections())));
+                            s.weight() + "/" + s.configuredWeight(), dash(s.health()), dash(s.override()),
+                            dash(s.mac()), Long.toString(s.activeConnections()), Long.toString(s.totalConnections())));
                 }
                 table(out, "    ", rows);
             }

@@ -13,7 +13,8 @@ import java.util.Objects;
  *                  endpoints need none
  */
 public record AdminConfig(String host, int port, Path tokenFile) {
-    public static final AdminConfig DEFAULTS = new AdminConfig("127.0.0.1", 9100, Path.of("/etc/dispatcher/admin.token"));
+    public static final AdminConfig DEFAULTS = new AdminConfig("127.0.0.1", 9100,
+            Path.of("/etc/dispatcher/admin.token"));
 
     public AdminConfig {
         Objects.requireNonNull(host, "host");

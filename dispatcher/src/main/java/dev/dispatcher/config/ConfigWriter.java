@@ -250,7 +250,8 @@ public final class ConfigWriter {
      */
     private static Node text(String value) {
         if (ValueReader.hasLoneSurrogate(value)) {
-            throw new IllegalArgumentException("text with a lone surrogate cannot be written: " + ValueReader.quote(value));
+            throw new IllegalArgumentException("text with a lone surrogate cannot be written: "
+                    + ValueReader.quote(value));
         }
         return new ScalarNode(Tag.STR, value, ScalarStyle.PLAIN);
     }

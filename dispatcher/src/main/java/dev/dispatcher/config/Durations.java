@@ -6,8 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * Durations as written in the configuration: a positive decimal integer and one unit, {@code us},
- * {@code ms}, {@code s}, {@code m} or {@code h} ({@code 50us}, {@code 250ms}, {@code 30s}, {@code 15m}). One unit and no
- * fractions keep every value exact and readable; ISO-8601 ({@code PT15M}) is not accepted.
+ * {@code ms}, {@code s}, {@code m} or {@code h} ({@code 50us}, {@code 250ms}, {@code 30s},
+ * {@code 15m}). One unit and no fractions keep every value exact and readable; ISO-8601
+ * ({@code PT15M}) is not accepted.
  */
 public final class Durations {
     /** At most nine digits: 999999999h still fits a Duration; ranges are checked by the caller. */

@@ -238,7 +238,8 @@ final class ValueReader {
         }
         Optional<String> why = Ipv4.whyNotUnicast(address);
         if (why.isPresent()) {
-            problems.report(node, path, "must be a unicast IPv4 address, found " + quote(text) + " (" + why.get() + ")");
+            problems.report(node, path,
+                    "must be a unicast IPv4 address, found " + quote(text) + " (" + why.get() + ")");
             return null;
         }
         return address;

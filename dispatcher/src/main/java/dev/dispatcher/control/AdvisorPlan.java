@@ -1,12 +1,12 @@
 package dev.dispatcher.control;
 
 import dev.dispatcher.config.ClusterConfig;
-import dev.dispatcher.config.Ipv4;
-import dev.dispatcher.control.api.ServerRef;
-import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.PortConfig;
 import dev.dispatcher.config.ServerConfig;
+import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.health.HealthChecker;
 import dev.dispatcher.health.ProbeTarget;
 import java.util.ArrayList;

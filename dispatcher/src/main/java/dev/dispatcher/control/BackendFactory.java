@@ -26,8 +26,9 @@ public final class BackendFactory {
         return switch (config.io().backend()) {
             case AFPACKET -> {
                 boolean blocks = config.io().rxRing() == RxRing.BLOCKS;
-                AfPacketBackend backend = new AfPacketBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
-                        pollMillis, nic.mac(), vips, blocks ? TpacketVersion.V3 : TpacketVersion.V2,
+                AfPacketBackend backend = new AfPacketBackend(nic.name(), config.io().snaplen(),
+                        config.io().bufferBytes(), pollMillis, nic.mac(), vips,
+                        blocks ? TpacketVersion.V3 : TpacketVersion.V2,
                         (int) config.io().rxBlockTimeout().toMillis(), config.io().busyPoll().toNanos());
                 if (config.pipeline().mode() != PipelineMode.FANOUT) {
                     // Fanout mode opens a group and an ARP socket instead; a capture socket nobody
@@ -37,8 +38,8 @@ public final class BackendFactory {
                 yield backend;
             }
             case PCAP4J -> {
-                PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(), config.io().bufferBytes(),
-                        pollMillis, nic.mac(), vips);
+                PcapLiveBackend backend = new PcapLiveBackend(nic.name(), config.io().snaplen(),
+                        config.io().bufferBytes(), pollMillis, nic.mac(), vips);
                 backend.open();
                 yield backend;
             }

@@ -1,12 +1,12 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.config.ClusterConfig;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PortConfig;
 import dev.dispatcher.config.ServerConfig;
+import dev.dispatcher.control.api.ServiceKey;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,7 +65,8 @@ public final class ConfigDiff {
 
     private static void portChanges(ServiceKey service, PortConfig was, PortConfig now, List<String> out) {
         if (was.onServerDown() != now.onServerDown()) {
-            out.add(service + ": on-server-down " + was.onServerDown().configName() + " -> " + now.onServerDown().configName());
+            out.add(service + ": on-server-down " + was.onServerDown().configName() + " -> "
+                    + now.onServerDown().configName());
         }
         if (was.scheduler() != now.scheduler()) {
             out.add(service + ": scheduler " + was.scheduler().configName() + " -> " + now.scheduler().configName());
@@ -74,7 +75,8 @@ public final class ConfigDiff {
             out.add(service + ": maglev-table-size " + was.maglevTableSize() + " -> " + now.maglevTableSize());
         }
         if (!was.advisor().equals(now.advisor())) {
-            out.add(service + ": advisor " + now.advisor().map(a -> a.type().configName() + " (changed)").orElse("removed"));
+            out.add(service + ": advisor "
+                    + now.advisor().map(a -> a.type().configName() + " (changed)").orElse("removed"));
         }
         for (ServerConfig server : now.servers()) {
             ServerConfig before = find(was, server.address());
@@ -93,7 +95,8 @@ public final class ConfigDiff {
         for (ServerConfig server : was.servers()) {
             if (find(now, server.address()) == null) {
                 out.add(service + ": removed server " + Ipv4.format(server.address()) + " (flows "
-                        + (now.onServerDown().configName().equals("keep") ? "continue until they end" : "are rescheduled") + ")");
+                        + (now.onServerDown().configName().equals("keep") ? "continue until they end"
+                                : "are rescheduled") + ")");
             }
         }
     }

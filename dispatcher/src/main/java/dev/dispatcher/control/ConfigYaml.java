@@ -19,7 +19,8 @@ final class ConfigYaml {
 
     static String write(DispatcherConfig config) {
         // The writer's header reads "Written by the dispatcher at <this>.".
-        return ConfigWriter.toYaml(config, OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
+        return ConfigWriter.toYaml(config,
+                OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).toString());
     }
 
     /**

@@ -17,13 +17,13 @@ import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.control.api.StatusView;
+import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.dataplane.sched.MaglevTable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import dev.dispatcher.dataplane.arp.NeighbourTable;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
@@ -283,7 +283,8 @@ public final class ControlPlane implements ControlOperations {
         if (!next.lingering().equals(state.lingering())) {
             state.pairs().stream().filter(p -> state.lingeringOf(p.service()).contains(p.server())
                             && !next.lingeringOf(p.service()).contains(p.server()))
-                    .forEach(p -> LOG.info("removed server {} of {} has no flows left", Ipv4.format(p.server()), p.service()));
+                    .forEach(p -> LOG.info("removed server {} of {} has no flows left", Ipv4.format(p.server()),
+                            p.service()));
             publish(next);
         }
     }
@@ -318,7 +319,8 @@ public final class ControlPlane implements ControlOperations {
     }
 
     /** The configuration with {@code service}'s servers replaced. */
-    private static DispatcherConfig withServers(DispatcherConfig config, ServiceKey service, List<ServerConfig> servers) {
+    private static DispatcherConfig withServers(DispatcherConfig config, ServiceKey service,
+            List<ServerConfig> servers) {
         List<ClusterConfig> clusters = new ArrayList<>();
         for (ClusterConfig cluster : config.clusters()) {
             List<PortConfig> ports = new ArrayList<>();
@@ -342,7 +344,8 @@ public final class ControlPlane implements ControlOperations {
         checkWeight(weight);
         String server = Ipv4.format(ref.server());
         if (!Ipv4.isUnicast(ref.server())) {
-            throw new ControlException(ControlException.Kind.INVALID, "server: " + server + " is not a unicast address");
+            throw new ControlException(ControlException.Kind.INVALID,
+                    "server: " + server + " is not a unicast address");
         }
         if (state.config().clusters().stream().anyMatch(c -> c.address() == ref.server())) {
             throw new ControlException(ControlException.Kind.INVALID, "server: " + server + " is a VIP");
@@ -517,8 +520,8 @@ public final class ControlPlane implements ControlOperations {
         DataPlaneView.FlowAnswer answer = null;
         if (view != null) {
             try {
-                answer = view.ask(new FlowKey().ipv4(client, key.vip(), clientPort, key.port(), key.protocol().ipProtocol),
-                        EXPLAIN_TIMEOUT);
+                answer = view.ask(new FlowKey().ipv4(client, key.vip(), clientPort, key.port(),
+                        key.protocol().ipProtocol), EXPLAIN_TIMEOUT);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -530,7 +533,8 @@ public final class ControlPlane implements ControlOperations {
         int lostPair = maglev.lookup(flow.hash());
         Explanation.Builder e = new Explanation.Builder(serviceName, candidates,
                 port == null ? null : port.scheduler().configName(), maglev.slotOf(flow.hash()), maglev.size(),
-                lostPair < 0 || table.pairServer(lostPair) < 0 ? null : Ipv4.format(table.serverIp(table.pairServer(lostPair))));
+                lostPair < 0 || table.pairServer(lostPair) < 0 ? null
+                        : Ipv4.format(table.serverIp(table.pairServer(lostPair))));
         if (answer != null && answer.found() && table.pairServer(answer.pair()) >= 0) {
             boolean keeps = table.keepsFlow(answer.pair());
             return e.build(keeps ? "existing flow" : "existing flow, but its server is down or removed "

@@ -132,7 +132,8 @@ record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> opera
         if (op.draining()) {
             return new Effective(0, true, "drain", "operator: draining");
         }
-        return new Effective(server.weight(), true, "up", op.override() == ServerOverride.UP ? "operator: forced up" : "");
+        return new Effective(server.weight(), true, "up",
+                op.override() == ServerOverride.UP ? "operator: forced up" : "");
     }
 
     // ------------------------------------------------------------------------ changing
@@ -177,7 +178,8 @@ record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> opera
     /** Without the lingering servers {@code stillActive} says carry no more flows. */
     ControlState withoutIdleLingering(Predicate<ServerRef> stillActive) {
         Map<ServiceKey, Set<Integer>> linger = mutableLingering();
-        linger.forEach((service, servers) -> servers.removeIf(server -> !stillActive.test(new ServerRef(service, server))));
+        linger.forEach((service, servers) -> servers.removeIf(
+                server -> !stillActive.test(new ServerRef(service, server))));
         return new ControlState(config, operators, health, linger);
     }
 

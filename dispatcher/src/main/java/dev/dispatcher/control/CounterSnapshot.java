@@ -1,9 +1,9 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.dataplane.forward.ForwarderCounters;
 import dev.dispatcher.dataplane.core.Verdict;
-import dev.dispatcher.dataplane.pipeline.Pipeline;
+import dev.dispatcher.dataplane.forward.ForwarderCounters;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
+import dev.dispatcher.dataplane.pipeline.Pipeline;
 
 /** Counters summed over all workers at one moment; the control plane's read of the data plane. */
 public record CounterSnapshot(long[] verdicts, long receivedBytes, long forwardedBytes, long lookupHit,

@@ -110,7 +110,8 @@ final class CounterWatch {
         }
         long noServer = c.verdicts()[Verdict.NO_SERVER];
         if (noServer > lastNoServer) {
-            LOG.warn("{} packets dropped: no eligible real server (all weights 0 or no MAC known)", noServer - lastNoServer);
+            LOG.warn("{} packets dropped: no eligible real server (all weights 0 or no MAC known)",
+                    noServer - lastNoServer);
             lastNoServer = noServer;
         }
     }

@@ -14,17 +14,17 @@ import dev.dispatcher.dataplane.arp.ArpTimings;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
+import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.dataplane.forward.Forwarder;
 import dev.dispatcher.dataplane.forward.ForwarderCounters;
-import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.pipeline.FanoutPipeline;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
-import dev.dispatcher.dataplane.pipeline.WorkerMailbox;
 import dev.dispatcher.dataplane.pipeline.InlinePipeline;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.dataplane.pipeline.RingPipeline;
+import dev.dispatcher.dataplane.pipeline.WorkerMailbox;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -133,7 +133,8 @@ public final class DataPlaneFactory {
         for (int i = 0; i < workers; i++) {
             ArpAgent arp = i == 0 ? new ArpAgent(table, neighbours, arpTimings) : null;
             ForwarderCounters counters = new ForwarderCounters(ForwardingTable.MAX_PAIRS);
-            Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp, counters);
+            Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp,
+                    counters);
             list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sinks.get(i), tables,
                     new WorkerMailbox(Math.max(INBOX_CAPACITY, inboxCapacity), EVENTS_CAPACITY)));
         }

@@ -166,7 +166,8 @@ public final class Dispatcher implements AutoCloseable {
     public void start() {
         ForwardingTable table = control.tables().get();
         LOG.info("dispatcher on {} (MAC {}, {} , MTU {}), {} mode with {} worker(s), backend {}",
-                nic.name(), MacAddress.format(nic.mac()), nic.ipv4() == 0 ? "no IPv4 address" : "IPv4 " + Ipv4.format(nic.ipv4()),
+                nic.name(), MacAddress.format(nic.mac()),
+                nic.ipv4() == 0 ? "no IPv4 address" : "IPv4 " + Ipv4.format(nic.ipv4()),
                 nic.mtu(), mode.name().toLowerCase(Locale.ROOT), pipeline.workers().size(), backend.description());
         for (int v = 0; v < table.vipCount(); v++) {
             LOG.info("answering ARP for VIP {}", Ipv4.format(table.vip(v)));
@@ -278,7 +279,8 @@ public final class Dispatcher implements AutoCloseable {
             });
             LOG.info("saved {} flows to {} in {} ms", count[0], file, (System.nanoTime() - started) / 1_000_000);
         } catch (IOException | RuntimeException e) {
-            LOG.error("flows not saved to {}: {}; the next start begins with an empty flow table", file, e.getMessage());
+            LOG.error("flows not saved to {}: {}; the next start begins with an empty flow table", file,
+                    e.getMessage());
         }
     }
 

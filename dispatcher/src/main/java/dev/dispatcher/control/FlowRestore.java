@@ -99,7 +99,8 @@ public final class FlowRestore {
             skipped.put("expired", expired);
         }
         String note = "restored " + restored + " flows from " + file + " saved " + ageMillis + " ms ago"
-                + (gone + expired == 0 ? "" : " (" + gone + " of servers no longer configured, " + expired + " expired)");
+                + (gone + expired == 0 ? ""
+                        : " (" + gone + " of servers no longer configured, " + expired + " expired)");
         LOG.info("{}", note);
         return new FlowRestore(byWorker, new Report(restored, ageMillis, skipped, note));
     }

@@ -162,7 +162,8 @@ final class FlowSnapshot {
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
              DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc))) {
             if (size < HEADER_BYTES + 4) {
-                throw new Unusable(Problem.TRUNCATED, file + " is " + size + " bytes, shorter than a snapshot's header");
+                throw new Unusable(Problem.TRUNCATED, file + " is " + size
+                        + " bytes, shorter than a snapshot's header");
             }
             byte[] magic = in.readNBytes(MAGIC.length);
             if (!Arrays.equals(magic, MAGIC)) {
@@ -170,8 +171,8 @@ final class FlowSnapshot {
             }
             int version = in.readInt();
             if (version != VERSION) {
-                throw new Unusable(Problem.VERSION, file + " is snapshot version " + version + ", this dispatcher reads "
-                        + VERSION);
+                throw new Unusable(Problem.VERSION, file + " is snapshot version " + version
+                        + ", this dispatcher reads " + VERSION);
             }
             long savedAt = in.readLong();
             int count = in.readInt();
@@ -197,8 +198,9 @@ final class FlowSnapshot {
             }
             long age = nowEpochMillis - savedAt;
             if (age > maxAgeMillis) {
-                throw new Unusable(Problem.TOO_OLD, file + " was saved " + age / 1000 + " s ago, longer than the longest"
-                        + " flow timeout (" + maxAgeMillis / 1000 + " s): every flow in it has expired");
+                throw new Unusable(Problem.TOO_OLD, file + " was saved " + age / 1000
+                        + " s ago, longer than the longest flow timeout (" + maxAgeMillis / 1000
+                        + " s): every flow in it has expired");
             }
             return new Saved(savedAt, entries);
         } catch (EOFException e) {

@@ -45,10 +45,11 @@ public final class HostPreflight {
             }
             for (PortConfig port : cluster.ports()) {
                 for (ServerConfig server : port.servers()) {
-                    String why = whyNotAServer(server.address(), server.hasStaticMac() ? server.mac() : ServerConfig.NO_MAC,
-                            ownMac);
+                    String why = whyNotAServer(server.address(),
+                            server.hasStaticMac() ? server.mac() : ServerConfig.NO_MAC, ownMac);
                     if (why != null) {
-                        errors.add("real server " + Ipv4.format(server.address()) + " of " + Ipv4.format(cluster.address())
+                        errors.add("real server " + Ipv4.format(server.address()) + " of "
+                                + Ipv4.format(cluster.address())
                                 + ":" + port.port() + "/" + port.protocol().configName() + ": " + why);
                     }
                 }

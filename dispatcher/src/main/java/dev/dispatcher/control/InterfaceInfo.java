@@ -20,7 +20,8 @@ public record InterfaceInfo(String name, long mac, int ipv4, int mtu) {
             throw new InterfaceException("cannot read interface " + name + ": " + e.getMessage());
         }
         if (nif == null) {
-            throw new InterfaceException("interface " + name + " does not exist (config key `interface`; see `ip link show`)");
+            throw new InterfaceException("interface " + name
+                    + " does not exist (config key `interface`; see `ip link show`)");
         }
         try {
             if (!nif.isUp()) {

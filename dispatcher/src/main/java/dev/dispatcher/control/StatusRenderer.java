@@ -25,7 +25,8 @@ import java.util.function.ToIntFunction;
  */
 final class StatusRenderer {
     /** What the status names besides the state: the interface, the mode and the last reload. */
-    record Context(String interfaceName, long ownMac, String mode, ReloadResult lastReload, FlowRestore.Report restore) {
+    record Context(String interfaceName, long ownMac, String mode, ReloadResult lastReload,
+                   FlowRestore.Report restore) {
     }
 
     private final ControlState state;
@@ -108,7 +109,8 @@ final class StatusRenderer {
         ControlState.ServerHealth h = state.health().get(ref);
         String healthText = port.advisor().isEmpty() ? "none" : h == null ? "up" : h.up() ? "up" : "down";
         ControlState.OperatorState op = state.operator(ref);
-        String override = op.override() == dev.dispatcher.control.api.ServerOverride.AUTO ? "none" : op.override().apiName();
+        String override = op.override() == dev.dispatcher.control.api.ServerOverride.AUTO ? "none"
+                : op.override().apiName();
         int pair = pairIds.applyAsInt(ref);
         return new StatusView.ServerView(Ipv4.format(server.address()), shown, reason, e.weight(), server.weight(),
                 healthText, override, macText(index), active(pair), total(pair));

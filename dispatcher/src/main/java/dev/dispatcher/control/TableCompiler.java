@@ -69,9 +69,9 @@ final class TableCompiler {
                     keep[i] = true;
                     i++;
                 }
-                b.service(0, ForwardingTable.mapped(cluster.address()), port.port(), port.protocol().ipProtocol, servers,
-                        pairs, weights, keep, port.scheduler() == SchedulerKind.MAGLEV, port.maglevTableSize(),
-                        maglevWeights);
+                b.service(0, ForwardingTable.mapped(cluster.address()), port.port(), port.protocol().ipProtocol,
+                        servers, pairs, weights, keep, port.scheduler() == SchedulerKind.MAGLEV,
+                        port.maglevTableSize(), maglevWeights);
             }
         }
         return b.build(version);

@@ -36,8 +36,8 @@ import java.util.function.ToDoubleFunction;
 public final class DispatcherMetrics {
     private static final List<String> STATES = List.of("up", "down", "drain", "removed");
     /** Every reason a snapshot or a saved flow is not restored: present at 0 from the start. */
-    private static final List<String> RESTORE_SKIPS = List.of("missing", "unreadable", "corrupt", "truncated", "version",
-            "too_old", "pair_gone", "expired");
+    private static final List<String> RESTORE_SKIPS = List.of("missing", "unreadable", "corrupt", "truncated",
+            "version", "too_old", "pair_gone", "expired");
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Dispatcher dispatcher;
@@ -145,7 +145,8 @@ public final class DispatcherMetrics {
         gauge("dispatcher.flow.table.capacity", "Capacity of the flow table", Tags.empty(),
                 m -> m.fromSnapshot(CounterSnapshot::flowCapacity));
         String lookups = "Flow-table lookups: hit, miss_syn, miss_no_syn (state lost), rescheduled";
-        counter("dispatcher.flow.lookups", lookups, Tags.of("result", "hit"), m -> m.fromSnapshot(CounterSnapshot::lookupHit));
+        counter("dispatcher.flow.lookups", lookups, Tags.of("result", "hit"),
+                m -> m.fromSnapshot(CounterSnapshot::lookupHit));
         counter("dispatcher.flow.lookups", lookups, Tags.of("result", "miss_syn"),
                 m -> m.fromSnapshot(CounterSnapshot::lookupMissSyn));
         counter("dispatcher.flow.lookups", lookups, Tags.of("result", "miss_no_syn"),
@@ -177,7 +178,8 @@ public final class DispatcherMetrics {
         // The workers are fixed for the life of the pipeline: one series each, registered once.
         for (ForwardingWorker worker : dispatcher.pipeline().workers()) {
             counter("dispatcher.worker.frames",
-                    "Frames handled by each forwarding worker (in fanout mode: how evenly the steering hash spreads flows)",
+                    "Frames handled by each forwarding worker (in fanout mode: "
+                            + "how evenly the steering hash spreads flows)",
                     Tags.of("worker", worker.name()), m -> worker.frames());
         }
         counter("dispatcher.config.reloads", "Configuration reloads: success, failure", Tags.of("result", "success"),
@@ -246,7 +248,8 @@ public final class DispatcherMetrics {
                     .description("Advisor probes failed").tags(tags).register(registry));
             pairMeters.add(Gauge.builder("dispatcher.advisor.probe.duration", this,
                             m -> m.health(key, h -> h.lastDurationNanos() / 1e9))
-                    .description("Duration of the last advisor probe").baseUnit("seconds").tags(tags).register(registry));
+                    .description("Duration of the last advisor probe").baseUnit("seconds").tags(tags)
+                    .register(registry));
         }
     }
 

@@ -49,14 +49,17 @@ public final class MetricCatalog {
             counter("dispatcher_arp_gratuitous_sent_total", List.of(), "Gratuitous ARPs sent for the VIPs"),
             counter("dispatcher_arp_requests_sent_total", List.of(), "ARP requests sent to resolve real servers"),
             counter("dispatcher_arp_vip_conflicts_total", List.of(),
-                    "ARP frames claiming a VIP from a MAC that is not ours (real server without hidden ARP, or a spoofer)"),
+                    "ARP frames claiming a VIP from a MAC that is not ours "
+                            + "(real server without hidden ARP, or a spoofer)"),
             gauge("dispatcher_ring_capacity", List.of(), "Slots of the pipeline ring (0 in inline and fanout mode)"),
             gauge("dispatcher_ring_occupancy", List.of(), "Slots of the pipeline ring in use"),
             counter("dispatcher_capture_kernel_drops_total", List.of(), "Frames the kernel dropped before capture"),
             counter("dispatcher_capture_checksum_not_ready_total", List.of(),
-                    "Frames received with a partial checksum (checksum offload of a sender on this host or behind a veth)"),
+                    "Frames received with a partial checksum "
+                            + "(checksum offload of a sender on this host or behind a veth)"),
             counter("dispatcher_worker_frames_total", List.of("worker"),
-                    "Frames handled by each forwarding worker (in fanout mode: how evenly the steering hash spreads flows)"),
+                    "Frames handled by each forwarding worker (in fanout mode: "
+                            + "how evenly the steering hash spreads flows)"),
             new Family("dispatcher_packet_processing_seconds", "histogram", List.of(),
                     List.of("dispatcher_packet_processing_seconds_bucket", "dispatcher_packet_processing_seconds_count",
                             "dispatcher_packet_processing_seconds_sum", "dispatcher_packet_processing_seconds_max"),

@@ -72,8 +72,8 @@ class AdminClientTest {
 
     @Test
     void aRefusedReloadIsAResultNotAnError() throws Exception {
-        fake.nextReload = new ReloadResult(false, 2L, List.of("a.yaml:1:1: clusters: required key is missing"), List.of(),
-                List.of());
+        fake.nextReload = new ReloadResult(false, 2L, List.of("a.yaml:1:1: clusters: required key is missing"),
+                List.of(), List.of());
         ReloadResult result = client.reload();
         assertFalse(result.applied());
         assertEquals(fake.nextReload, result);

@@ -43,7 +43,8 @@ class AdminLimitsTest {
     @BeforeEach
     void start() throws Exception {
         fake = AdminServerTest.lab();
-        server = new AdminServer(fake, new AdminConfig("127.0.0.1", 0, AdminServerTest.tokenFile(dir, TOKEN, "rw-------")));
+        server = new AdminServer(fake,
+                new AdminConfig("127.0.0.1", 0, AdminServerTest.tokenFile(dir, TOKEN, "rw-------")));
         server.addGetHandler("/metrics", request -> AdminReply.text(200, "text/plain; version=0.0.4; charset=utf-8",
                 "dispatcher_up 1\n"));
     }
@@ -138,7 +139,8 @@ class AdminLimitsTest {
 
     @Test
     void headersOver8KiBAreRefusedWith431() throws Exception {
-        String response = RawHttp.exchange(server.port(), "GET /status HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(16 * 1024)
+        String response = RawHttp.exchange(server.port(),
+                "GET /status HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(16 * 1024)
                 + "\r\nConnection: close\r\n\r\n", DROPPED_WITHIN_MILLIS);
         assertEquals(431, RawHttp.status(response), response);
         assertEquals("application/json", RawHttp.header(response, "Content-Type"), response);
@@ -158,10 +160,13 @@ class AdminLimitsTest {
 
     @Test
     void aBodyAnnouncedLargerThanTheLimitIsRefusedWith413BeforeItIsSent() throws Exception {
-        String response = RawHttp.exchange(server.port(), "POST /servers/weight HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
-                + TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n", DROPPED_WITHIN_MILLIS);
+        String response = RawHttp.exchange(server.port(),
+                "POST /servers/weight HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + TOKEN + "\r\nContent-Type: application/json\r\nContent-Length: 100000000\r\n\r\n",
+                DROPPED_WITHIN_MILLIS);
         assertEquals(413, RawHttp.status(response), response);
-        assertEquals("request body larger than 65536 bytes", Json.MAPPER.readTree(RawHttp.body(response)).get("error").textValue());
+        assertEquals("request body larger than 65536 bytes",
+                Json.MAPPER.readTree(RawHttp.body(response)).get("error").textValue());
     }
 
     @Test
@@ -179,7 +184,8 @@ class AdminLimitsTest {
                 Thread.sleep(10);
             }
             // The stuck ones are dropped at their deadline, four at a time; then this one is served.
-            String status = RawHttp.exchange(capped.port(), "GET /status HTTP/1.1\r\nHost: x\r\n\r\n", DROPPED_WITHIN_MILLIS);
+            String status = RawHttp.exchange(capped.port(), "GET /status HTTP/1.1\r\nHost: x\r\n\r\n",
+                    DROPPED_WITHIN_MILLIS);
             assertEquals(200, RawHttp.status(status), status);
         }
     }

@@ -89,7 +89,8 @@ class AdminServerTest {
 
     @Test
     void addServerTakesTheFieldsAndNormalisesTheMac() {
-        Http.Reply r = http.post("/servers", body("{'vip':'198.18.0.100','port':80,'protocol':'tcp','server':'198.18.0.14',"
+        Http.Reply r = http.post("/servers",
+                body("{'vip':'198.18.0.100','port':80,'protocol':'tcp','server':'198.18.0.14',"
                 + "'weight':4,'mac':'02-00-00-00-00-1A'}"), TOKEN);
         assertEquals(200, r.status(), r.body());
         assertEquals("added 198.18.0.14 in 198.18.0.100:80/tcp with weight 4 and MAC 02:00:00:00:00:1a",
@@ -99,7 +100,8 @@ class AdminServerTest {
 
     @Test
     void addServerWithoutMacAndProtocolDefaultsToArpAndTcp() {
-        Http.Reply r = http.post("/servers", body("{'vip':'198.18.0.100','port':80,'server':'198.18.0.14','weight':1}"), TOKEN);
+        Http.Reply r = http.post("/servers", body("{'vip':'198.18.0.100','port':80,'server':'198.18.0.14','weight':1}"),
+                TOKEN);
         assertEquals(200, r.status(), r.body());
         assertEquals("addServer 198.18.0.14 in 198.18.0.100:80/tcp 1 null", fake.calls.getLast());
     }
@@ -152,7 +154,8 @@ class AdminServerTest {
         assertFalse(r.error().contains("\n"));
         assertEquals("request body: expected a JSON object, found an array",
                 http.post("/servers/weight", "[1]", TOKEN).error());
-        assertEquals("request body: expected a JSON object, found nothing", http.post("/servers/drain", "", TOKEN).error());
+        assertEquals("request body: expected a JSON object, found nothing",
+                http.post("/servers/drain", "", TOKEN).error());
         Http.Reply duplicate = http.post("/servers/weight", body("{'weight':1,'weight':2}"), TOKEN);
         assertEquals(400, duplicate.status());
         assertTrue(duplicate.error().contains("weight"), duplicate.error());
@@ -160,7 +163,8 @@ class AdminServerTest {
 
     @Test
     void removeServerTakesTheQuery() {
-        Http.Reply r = http.send("DELETE", "/servers?vip=198.18.0.100&port=80&protocol=tcp&server=198.18.0.12", null, TOKEN);
+        Http.Reply r = http.send("DELETE", "/servers?vip=198.18.0.100&port=80&protocol=tcp&server=198.18.0.12", null,
+                TOKEN);
         assertEquals(200, r.status(), r.body());
         assertEquals("removed 198.18.0.12 in 198.18.0.100:80/tcp", r.json().get("message").textValue());
         assertFalse(fake.has(RS2));
@@ -187,8 +191,8 @@ class AdminServerTest {
     @Test
     void drainAndActiveConnections() {
         fake.active(RS1, 3L);
-        Http.Reply r = http.post("/servers/drain", body("{'vip':'198.18.0.100','port':80,'protocol':'tcp','server':'198.18.0.11'}"),
-                TOKEN);
+        Http.Reply r = http.post("/servers/drain",
+                body("{'vip':'198.18.0.100','port':80,'protocol':'tcp','server':'198.18.0.11'}"), TOKEN);
         assertEquals(200, r.status(), r.body());
         assertEquals("draining 198.18.0.11 in 198.18.0.100:80/tcp: no new flows, existing ones continue",
                 r.json().get("message").textValue());
@@ -208,10 +212,13 @@ class AdminServerTest {
         String ref = "'vip':'198.18.0.100','port':80,'protocol':'tcp','server':'198.18.0.11'";
         Http.Reply down = http.post("/servers/override", body("{" + ref + ",'state':'down'}"), TOKEN);
         assertEquals(200, down.status(), down.body());
-        assertEquals("198.18.0.11 in 198.18.0.100:80/tcp is marked down by the operator", down.json().get("message").textValue());
+        assertEquals("198.18.0.11 in 198.18.0.100:80/tcp is marked down by the operator",
+                down.json().get("message").textValue());
         Http.Reply auto = http.post("/servers/override", body("{" + ref + ",'state':'auto'}"), TOKEN);
-        assertEquals("198.18.0.11 in 198.18.0.100:80/tcp follows its advisor again", auto.json().get("message").textValue());
-        assertEquals(List.of("override 198.18.0.11 in 198.18.0.100:80/tcp down", "override 198.18.0.11 in 198.18.0.100:80/tcp auto"),
+        assertEquals("198.18.0.11 in 198.18.0.100:80/tcp follows its advisor again",
+                auto.json().get("message").textValue());
+        assertEquals(List.of("override 198.18.0.11 in 198.18.0.100:80/tcp down",
+                "override 198.18.0.11 in 198.18.0.100:80/tcp auto"),
                 fake.calls.stream().filter(c -> c.startsWith("override")).toList());
         Http.Reply bad = http.post("/servers/override", body("{" + ref + ",'state':'sideways'}"), TOKEN);
         assertEquals(400, bad.status());
@@ -223,13 +230,15 @@ class AdminServerTest {
         Http.Reply applied = http.post("/reload", null, TOKEN);
         assertEquals(200, applied.status(), applied.body());
         assertTrue(applied.json().get("applied").booleanValue());
-        assertEquals("added server 198.18.0.14 to 198.18.0.100:80/tcp", applied.json().get("changes").get(0).textValue());
+        assertEquals("added server 198.18.0.14 to 198.18.0.100:80/tcp",
+                applied.json().get("changes").get(0).textValue());
         fake.nextReload = new ReloadResult(false, 1L, List.of("d.yaml:3:5: clusters[0].address: not an IPv4 address"),
                 List.of(), List.of());
         Http.Reply refused = http.post("/reload", null, TOKEN);
         assertEquals(422, refused.status());
         assertFalse(refused.json().get("applied").booleanValue());
-        assertEquals("d.yaml:3:5: clusters[0].address: not an IPv4 address", refused.json().get("errors").get(0).textValue());
+        assertEquals("d.yaml:3:5: clusters[0].address: not an IPv4 address",
+                refused.json().get("errors").get(0).textValue());
         assertEquals(401, http.post("/reload", null, null).status());
     }
 
@@ -242,7 +251,8 @@ class AdminServerTest {
         Http.Reply saved = http.post("/config/save", null, TOKEN);
         assertEquals(200, saved.status(), saved.body());
         assertEquals("/etc/dispatcher/dispatcher.yaml", saved.json().get("path").textValue());
-        fake.saveFailure = new ControlException(ControlException.Kind.CONFLICT, "the file changed on disk since the last reload");
+        fake.saveFailure = new ControlException(ControlException.Kind.CONFLICT,
+                "the file changed on disk since the last reload");
         Http.Reply conflict = http.post("/config/save", null, TOKEN);
         assertEquals(409, conflict.status());
         assertEquals("the file changed on disk since the last reload", conflict.error());
@@ -279,7 +289,8 @@ class AdminServerTest {
         assertEquals(405, wrong.status());
         assertEquals("GET is not allowed on /servers/weight; use POST", wrong.error());
         assertEquals("POST", wrong.headers().firstValue("Allow").orElse(null));
-        assertEquals("DELETE, POST", http.send("PUT", "/servers", "{}", TOKEN).headers().firstValue("Allow").orElse(null));
+        assertEquals("DELETE, POST",
+                http.send("PUT", "/servers", "{}", TOKEN).headers().firstValue("Allow").orElse(null));
         assertEquals(200, http.get("/status/").status(), "a trailing slash is the same endpoint");
         assertEquals("verbose: unknown parameter; this endpoint takes none", http.get("/status?verbose=1").error());
     }
@@ -294,14 +305,17 @@ class AdminServerTest {
 
     @Test
     void tooLargeABodyIs413() {
-        Http.Reply r = http.post("/servers/weight", "{\"x\":\"" + "a".repeat(AdminServer.MAX_BODY_BYTES) + "\"}", TOKEN);
+        Http.Reply r = http.post("/servers/weight", "{\"x\":\"" + "a".repeat(AdminServer.MAX_BODY_BYTES) + "\"}",
+                TOKEN);
         assertEquals(413, r.status());
     }
 
     @Test
     void extraGetHandlersAreServedOpenly() {
         server.addGetHandler("/metrics", List.of("name"), request -> AdminReply.text(200,
-                "text/plain; version=0.0.4; charset=utf-8", "dispatcher_up 1\n# accept " + request.header("accept") + " name " + request.query().get("name") + "\n"));
+                "text/plain; version=0.0.4; charset=utf-8",
+                "dispatcher_up 1\n# accept " + request.header("accept") + " name " + request.query().get("name")
+                        + "\n"));
         Http.Reply r = http.get("/metrics?name=x");
         assertEquals(200, r.status());
         assertEquals("text/plain; version=0.0.4; charset=utf-8", r.contentType());
@@ -322,7 +336,7 @@ class AdminServerTest {
     void aTakenPortIsAClearError() throws Exception {
         Exception e = assertThrows(java.io.IOException.class, () -> new AdminServer(fake,
                 new AdminConfig("127.0.0.1", server.port(), dir.resolve("admin.token"))).close());
-        assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port() + " for the admin API (admin.listen): "),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port()
+                + " for the admin API (admin.listen): "), e.getMessage());
     }
 }

@@ -37,7 +37,8 @@ class AdminStrictInputTest {
     @BeforeEach
     void start() throws Exception {
         fake = AdminServerTest.lab();
-        server = new AdminServer(fake, new AdminConfig("127.0.0.1", 0, AdminServerTest.tokenFile(dir, TOKEN, "rw-------")));
+        server = new AdminServer(fake,
+                new AdminConfig("127.0.0.1", 0, AdminServerTest.tokenFile(dir, TOKEN, "rw-------")));
         http = new Http(server.port());
     }
 
@@ -64,8 +65,8 @@ class AdminStrictInputTest {
     }
 
     private String raw(String method, String pathAndQuery, String headers, byte[] body) throws IOException {
-        String head = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: " + body.length
-                + "\r\n" + headers + "\r\n";
+        String head = method + " " + pathAndQuery + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: "
+                + body.length + "\r\n" + headers + "\r\n";
         try (var socket = RawHttp.connect(server.port(), 10_000)) {
             socket.getOutputStream().write(head.getBytes(StandardCharsets.ISO_8859_1));
             socket.getOutputStream().write(body);
@@ -87,7 +88,8 @@ class AdminStrictInputTest {
         refused(400, http.post("/servers/weight", weight9 + "\n" + weight9, TOKEN));
         refused(400, http.post("/servers/weight", weight9 + "]", TOKEN));
         assertNothingChanged();
-        assertEquals(200, http.post("/servers/weight", weight9 + " \n\t", TOKEN).status(), "white space after it is fine");
+        assertEquals(200, http.post("/servers/weight", weight9 + " \n\t", TOKEN).status(),
+                "white space after it is fine");
     }
 
     @Test
@@ -110,7 +112,9 @@ class AdminStrictInputTest {
         String body = json("{" + RS1 + ",'weight':9}");
         assertEquals("weight: unknown parameter; this endpoint takes none",
                 refused(400, http.post("/servers/weight?weight=5", body, TOKEN)).error());
-        refused(400, http.post("/servers?mac=02:00:00:00:00:19", json("{" + RS1.replace("0.11", "0.19") + ",'weight':1}"), TOKEN));
+        refused(400,
+                http.post("/servers?mac=02:00:00:00:00:19", json("{" + RS1.replace("0.11", "0.19") + ",'weight':1}"),
+                        TOKEN));
         refused(400, http.post("/servers/drain?now", json("{" + RS1 + "}"), TOKEN));
         refused(400, http.post("/servers/override?state=up", json("{" + RS1 + ",'state':'down'}"), TOKEN));
         assertNothingChanged();
@@ -136,22 +140,28 @@ class AdminStrictInputTest {
         String none = raw("POST", "/servers/weight", auth, body);
         assertEquals(415, RawHttp.status(none), none);
         assertEquals("Content-Type: expected application/json, found none", error(none));
-        String form = raw("POST", "/servers/weight", auth + "Content-Type: application/x-www-form-urlencoded\r\n", body);
+        String form = raw("POST", "/servers/weight", auth + "Content-Type: application/x-www-form-urlencoded\r\n",
+                body);
         assertEquals(415, RawHttp.status(form), form);
-        assertEquals("Content-Type: expected application/json (UTF-8), found \"application/x-www-form-urlencoded\"", error(form));
-        String latin1 = raw("POST", "/servers/weight", auth + "Content-Type: application/json; charset=iso-8859-1\r\n", body);
+        assertEquals("Content-Type: expected application/json (UTF-8), found \"application/x-www-form-urlencoded\"",
+                error(form));
+        String latin1 = raw("POST", "/servers/weight", auth + "Content-Type: application/json; charset=iso-8859-1\r\n",
+                body);
         assertEquals(415, RawHttp.status(latin1), latin1);
-        String twice = raw("POST", "/servers/weight", auth + "Content-Type: application/json\r\nContent-Type: text/plain\r\n", body);
+        String twice = raw("POST", "/servers/weight",
+                auth + "Content-Type: application/json\r\nContent-Type: text/plain\r\n", body);
         assertEquals(400, RawHttp.status(twice), twice);
         assertNothingChanged();
-        String utf8 = raw("POST", "/servers/weight", auth + "Content-Type: Application/JSON; charset=\"UTF-8\"\r\n", body);
+        String utf8 = raw("POST", "/servers/weight", auth + "Content-Type: Application/JSON; charset=\"UTF-8\"\r\n",
+                body);
         assertEquals(200, RawHttp.status(utf8), utf8);
     }
 
     @Test
     void aBodyThatIsNotUtf8IsRefused() throws IOException {
         String auth = "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n";
-        String utf16 = raw("POST", "/servers/weight", auth, json("{" + RS1 + ",'weight':9}").getBytes(StandardCharsets.UTF_16));
+        String utf16 = raw("POST", "/servers/weight", auth,
+                json("{" + RS1 + ",'weight':9}").getBytes(StandardCharsets.UTF_16));
         assertEquals(400, RawHttp.status(utf16), utf16);
         assertTrue(error(utf16).startsWith("request body: not UTF-8"), utf16);
         byte[] latin1 = json("{" + RS1 + ",'weight':9,'mac':'\u00e9'}").getBytes(StandardCharsets.ISO_8859_1);
@@ -194,12 +204,15 @@ class AdminStrictInputTest {
 
     @Test
     void numbersOutOfRangeOrNotIntegersAreRefused() {
-        for (String weight : List.of("10001", "-1", "9.0", "9.5", "1e3", "2147483648", "99999999999999999999", "'9'", "true")) {
-            Http.Reply r = refused(400, http.post("/servers/weight", json("{" + RS1 + ",'weight':" + weight + "}"), TOKEN));
+        for (String weight : List.of("10001", "-1", "9.0", "9.5", "1e3", "2147483648", "99999999999999999999", "'9'",
+                "true")) {
+            Http.Reply r = refused(400,
+                    http.post("/servers/weight", json("{" + RS1 + ",'weight':" + weight + "}"), TOKEN));
             assertTrue(r.error().startsWith("weight: must be an integer from 0 to 10000, found "), r.error());
         }
         for (String port : List.of("0", "65536", "-80", "80.0", "4294967376")) {
-            Http.Reply r = refused(400, http.post("/servers/weight", json("{" + RS1.replace("80", port) + ",'weight':9}"), TOKEN));
+            Http.Reply r = refused(400,
+                    http.post("/servers/weight", json("{" + RS1.replace("80", port) + ",'weight':9}"), TOKEN));
             assertTrue(r.error().startsWith("port: must be an integer from 1 to 65535, found "), r.error());
         }
         refused(400, http.post("/servers/weight", json("{" + RS1 + ",'weight':09}"), TOKEN));
@@ -217,7 +230,8 @@ class AdminStrictInputTest {
     void aFieldOfTheWrongShapeIsRefused() {
         assertEquals("server: must be a string, found an object {\"a\":1}", refused(400, http.post("/servers/weight",
                 json("{" + RS1.replace("'198.18.0.11'", "{'a':1}") + ",'weight':9}"), TOKEN)).error());
-        assertEquals("vip: must be a string, found an array [\"198.18.0.100\"]", refused(400, http.post("/servers/weight",
+        assertEquals("vip: must be a string, found an array [\"198.18.0.100\"]",
+                refused(400, http.post("/servers/weight",
                 json("{" + RS1.replace("'198.18.0.100'", "['198.18.0.100']") + ",'weight':9}"), TOKEN)).error());
         Http.Reply nested = refused(400, http.post("/servers/weight",
                 json("{" + RS1 + ",'weight':9,'extra':{'weight':1,'weight':2}}"), TOKEN));
@@ -260,7 +274,8 @@ class AdminStrictInputTest {
         String status = raw("GET", "/status;verbose=1", "", new byte[0]);
         assertEquals(400, RawHttp.status(status), status);
         String weight = raw("POST", "/servers/weight;weight=5", "Authorization: Bearer " + TOKEN
-                + "\r\nContent-Type: application/json\r\n", json("{" + RS1 + ",'weight':9}").getBytes(StandardCharsets.UTF_8));
+                + "\r\nContent-Type: application/json\r\n",
+                json("{" + RS1 + ",'weight':9}").getBytes(StandardCharsets.UTF_8));
         assertEquals(400, RawHttp.status(weight), weight);
         assertNothingChanged();
     }

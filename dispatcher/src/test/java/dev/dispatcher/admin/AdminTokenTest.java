@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** Changes need the token from a private file; reads need nothing; a rotated file is picked up. */
 @Timeout(30)
 class AdminTokenTest {
-    private static final String WEIGHT = "{\"vip\":\"198.18.0.100\",\"port\":80,\"server\":\"198.18.0.11\",\"weight\":5}";
+    private static final String WEIGHT = "{\"vip\":\"198.18.0.100\",\"port\":80,\"server\":\"198.18.0.11\","
+            + "\"weight\":5}";
 
     @TempDir
     Path dir;
@@ -67,7 +68,8 @@ class AdminTokenTest {
         assertEquals("wrong admin token", r.error());
         Http.Reply basic = http.send("POST", "/servers/weight", WEIGHT, null);
         assertEquals(401, basic.status());
-        assertEquals(401, http.send("DELETE", "/servers?vip=198.18.0.100&port=80&server=198.18.0.11", null, "nope").status());
+        assertEquals(401,
+                http.send("DELETE", "/servers?vip=198.18.0.100&port=80&server=198.18.0.11", null, "nope").status());
         assertTrue(fake.calls.isEmpty(), fake.calls.toString());
         assertEquals(200, http.post("/servers/weight", WEIGHT, "t0ken").status());
     }
@@ -115,7 +117,8 @@ class AdminTokenTest {
         assertEquals(401, http.post("/servers/weight", WEIGHT, "first-token").status());
         assertEquals(200, http.post("/servers/weight", WEIGHT, "second").status());
         Files.delete(file);
-        assertTrue(http.post("/servers/weight", WEIGHT, "second").error().startsWith("no admin token configured: create "));
+        assertTrue(http.post("/servers/weight", WEIGHT, "second").error()
+                .startsWith("no admin token configured: create "));
     }
 
     @Test

@@ -56,8 +56,8 @@ final class RawHttp {
                 all.write(buffer, 0, n);
             }
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("no end of the answer within " + socket.getSoTimeout() + " ms; got so far: "
-                    + all.toString(StandardCharsets.ISO_8859_1));
+            throw new SocketTimeoutException("no end of the answer within " + socket.getSoTimeout()
+                    + " ms; got so far: " + all.toString(StandardCharsets.ISO_8859_1));
         } catch (SocketException e) {
             // reset by the server: closed
         }

@@ -42,7 +42,8 @@ class PackageDependencyTest {
 
     @BeforeAll
     static void importMainClasses() {
-        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages(ROOT);
+        main = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages(ROOT);
         assertTrue(main.size() > 200, "the main classes were found: " + main.size());
     }
 
@@ -98,7 +99,8 @@ class PackageDependencyTest {
     void theControlPlaneDoesNotReachUpToItsServers() {
         // The admin API is built by the command that runs the dispatcher, not by the control plane.
         noClasses().that().resideInAPackage(pkg("control"))
-                .should().dependOnClassesThat().resideInAnyPackage(pkg("admin"), pkg("cli"), pkg("metrics"), "picocli..",
+                .should().dependOnClassesThat()
+                .resideInAnyPackage(pkg("admin"), pkg("cli"), pkg("metrics"), "picocli..",
                         "org.eclipse.jetty..")
                 .check(main);
     }

@@ -78,8 +78,8 @@ class AdminCliTest {
         CliRun r = admin("status");
         assertEquals(0, r.exit(), r.err());
         String out = r.out();
-        assertTrue(out.startsWith("dispatcher on eth1 (02:00:00:00:00:02), mode ring, config /etc/dispatcher/dispatcher.yaml\n"),
-                out);
+        assertTrue(out.startsWith(
+                "dispatcher on eth1 (02:00:00:00:00:02), mode ring, config /etc/dispatcher/dispatcher.yaml\n"), out);
         assertTrue(out.contains("last reload: none since start\n"), out);
         assertTrue(out.contains("frames: forwarded 1234, no_server 5\n"), out);
         assertTrue(out.contains("\ncluster 198.18.0.100\n  port 80/tcp  advisor http  on-server-down reset\n"), out);
@@ -88,12 +88,14 @@ class AdminCliTest {
         assertEquals(List.of("SERVER", "STATE", "REASON", "WEIGHT", "HEALTH", "OVERRIDE", "MAC", "ACTIVE", "TOTAL"),
                 List.of(header.strip().split(" +")));
         String rs1 = lines.stream().filter(l -> l.strip().startsWith("198.18.0.11 ")).findFirst().orElseThrow();
-        assertEquals(List.of("198.18.0.11", "drain", "operator:", "drain", "0/3", "up", "none", "02:00:00:00:00:11", "12", "0"),
-                List.of(rs1.strip().split(" +")));
+        assertEquals(List.of("198.18.0.11", "drain", "operator:", "drain", "0/3", "up", "none", "02:00:00:00:00:11",
+                "12", "0"), List.of(rs1.strip().split(" +")));
         assertEquals(header.indexOf("MAC"), rs1.indexOf("02:00:00:00:00:11"), "columns line up");
         String rs2 = lines.stream().filter(l -> l.strip().startsWith("198.18.0.12 ")).findFirst().orElseThrow();
-        assertEquals(List.of("198.18.0.12", "up", "-", "2/2", "up", "none", "-", "0", "0"), List.of(rs2.strip().split(" +")));
-        assertTrue(out.contains("  port 53/udp  advisor http  on-server-down reset\n    ALL SERVERS DOWN: new flows are dropped\n"),
+        assertEquals(List.of("198.18.0.12", "up", "-", "2/2", "up", "none", "-", "0", "0"),
+                List.of(rs2.strip().split(" +")));
+        assertTrue(out.contains(
+                "  port 53/udp  advisor http  on-server-down reset\n    ALL SERVERS DOWN: new flows are dropped\n"),
                 out);
         assertEquals(1, out.split("ALL SERVERS DOWN", -1).length - 1, "only the port whose servers are all down");
         String rs3 = lines.stream().filter(l -> l.strip().startsWith("198.18.0.13 ")).findFirst().orElseThrow();
@@ -103,12 +105,12 @@ class AdminCliTest {
 
     @Test
     void statusAfterARefusedReloadSaysSo() throws Exception {
-        fake.nextReload = new ReloadResult(false, 0L, List.of("x.yaml:1:1: clusters: required key is missing"), List.of(),
-                List.of());
+        fake.nextReload = new ReloadResult(false, 0L, List.of("x.yaml:1:1: clusters: required key is missing"),
+                List.of(), List.of());
         fake.reload();
         CliRun r = admin("status");
-        assertTrue(r.out().contains("last reload: REFUSED at 1970-01-01T00:00:00Z (1 error(s); the previous configuration is "
-                + "still running)"), r.out());
+        assertTrue(r.out().contains("last reload: REFUSED at 1970-01-01T00:00:00Z (1 error(s); "
+                + "the previous configuration is still running)"), r.out());
     }
 
     @Test
@@ -137,7 +139,8 @@ class AdminCliTest {
         });
         capture.start();
         try {
-            CliRun r = run("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "7",
+            CliRun r = run("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11",
+                    "--weight", "7",
                     "--admin", "127.0.0.1:" + capture.getAddress().getPort(), "--token-file", tokenFile.toString());
             assertEquals(0, r.exit(), r.err());
             assertEquals("ok\n", r.out());
@@ -147,20 +150,23 @@ class AdminCliTest {
         String[] request = seen.get().split("\n", 2);
         assertEquals("POST /servers/weight Bearer cli-test-token application/json", request[0]);
         ObjectMapper json = new ObjectMapper();
-        assertEquals(json.readTree("{\"vip\":\"198.18.0.100\",\"port\":80,\"protocol\":\"tcp\",\"server\":\"198.18.0.11\","
-                + "\"weight\":7}"), json.readTree(request[1]));
+        assertEquals(json.readTree("{\"vip\":\"198.18.0.100\",\"port\":80,\"protocol\":\"tcp\","
+                + "\"server\":\"198.18.0.11\",\"weight\":7}"), json.readTree(request[1]));
     }
 
     @Test
     void setWeightChangesTheRunningDispatcher() {
-        CliRun r = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "7");
+        CliRun r = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11",
+                "--weight", "7");
         assertEquals(0, r.exit(), r.err());
         assertEquals("set the weight of 198.18.0.11 in 198.18.0.100:80/tcp to 7\n", r.out());
         assertEquals(7, fake.weight(RS1));
-        CliRun unknown = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.19", "--weight", "7");
+        CliRun unknown = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.19",
+                "--weight", "7");
         assertEquals(1, unknown.exit());
         assertEquals("error: no server 198.18.0.19 in 198.18.0.100:80/tcp\n", unknown.err());
-        CliRun range = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--weight", "10001");
+        CliRun range = admin("server", "set-weight", "--vip", "198.18.0.100:80", "--server", "198.18.0.11",
+                "--weight", "10001");
         assertEquals(1, range.exit());
         assertEquals("error: weight: must be an integer from 0 to 10000, found 10001\n", range.err());
     }
@@ -171,17 +177,19 @@ class AdminCliTest {
                 "--weight", "2", "--mac", "02:00:00:00:00:14");
         assertEquals(0, add.exit(), add.err());
         assertEquals("added 198.18.0.14 in 198.18.0.101:53/udp with weight 2 and MAC 02:00:00:00:00:14\n", add.out());
-        CliRun again = admin("server", "add", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14",
-                "--weight", "2");
+        CliRun again = admin("server", "add", "--vip", "198.18.0.101:53", "--protocol", "udp",
+                "--server", "198.18.0.14", "--weight", "2");
         assertEquals(1, again.exit());
         assertEquals("error: 198.18.0.14 is already a server of 198.18.0.101:53/udp\n", again.err());
         for (String state : List.of("down", "up", "auto")) {
-            CliRun r = admin("server", state, "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14");
+            CliRun r = admin("server", state, "--vip", "198.18.0.101:53", "--protocol", "udp",
+                    "--server", "198.18.0.14");
             assertEquals(0, r.exit(), r.err());
         }
         assertEquals(List.of("down", "up", "auto"), fake.calls.stream().filter(c -> c.startsWith("override"))
                 .map(c -> c.substring(c.lastIndexOf(' ') + 1)).toList());
-        CliRun remove = admin("server", "remove", "--vip", "198.18.0.101:53", "--protocol", "udp", "--server", "198.18.0.14");
+        CliRun remove = admin("server", "remove", "--vip", "198.18.0.101:53", "--protocol", "udp",
+                "--server", "198.18.0.14");
         assertEquals(0, remove.exit(), remove.err());
         assertEquals("removed 198.18.0.14 in 198.18.0.101:53/udp\n", remove.out());
         assertFalse(fake.has(ServerRef.of("198.18.0.101", 53, "udp", "198.18.0.14")));
@@ -190,7 +198,8 @@ class AdminCliTest {
     @Test
     void drainWaitReturnsOnceNoConnectionsRemain() {
         fake.active(RS1, 2L, 1L, 0L);
-        CliRun r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--wait", "--timeout", "20s");
+        CliRun r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--wait",
+                "--timeout", "20s");
         assertEquals(0, r.exit(), r.err());
         List<String> lines = r.out().lines().toList();
         assertEquals("draining 198.18.0.11 in 198.18.0.100:80/tcp: no new flows, existing ones continue", lines.get(0));
@@ -204,10 +213,12 @@ class AdminCliTest {
     void drainWaitFailsAtTheDeadlineAndSaysHowManyRemain() {
         fake.active(RS1, 3L);
         long start = System.nanoTime();
-        CliRun r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--wait", "--timeout", "1s");
+        CliRun r = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--wait",
+                "--timeout", "1s");
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertEquals(1, r.exit(), r.out());
-        assertEquals("not drained after 1s: 3 active connection(s) remain on 198.18.0.11 in 198.18.0.100:80/tcp\n", r.err());
+        assertEquals("not drained after 1s: 3 active connection(s) remain on 198.18.0.11 in 198.18.0.100:80/tcp\n",
+                r.err());
         assertTrue(millis >= 1000 && millis < 5000, millis + " ms");
     }
 
@@ -231,7 +242,8 @@ class AdminCliTest {
             assertTrue(r.err().contains("token"), r.err());
         }
         assertTrue(fake.calls.stream().noneMatch(c -> c.startsWith("setWeight")), fake.calls.toString());
-        CliRun reads = run("status", "--admin", "127.0.0.1:" + server.port(), "--token-file", dir.resolve("none").toString());
+        CliRun reads = run("status", "--admin", "127.0.0.1:" + server.port(),
+                "--token-file", dir.resolve("none").toString());
         assertEquals(0, reads.exit(), "reads need no token: " + reads.err());
     }
 
@@ -259,15 +271,16 @@ class AdminCliTest {
 
     @Test
     void reloadPrintsChangesOrEveryError() {
-        fake.nextReload = new ReloadResult(true, 1L, List.of(), List.of("added server 198.18.0.14 to 198.18.0.100:80/tcp",
+        fake.nextReload = new ReloadResult(true, 1L, List.of(),
+                List.of("added server 198.18.0.14 to 198.18.0.100:80/tcp",
                 "weight of 198.18.0.12 in 198.18.0.100:80/tcp: 2 -> 4"), List.of("io.snaplen needs a restart"));
         CliRun applied = admin("reload");
         assertEquals(0, applied.exit(), applied.err());
         assertEquals("reload applied: 2 change(s)\n  added server 198.18.0.14 to 198.18.0.100:80/tcp\n"
                 + "  weight of 198.18.0.12 in 198.18.0.100:80/tcp: 2 -> 4\n", applied.out());
         assertEquals("warning: io.snaplen needs a restart\n", applied.err());
-        fake.nextReload = new ReloadResult(false, 1L, List.of("d.yaml:3:5: clusters[0].address: bad", "d.yaml:9:7: x: bad"),
-                List.of(), List.of());
+        fake.nextReload = new ReloadResult(false, 1L,
+                List.of("d.yaml:3:5: clusters[0].address: bad", "d.yaml:9:7: x: bad"), List.of(), List.of());
         CliRun refused = admin("reload");
         assertEquals(1, refused.exit());
         assertEquals("d.yaml:3:5: clusters[0].address: bad\nd.yaml:9:7: x: bad\n"
@@ -302,19 +315,25 @@ class AdminCliTest {
     void badOptionsAreUsageErrorsThatNameTheOption() {
         CliRun vip = admin("server", "drain", "--vip", "198.18.0.100", "--server", "198.18.0.11");
         assertEquals(2, vip.exit());
-        assertTrue(vip.err().startsWith("Invalid value for option '--vip': expected IP:PORT such as 198.18.0.100:80"), vip.err());
-        CliRun protocol = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--protocol", "sctp");
+        assertTrue(vip.err().startsWith("Invalid value for option '--vip': expected IP:PORT such as 198.18.0.100:80"),
+                vip.err());
+        CliRun protocol = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11",
+                "--protocol", "sctp");
         assertEquals(2, protocol.exit());
-        assertTrue(protocol.err().startsWith("Invalid value for option '--protocol': expected tcp or udp"), protocol.err());
-        CliRun timeout = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11", "--timeout", "1.5s");
+        assertTrue(protocol.err().startsWith("Invalid value for option '--protocol': expected tcp or udp"),
+                protocol.err());
+        CliRun timeout = admin("server", "drain", "--vip", "198.18.0.100:80", "--server", "198.18.0.11",
+                "--timeout", "1.5s");
         assertEquals(2, timeout.exit());
         assertTrue(timeout.err().startsWith("Invalid value for option '--timeout'"), timeout.err());
         CliRun adminAddress = run("status", "--admin", "localhost");
         assertEquals(2, adminAddress.exit());
-        assertTrue(adminAddress.err().startsWith("Invalid value for option '--admin': expected HOST:PORT"), adminAddress.err());
+        assertTrue(adminAddress.err().startsWith("Invalid value for option '--admin': expected HOST:PORT"),
+                adminAddress.err());
         CliRun noSub = run("server");
         assertEquals(2, noSub.exit());
-        assertTrue(noSub.err().startsWith("missing subcommand (add, remove, set-weight, drain, up, down, auto)"), noSub.err());
+        assertTrue(noSub.err().startsWith("missing subcommand (add, remove, set-weight, drain, up, down, auto)"),
+                noSub.err());
         assertEquals(2, run("config").exit());
         assertTrue(fake.calls.isEmpty(), fake.calls.toString());
     }
@@ -352,7 +371,7 @@ class AdminCliTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().startsWith("#!/usr/bin/env bash"), r.out().lines().findFirst().orElse(""));
         assertTrue(r.out().contains("complete -F _complete_dispatcher"), "registers the function");
-        assertTrue(r.out().contains("set-weight") && r.out().contains("--token-file") && r.out().contains("(\"tcp\" \"udp\")"),
-                "knows the subcommands, options and protocol names");
+        assertTrue(r.out().contains("set-weight") && r.out().contains("--token-file")
+                && r.out().contains("(\"tcp\" \"udp\")"), "knows the subcommands, options and protocol names");
     }
 }

@@ -83,8 +83,8 @@ class DispatcherCliTest {
         assertTrue(r.out().startsWith("received 2, forwarded 1, passed 1, dropped 0"), r.out());
         List<byte[]> frames = PcapFiles.read(out);
         assertEquals(1, frames.size());
-        assertEquals(java.util.HexFormat.of().formatHex(new Frames.Tcp().macs(Frames.DISPATCHER_MAC, Frames.RS1_MAC).build()),
-                java.util.HexFormat.of().formatHex(frames.getFirst()));
+        assertEquals(java.util.HexFormat.of().formatHex(new Frames.Tcp().macs(Frames.DISPATCHER_MAC, Frames.RS1_MAC)
+                .build()), java.util.HexFormat.of().formatHex(frames.getFirst()));
     }
 
     @Test
@@ -114,8 +114,8 @@ class DispatcherCliTest {
             {"ff:ff:ff:ff:ff:ff", "(the group bit of the first octet is set: multicast)"},
             {"01:00:5e:00:00:01", "(the group bit of the first octet is set: multicast)"},
             {"00:00:00:00:00:00", "(all zeros)"}}) {
-            CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(), "--out", out.toString(),
-                    "--mac", c[0]);
+            CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(),
+                    "--out", out.toString(), "--mac", c[0]);
             assertEquals(2, r.exit(), c[0] + ": " + r.out() + r.err());
             assertEquals("--mac: must be a unicast MAC address, found " + c[0] + " " + c[1], r.err().strip());
             assertFalse(Files.exists(out), "nothing written for --mac " + c[0]);
@@ -131,8 +131,8 @@ class DispatcherCliTest {
             {"255.255.255.255", "the limited broadcast address"},
             {"224.0.0.1", "multicast, 224.0.0.0/4"},
             {"127.0.0.1", "loopback, 127.0.0.0/8"}}) {
-            CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(), "--out", out.toString(),
-                    "--ip", c[0]);
+            CliRun r = run("replay", "--config", config(GOOD).toString(), "--in", in.toString(),
+                    "--out", out.toString(), "--ip", c[0]);
             assertEquals(2, r.exit(), c[0] + ": " + r.out() + r.err());
             assertEquals("--ip: must be a unicast address or 0.0.0.0, found " + c[0] + " (" + c[1] + ")",
                     r.err().strip());

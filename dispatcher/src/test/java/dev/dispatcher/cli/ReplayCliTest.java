@@ -116,7 +116,8 @@ class ReplayCliTest {
         Path out = dir.resolve("out.pcap");
         CliRun r = replay(in, out);
         assertEquals(1, r.exit(), r.out());
-        assertEquals("error: pcap file " + in + ": record 4 at byte " + at + ": captured length 300000 is above 262144, "
+        assertEquals("error: pcap file " + in + ": record 4 at byte " + at
+                + ": captured length 300000 is above 262144, "
                 + "the most a pcap record holds: damaged record header", r.err().strip());
         assertFalse(Files.exists(out), "no output from a failed run");
     }
@@ -153,18 +154,22 @@ class ReplayCliTest {
         patchInt(in, at + 4, 1_000_000);
         CliRun r = replay(in, dir.resolve("out.pcap"));
         assertEquals(1, r.exit(), r.out());
-        assertEquals("error: pcap file " + in + ": record 2 at byte " + at + ": timestamp fraction 1000000 is one second "
+        assertEquals("error: pcap file " + in + ": record 2 at byte " + at
+                + ": timestamp fraction 1000000 is one second "
                 + "or more (microseconds): damaged record header", r.err().strip());
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "magic    | 0  | 0x12345678 | not a pcap file: it starts with 78 56 34 12 (a pcap file starts with a1 b2 c3 d4 or a1 b2 3c 4d, or the same reversed)",
-        "pcapng   | 0  | 0x0A0D0D0A | a pcapng file, which replay does not read: convert it with `editcap -F pcap FILE out.pcap`",
+        "magic    | 0  | 0x12345678 | not a pcap file: it starts with 78 56 34 12 "
+                + "(a pcap file starts with a1 b2 c3 d4 or a1 b2 3c 4d, or the same reversed)",
+        "pcapng   | 0  | 0x0A0D0D0A | a pcapng file, which replay does not read: "
+                + "convert it with `editcap -F pcap FILE out.pcap`",
         "version  | 4  | 0x00010003 | pcap version 3.1 at byte 4, expected 2.4",
         "snaplen  | 16 | 0          | snaplen 0 at byte 16, expected 1 to 262144",
         "snaplen  | 16 | 0x00100000 | snaplen 1048576 at byte 16, expected 1 to 262144",
-        "linktype | 20 | 113        | link type 113 (Linux cooked capture: from `tcpdump -i any`?) at byte 20, expected 1 (Ethernet)",
+        "linktype | 20 | 113        | link type 113 (Linux cooked capture: from `tcpdump -i any`?) "
+                + "at byte 20, expected 1 (Ethernet)",
         "linktype | 20 | 101        | link type 101 (raw IP) at byte 20, expected 1 (Ethernet)",
         "linktype | 20 | 0x10000001 | link type 268435457 (not Ethernet) at byte 20, expected 1 (Ethernet)",
     })
@@ -289,8 +294,8 @@ class ReplayCliTest {
         String before = Files.readString(config);
         CliRun r = replay(capture(), config);
         assertEquals(2, r.exit(), r.out());
-        assertEquals("--out: " + config + " is the configuration file (--config " + config + "): refusing to overwrite it",
-                r.err().strip());
+        assertEquals("--out: " + config + " is the configuration file (--config " + config
+                + "): refusing to overwrite it", r.err().strip());
         assertEquals(before, Files.readString(config));
     }
 

@@ -425,7 +425,8 @@ class ConfigLoaderTest {
                 new ServerConfig(0xC612000B, 3, 0x020000000011L).toString());
         assertEquals("ServerConfig[address=198.18.0.12, weight=1, mac=arp]",
                 new ServerConfig(0xC612000C, 1, ServerConfig.NO_MAC).toString());
-        assertEquals("ClusterConfig[address=198.18.0.100, ports=[]]", new ClusterConfig(0xC6120064, List.of()).toString());
+        assertEquals("ClusterConfig[address=198.18.0.100, ports=[]]",
+                new ClusterConfig(0xC6120064, List.of()).toString());
     }
 
     @Test

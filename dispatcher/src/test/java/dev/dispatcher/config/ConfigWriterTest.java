@@ -179,11 +179,13 @@ class ConfigWriterTest {
     @Test
     void textIsQuotedWhenYamlWouldReadItDifferently() throws ConfigException {
         AdvisorConfig http = new AdvisorConfig(AdvisorType.HTTP, 0, "GET", "www.example.test:8080",
-                "/a%20b?x=1&y=~z", List.of(200), "a \"quoted\" #hash\\ – ok: yes\n\t\u0085\u2028\uFEFF\u007Fend " + "long words ".repeat(40), List.of(),
+                "/a%20b?x=1&y=~z", List.of(200),
+                "a \"quoted\" #hash\\ – ok: yes\n\t\u0085\u2028\uFEFF\u007Fend " + "long words ".repeat(40), List.of(),
                 AdvisorConfig.DEFAULT_INTERVAL, AdvisorConfig.DEFAULT_TIMEOUT, AdvisorConfig.DEFAULT_TIMEOUT, 2, 3);
         AdvisorConfig script = new AdvisorConfig(AdvisorType.SCRIPT, 0, "GET", "", "/", List.of(200), "",
                 List.of("/opt/check é/run", "null", "~", "-x", "a,b", "[1]", "{k: v}", "*alias", "&anchor", "!tag",
-                        "'single'", "%TAG", "@at", "`tick`", "|", ">", "? key", "yes", "010", "0x1F", " lead", "trail "),
+                        "'single'", "%TAG", "@at", "`tick`", "|", ">", "? key", "yes", "010", "0x1F", " lead",
+                        "trail "),
                 AdvisorConfig.DEFAULT_INTERVAL, AdvisorConfig.DEFAULT_TIMEOUT, Duration.ofMinutes(10), 2, 3);
         DispatcherConfig config = config("null", List.of(
                 port(80, http, new ServerConfig(Ipv4.parse("198.18.0.11"), 1, ServerConfig.NO_MAC)),
@@ -235,7 +237,8 @@ class ConfigWriterTest {
     @Test
     void headerSaysWhoWroteTheFileAndWhen() {
         String yaml = ConfigWriter.toYaml(config("eth0", List.of(), AdminConfig.DEFAULTS), "Tue 25 Nov 2026 01:34 UTC");
-        assertEquals("# Written by the dispatcher at Tue 25 Nov 2026 01:34 UTC.", yaml.lines().findFirst().orElseThrow());
+        assertEquals("# Written by the dispatcher at Tue 25 Nov 2026 01:34 UTC.",
+                yaml.lines().findFirst().orElseThrow());
     }
 
     private static PortConfig port(int number, AdvisorConfig advisor, ServerConfig server) {
@@ -243,8 +246,8 @@ class ConfigWriterTest {
     }
 
     private static DispatcherConfig config(String interfaceName, List<PortConfig> ports, AdminConfig admin) {
-        List<ClusterConfig> clusters = ports.isEmpty() ? List.of() : List.of(new ClusterConfig(Ipv4.parse("198.18.0.100"),
-                ports));
+        List<ClusterConfig> clusters = ports.isEmpty() ? List.of()
+                : List.of(new ClusterConfig(Ipv4.parse("198.18.0.100"), ports));
         return new DispatcherConfig(Path.of("written.yaml"), interfaceName, clusters, FlowTableConfig.DEFAULTS,
                 ArpConfig.DEFAULTS, IoConfig.DEFAULTS, PipelineConfig.DEFAULTS, admin);
     }

@@ -65,9 +65,8 @@ class DeploySampleTest {
 
     /** One commented sample per feature; the package installs minimal.yaml as /etc/dispatcher/dispatcher.yaml. */
     private static final List<String> FEATURE_SAMPLES = List.of("admin.yaml", "advisors-http.yaml",
-            "advisors-tcp-script.yaml", "fanout.yaml", "low-latency.yaml", "minimal.yaml", "multiple-vips.yaml", "ring-mode.yaml",
-            "rx-blocks.yaml",
-            "static-macs.yaml", "udp.yaml");
+            "advisors-tcp-script.yaml", "fanout.yaml", "low-latency.yaml", "minimal.yaml", "multiple-vips.yaml",
+            "ring-mode.yaml", "rx-blocks.yaml", "static-macs.yaml", "udp.yaml");
 
     @Test
     void theWalkFindsEveryFeatureSample() throws IOException {
@@ -93,7 +92,8 @@ class DeploySampleTest {
     @Test
     void eachFeatureSampleShowsItsFeature() {
         DispatcherConfig minimal = load(featureSample("minimal.yaml"));
-        assertEquals(AdminConfig.DEFAULTS, minimal.admin(), "the packaged default uses the token file the package creates");
+        assertEquals(AdminConfig.DEFAULTS, minimal.admin(),
+                "the packaged default uses the token file the package creates");
         assertTrue(ports(minimal).allMatch(p -> p.advisor().isEmpty()), "minimal: no advisors");
 
         assertTrue(ports(load(featureSample("static-macs.yaml"))).flatMap(p -> p.servers().stream())

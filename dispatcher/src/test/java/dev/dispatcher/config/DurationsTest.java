@@ -28,8 +28,8 @@ class DurationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "0s", "0ms", "0us", "1ns", "1µs", "-5s", "+5s", "1.5s", "10", "s", "1d", "1w", "1S", "1M", "1min",
-        "1sec", "30 s", " 30s", "30s ", "1h30m", "PT1S", "01s", "1000000000h", "1e3ms", "1_000ms"})
+    @ValueSource(strings = {"", "0s", "0ms", "0us", "1ns", "1µs", "-5s", "+5s", "1.5s", "10", "s", "1d", "1w", "1S",
+        "1M", "1min", "1sec", "30 s", " 30s", "30s ", "1h30m", "PT1S", "01s", "1000000000h", "1e3ms", "1_000ms"})
     void refusesEverythingElse(String text) {
         assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
     }
@@ -53,7 +53,8 @@ class DurationsTest {
 
     @Test
     void formatThenParseIsIdentity() {
-        for (String text : new String[] {"1us", "999us", "1001us", "1ms", "999ms", "1s", "61s", "1m", "59m", "1h", "25h"}) {
+        for (String text : new String[] {"1us", "999us", "1001us", "1ms", "999ms", "1s", "61s", "1m", "59m", "1h",
+                "25h"}) {
             assertEquals(text, Durations.format(Durations.parse(text)));
         }
     }

@@ -109,7 +109,8 @@ class HostileConfigTest {
         StringBuilder yaml = new StringBuilder("interface: eth0\nclusters:\n  - address: 198.18.0.100\n    ports:\n"
                 + "      - port: 80\n        scheduler: maglev\n        servers:\n");
         for (int i = 0; i < 656; i++) {
-            yaml.append("          - address: 198.18.").append(1 + i / 250).append('.').append(1 + i % 250).append('\n');
+            yaml.append("          - address: 198.18.").append(1 + i / 250).append('.').append(1 + i % 250)
+                    .append('\n');
         }
         assertEquals(List.of("big.yaml:8:11: clusters[0].ports[0].maglev-table-size: must be at least 100 slots per"
                 + " server, 65600 for the 656 servers of this port, found 65537; pick a prime above that"),
@@ -137,8 +138,9 @@ class HostileConfigTest {
         assertEquals(131_071, port.maglevTableSize());
         assertEquals(Path.of("/srv/dispatcher"), config.stateDir());
         assertEquals(false, config.flowTable().restore());
-        DispatcherConfig defaults = ConfigLoader.parse("d.yaml", "interface: eth0\nclusters:\n  - address: 198.18.0.100\n"
-                + "    ports:\n      - port: 80\n        servers:\n          - address: 198.18.0.11\n");
+        DispatcherConfig defaults = ConfigLoader.parse("d.yaml", "interface: eth0\nclusters:\n"
+                + "  - address: 198.18.0.100\n    ports:\n      - port: 80\n        servers:\n"
+                + "          - address: 198.18.0.11\n");
         PortConfig plain = defaults.clusters().getFirst().ports().getFirst();
         assertEquals(SchedulerKind.WRR, plain.scheduler());
         assertEquals(65_537, plain.maglevTableSize());

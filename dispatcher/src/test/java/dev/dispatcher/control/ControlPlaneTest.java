@@ -1,9 +1,5 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.config.Ipv4;
-import dev.dispatcher.config.MacAddress;
-import dev.dispatcher.control.api.ControlOperations;
-import dev.dispatcher.control.api.ServerOverride;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.MacAddress;
+import dev.dispatcher.config.ServerConfig;
 import dev.dispatcher.control.api.ControlException;
+import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.ReloadResult;
+import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
 import dev.dispatcher.dataplane.core.ForwardingTable;
-import dev.dispatcher.config.ServerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -134,12 +133,15 @@ class ControlPlaneTest {
         assertEquals(ControlException.Kind.NOT_FOUND,
                 assertThrows(ControlException.class, () -> control.drain(ref("198.18.0.99"))).kind());
         assertEquals(ControlException.Kind.CONFLICT,
-                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.11"), 1, ControlOperations.NO_MAC)).kind());
+                assertThrows(ControlException.class,
+                        () -> control.addServer(ref("198.18.0.11"), 1, ControlOperations.NO_MAC)).kind());
         assertEquals(ControlException.Kind.INVALID,
-                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.100"), 1, ControlOperations.NO_MAC)).kind(),
+                assertThrows(ControlException.class,
+                        () -> control.addServer(ref("198.18.0.100"), 1, ControlOperations.NO_MAC)).kind(),
                 "a VIP is not a real server");
         assertEquals(ControlException.Kind.INVALID,
-                assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.20"), 1, MacAddress.parse("01:00:5e:00:00:01"))).kind(),
+                assertThrows(ControlException.class,
+                        () -> control.addServer(ref("198.18.0.20"), 1, MacAddress.parse("01:00:5e:00:00:01"))).kind(),
                 "multicast MAC");
         assertEquals(ControlException.Kind.INVALID,
                 assertThrows(ControlException.class, () -> control.addServer(ref("198.18.0.20"), -1,
@@ -179,8 +181,10 @@ class ControlPlaneTest {
                 + "          - address: 198.18.0.14\n            weight: 1\n");
         ReloadResult r = control.reload();
         assertTrue(r.applied(), String.join("\n", r.errors()));
-        assertTrue(r.changes().contains("198.18.0.100:80/tcp: server 198.18.0.12 weight 2 -> 5"), r.changes().toString());
-        assertTrue(r.changes().contains("198.18.0.100:80/tcp: added server 198.18.0.14 weight 1"), r.changes().toString());
+        assertTrue(r.changes().contains("198.18.0.100:80/tcp: server 198.18.0.12 weight 2 -> 5"),
+                r.changes().toString());
+        assertTrue(r.changes().contains("198.18.0.100:80/tcp: added server 198.18.0.14 weight 1"),
+                r.changes().toString());
         assertEquals(rs2, table().serverIndex(0xC612000C));
         assertEquals(5, weightOf("198.18.0.12"));
     }
@@ -198,7 +202,8 @@ class ControlPlaneTest {
         assertEquals(6, servers.get(1).weight());
         assertEquals(0xC612000D, servers.get(2).address());
         String header = Files.readString(file).lines().findFirst().orElseThrow();
-        assertTrue(header.matches("# Written by the dispatcher at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d)?Z\\."), header);
+        assertTrue(header.matches("# Written by the dispatcher at \\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d(:\\d\\d)?Z\\."),
+                header);
         assertTrue(control.runningConfigYaml().contains("weight: 6"));
     }
 
@@ -259,7 +264,8 @@ class ControlPlaneTest {
         ReloadResult r = assertTimeoutPreemptively(Duration.ofSeconds(20), control::reload);
         assertFalse(r.applied());
         assertEquals(1, r.errors().size(), r.errors().toString());
-        assertTrue(r.errors().getFirst().contains(":3:7: (yaml): alias *a is used inside the node &a"), r.errors().toString());
+        assertTrue(r.errors().getFirst().contains(":3:7: (yaml): alias *a is used inside the node &a"),
+                r.errors().toString());
         assertEquals(version, table().version(), "no new table was published");
     }
 
@@ -272,7 +278,8 @@ class ControlPlaneTest {
         assertEquals("server: 198.18.0.20: its MAC 02:00:00:00:00:02 is the dispatcher's own: frames would come back"
                 + " to it", e.getMessage());
 
-        Files.writeString(file, YAML.formatted("reset").replace("weight: 2", "weight: 2\n            mac: 02-00-00-00-00-02"));
+        Files.writeString(file,
+                YAML.formatted("reset").replace("weight: 2", "weight: 2\n            mac: 02-00-00-00-00-02"));
         ReloadResult r = control.reload();
         assertFalse(r.applied());
         assertEquals(List.of("real server 198.18.0.12 of 198.18.0.100:80/tcp: its MAC 02:00:00:00:00:02 is the"

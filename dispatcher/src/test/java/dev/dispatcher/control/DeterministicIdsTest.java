@@ -1,7 +1,5 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.control.api.ServiceKey;
-import dev.dispatcher.control.api.ControlOperations;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.Protocol;
+import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,8 +52,8 @@ class DeterministicIdsTest {
                     }
                 }
                 Collections.shuffle(servers, random);
-                List<String> keys = new ArrayList<>(List.of("port: " + (80 + p), "protocol: " + (p == 2 ? "udp" : "tcp"),
-                        "servers:\n" + String.join("", servers)));
+                List<String> keys = new ArrayList<>(List.of("port: " + (80 + p),
+                        "protocol: " + (p == 2 ? "udp" : "tcp"), "servers:\n" + String.join("", servers)));
                 Collections.shuffle(keys, random);
                 ports.add("      - " + keys.get(0) + "\n        " + keys.get(1) + "\n        " + keys.get(2));
             }
@@ -98,7 +98,8 @@ class DeterministicIdsTest {
         ServiceKey service = new ServiceKey(Ipv4.parse("198.18.0.100"), 80, Protocol.TCP);
         control.addServer(ServerRef.of("198.18.0.100", 80, "tcp", "198.18.1.99"), 1, ControlOperations.NO_MAC);
         Map<String, Integer> added = ids(control);
-        assertTrue(added.get(AdvisorPlan.key(new ServerRef(service, Ipv4.parse("198.18.1.99")))) >= 0, "the new pair has an id");
+        assertTrue(added.get(AdvisorPlan.key(new ServerRef(service, Ipv4.parse("198.18.1.99")))) >= 0,
+                "the new pair has an id");
         before.forEach((what, id) -> assertEquals(id, added.get(what), what + " kept its id"));
 
         String removed = before.keySet().stream().filter(k -> k.startsWith("198.18.0.100:80/tcp ")).findFirst()

@@ -1,7 +1,5 @@
 package dev.dispatcher.control;
 
-import dev.dispatcher.config.Protocol;
-import dev.dispatcher.control.api.ServiceKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.config.Protocol;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ServerRef;
+import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.core.Verdict;
@@ -194,7 +194,8 @@ class FanoutDataPlaneTest {
             assertEquals(3, worker.forwarder().counters().verdict(Verdict.FORWARDED));
         }
         for (int port : new int[] {onWorker0, onWorker1}) {
-            Explanation e = control.explain(Ipv4.parse("198.18.0.1"), port, new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
+            Explanation e = control.explain(Ipv4.parse("198.18.0.1"), port,
+                    new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
             assertEquals("existing flow", e.decision(), "explain finds the flow on port " + port + ": " + e);
             assertEquals("udp", e.flowState());
         }
@@ -242,12 +243,14 @@ class FanoutDataPlaneTest {
     void aFlowHandedInLandsOnTheWorkerThatReceivesItsPacketsAndKeepsItsServer() throws Exception {
         int client = Ipv4.parse("198.18.0.1");
         int vip = Ipv4.parse("198.18.0.100");
-        int pairOf12 = control.pair(new ServiceKey(vip, 53, dev.dispatcher.config.Protocol.UDP), Ipv4.parse("198.18.0.12"));
+        int pairOf12 = control.pair(new ServiceKey(vip, 53, dev.dispatcher.config.Protocol.UDP),
+                Ipv4.parse("198.18.0.12"));
         for (int shard = 0; shard < 2; shard++) {
             int port = portOurHashPutsOn(shard, 5000 + shard * 1000);
             FlowKey key = new FlowKey().ipv4(client, vip, port, 53, 17);
             // Where the first new flow would go by round-robin: .11 (weights 1:1, .11 first).
-            Explanation before = control.explain(Ipv4.parse("198.18.0.1"), port, new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
+            Explanation before = control.explain(Ipv4.parse("198.18.0.1"), port,
+                    new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
             assertEquals("198.18.0.11", before.server(), "a new flow's server, told without taking a turn: " + before);
             assertEquals("wrr", before.scheduler());
             assertEquals(65_537, before.maglevSize());
@@ -263,7 +266,8 @@ class FanoutDataPlaneTest {
                     "the handed-in flow keeps its server, not the scheduler's next pick");
             assertEquals(1, pipeline.workers().get(worker).forwarder().counters()
                     .get(dev.dispatcher.dataplane.forward.ForwarderCounters.LOOKUP_HIT));
-            Explanation after = control.explain(Ipv4.parse("198.18.0.1"), port, new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
+            Explanation after = control.explain(Ipv4.parse("198.18.0.1"), port,
+                    new ServiceKey(Ipv4.parse("198.18.0.100"), 53, Protocol.UDP));
             assertEquals("existing flow", after.decision());
             assertEquals("198.18.0.12", after.server());
         }

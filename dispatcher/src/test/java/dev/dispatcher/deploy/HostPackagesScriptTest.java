@@ -114,7 +114,8 @@ class HostPackagesScriptTest {
 
         assertEquals(1, r.exit(), r.toString());
         assertEquals("host-packages.sh: not a Debian system (no dpkg-query or apt-get), and these commands are"
-                + " missing: curl; install them with the system's package manager (Debian packages: curl)\n", r.stderr());
+                + " missing: curl; install them with the system's package manager (Debian packages: curl)\n",
+                r.stderr());
         assertEquals(new Result(0, "curl\n", ""), run(env, "--missing"));
     }
 
@@ -123,7 +124,8 @@ class HostPackagesScriptTest {
         Result r = run(Map.of(), "jdk");
 
         assertEquals(1, r.exit(), r.toString());
-        assertEquals("host-packages.sh: no JDK 25 or newer found, and the package lists offer no openjdk-25-jdk-headless"
+        assertEquals("host-packages.sh: no JDK 25 or newer found, "
+                + "and the package lists offer no openjdk-25-jdk-headless"
                 + " (Debian 12 has none); install a JDK 25 or newer under /usr/lib/jvm (e.g. Eclipse Temurin 25),"
                 + " or set JAVA_HOME to one\n", r.stderr());
         // As root the lists are fetched once before giving up (a fresh machine has none).
@@ -153,7 +155,8 @@ class HostPackagesScriptTest {
         assertTrue(m.find(), "the README's test command");
         List<String> commands = Files.readAllLines(REPO.resolve(".ci/run")).stream()
                 .filter(line -> !line.isBlank() && !line.startsWith("#")).toList();
-        assertEquals(List.of("set -euo pipefail", "cd \"$(dirname \"$0\")/..\"", "export CI=true", m.group(1)), commands);
+        assertEquals(List.of("set -euo pipefail", "cd \"$(dirname \"$0\")/..\"", "export CI=true", m.group(1)),
+                commands);
     }
 
     private Result run(Map<String, String> env, String... args) throws Exception {

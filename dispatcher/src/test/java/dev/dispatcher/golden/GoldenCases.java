@@ -12,9 +12,9 @@ import static dev.dispatcher.testing.Frames.VIP;
 import dev.dispatcher.config.ConfigException;
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.DispatcherConfig;
-import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.IoBackend;
 import dev.dispatcher.config.IoConfig;
+import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PipelineConfig;
 import dev.dispatcher.dataplane.core.FlowKey;
@@ -70,7 +70,8 @@ public final class GoldenCases {
      */
     public record Case(String name, List<byte[]> in, List<byte[]> out, Map<Integer, Long> verdicts,
                        boolean singleShardOnly, Wire wire, String wireReason) {
-        public Case(String name, List<byte[]> in, List<byte[]> out, Map<Integer, Long> verdicts, boolean singleShardOnly) {
+        public Case(String name, List<byte[]> in, List<byte[]> out, Map<Integer, Long> verdicts,
+                boolean singleShardOnly) {
             this(name, in, out, verdicts, singleShardOnly, Wire.CARRIED, "");
         }
 
@@ -167,7 +168,8 @@ public final class GoldenCases {
 
         byte[] udpIn = Frames.udp(CLIENT_MAC, DISPATCHER_MAC, CLIENT_IP, VIP, 5353, 53, new byte[] {1, 2, 3, 4, 5});
         byte[] udpOut = Frames.udp(DISPATCHER_MAC, RS2_MAC, CLIENT_IP, VIP, 5353, 53, new byte[] {1, 2, 3, 4, 5});
-        cases.add(new Case("UDP to VIP:53 is forwarded", List.of(udpIn), List.of(udpOut), verdicts(Verdict.FORWARDED, 1), false));
+        cases.add(new Case("UDP to VIP:53 is forwarded", List.of(udpIn), List.of(udpOut),
+                verdicts(Verdict.FORWARDED, 1), false));
 
         cases.add(new Case("TCP to a port the VIP does not serve is dropped", List.of(syn(40001).dstPort(81).build()),
                 List.of(), verdicts(Verdict.NO_SERVICE, 1), false));
@@ -181,12 +183,14 @@ public final class GoldenCases {
                 List.of(), verdicts(Verdict.NOT_IPV4, 1), false).keptOutByCaptureFilter());
 
         cases.add(new Case("a 10-byte frame is truncated", List.of(new byte[10]), List.of(),
-                verdicts(Verdict.TRUNCATED, 1), false).notOnLiveWire("shorter than an Ethernet header: the kernel refuses "
-                + "to send it from a packet socket (dev_validate_header), so no live interface can receive it"));
+                verdicts(Verdict.TRUNCATED, 1), false).notOnLiveWire("shorter than an Ethernet header: the kernel"
+                + " refuses to send it from a packet socket (dev_validate_header), so no live interface can"
+                + " receive it"));
 
         byte[] badIhl = syn(40003).build();
         badIhl[14] = 0x44;
-        cases.add(new Case("IHL 4 is a bad header", List.of(badIhl), List.of(), verdicts(Verdict.BAD_HEADER, 1), false));
+        cases.add(new Case("IHL 4 is a bad header", List.of(badIhl), List.of(), verdicts(Verdict.BAD_HEADER, 1),
+                false));
 
         byte[] badVersion = syn(40004).build();
         badVersion[14] = 0x65;
@@ -210,13 +214,16 @@ public final class GoldenCases {
         cases.add(new Case("a VLAN-tagged flow is forwarded with its tag", List.of(tagged.build()),
                 List.of(to(tagged, RS1_MAC)), verdicts(Verdict.FORWARDED, 1), false));
 
-        byte[] arpReq = Frames.arp(true, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", CLIENT_MAC, CLIENT_IP, "00:00:00:00:00:00", VIP, -1);
+        byte[] arpReq = Frames.arp(true, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", CLIENT_MAC, CLIENT_IP, "00:00:00:00:00:00",
+                VIP, -1);
         byte[] arpReply = Frames.arp(false, DISPATCHER_MAC, CLIENT_MAC, DISPATCHER_MAC, VIP, CLIENT_MAC, CLIENT_IP, -1);
         cases.add(new Case("ARP request for the VIP gets our MAC", List.of(arpReq), List.of(arpReply),
                 verdicts(Verdict.ARP_REPLIED, 1), false));
 
-        byte[] arpReqTagged = Frames.arp(true, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", CLIENT_MAC, CLIENT_IP, "00:00:00:00:00:00", VIP, 7);
-        byte[] arpReplyTagged = Frames.arp(false, DISPATCHER_MAC, CLIENT_MAC, DISPATCHER_MAC, VIP, CLIENT_MAC, CLIENT_IP, 7);
+        byte[] arpReqTagged = Frames.arp(true, CLIENT_MAC, "ff:ff:ff:ff:ff:ff", CLIENT_MAC, CLIENT_IP,
+                "00:00:00:00:00:00", VIP, 7);
+        byte[] arpReplyTagged = Frames.arp(false, DISPATCHER_MAC, CLIENT_MAC, DISPATCHER_MAC, VIP, CLIENT_MAC,
+                CLIENT_IP, 7);
         cases.add(new Case("ARP request for the VIP on VLAN 7 is answered on VLAN 7", List.of(arpReqTagged),
                 List.of(arpReplyTagged), verdicts(Verdict.ARP_REPLIED, 1), false));
 
@@ -225,7 +232,8 @@ public final class GoldenCases {
         cases.add(new Case("ARP request for another address is not answered", List.of(arpOther), List.of(),
                 verdicts(Verdict.ARP_IGNORED, 1), false));
 
-        byte[] arpConflict = Frames.arp(false, RS1_MAC, "ff:ff:ff:ff:ff:ff", RS1_MAC, VIP, "00:00:00:00:00:00", VIP, -1);
+        byte[] arpConflict = Frames.arp(false, RS1_MAC, "ff:ff:ff:ff:ff:ff", RS1_MAC, VIP, "00:00:00:00:00:00", VIP,
+                -1);
         cases.add(new Case("ARP from a real server claiming the VIP is not learned", List.of(arpConflict), List.of(),
                 verdicts(Verdict.ARP_IGNORED, 1), false));
 
@@ -236,10 +244,12 @@ public final class GoldenCases {
 
         // Where the port's Maglev table puts a flow, computed by an independent implementation.
         ReferenceMaglev web = new ReferenceMaglev(65_537, List.of(new ReferenceMaglev.Server(0xC612000B, 3, RS1_MAC),
-                new ReferenceMaglev.Server(0xC612000C, 2, RS2_MAC), new ReferenceMaglev.Server(0xC612000D, 1, RS3_MAC)));
+                new ReferenceMaglev.Server(0xC612000C, 2, RS2_MAC),
+                new ReferenceMaglev.Server(0xC612000D, 1, RS3_MAC)));
         Frames.Tcp lost = syn(40010).ack();
         cases.add(new Case("a segment without SYN of an unknown flow is placed by the port's Maglev table",
-                List.of(lost.build()), List.of(to(lost, web.lookup(hash(lost)))), verdicts(Verdict.FORWARDED, 1), false));
+                List.of(lost.build()), List.of(to(lost, web.lookup(hash(lost)))), verdicts(Verdict.FORWARDED, 1),
+                false));
 
         List<byte[]> maglevIn = new ArrayList<>();
         List<byte[]> maglevOut = new ArrayList<>();
@@ -261,7 +271,8 @@ public final class GoldenCases {
         }
 
         Frames.Tcp toRs4 = syn(40011).dstPort(8080);
-        byte[] rs4Reply = Frames.arp(false, RS4_MAC, DISPATCHER_MAC, RS4_MAC, "198.18.0.14", DISPATCHER_MAC, "198.18.0.2", -1);
+        byte[] rs4Reply = Frames.arp(false, RS4_MAC, DISPATCHER_MAC, RS4_MAC, "198.18.0.14", DISPATCHER_MAC,
+                "198.18.0.2", -1);
         cases.add(new Case("a server without a MAC gets no flows until ARP tells its MAC",
                 List.of(toRs4.build(), rs4Reply, syn(40012).dstPort(8080).build()),
                 List.of(to(syn(40012).dstPort(8080), RS4_MAC)),

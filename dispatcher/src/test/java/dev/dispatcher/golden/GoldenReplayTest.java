@@ -66,7 +66,8 @@ class GoldenReplayTest {
         if (workers == 1) {
             assertEquals(hex(c.out()), hex(actual), "output frames in order");
         } else {
-            assertEquals(hex(c.out()).stream().sorted().toList(), hex(actual).stream().sorted().toList(), "output frames");
+            assertEquals(hex(c.out()).stream().sorted().toList(), hex(actual).stream().sorted().toList(),
+                    "output frames");
         }
         Map<Integer, Long> seen = new TreeMap<>();
         for (int v = 0; v < Verdict.COUNT; v++) {
@@ -95,8 +96,8 @@ class GoldenReplayTest {
                 GoldenCases.OWN_MAC, GoldenCases.OWN_IP, GoldenCases.MTU);
         List<PcapFiles.Record> inlineOut = PcapFiles.readRecords(dir.resolve("inline.pcap"));
 
-        CounterSnapshot ring = Replay.run(withRing(config, workers, PipelineConfig.MIN_RING_SIZE), PipelineMode.RING, in,
-                dir.resolve("ring.pcap"), GoldenCases.OWN_MAC, GoldenCases.OWN_IP, GoldenCases.MTU);
+        CounterSnapshot ring = Replay.run(withRing(config, workers, PipelineConfig.MIN_RING_SIZE), PipelineMode.RING,
+                in, dir.resolve("ring.pcap"), GoldenCases.OWN_MAC, GoldenCases.OWN_IP, GoldenCases.MTU);
         List<PcapFiles.Record> ringOut = PcapFiles.readRecords(dir.resolve("ring.pcap"));
 
         assertEquals(0, ring.verdicts()[Verdict.RING_FULL], "ring_full");
@@ -142,8 +143,8 @@ class GoldenReplayTest {
                 byte[] payload = new byte[round % 64];
                 java.util.Arrays.fill(payload, (byte) round);
                 if (flow % 3 == 0) {
-                    frames.add(Frames.udp(Frames.CLIENT_MAC, DISPATCHER_MAC, Frames.CLIENT_IP, Frames.VIP, 20_000 + flow,
-                            53, payload));
+                    frames.add(Frames.udp(Frames.CLIENT_MAC, DISPATCHER_MAC, Frames.CLIENT_IP, Frames.VIP,
+                            20_000 + flow, 53, payload));
                 } else {
                     Frames.Tcp tcp = new Frames.Tcp().srcPort(30_000 + flow);
                     if (round > 0) {
@@ -178,7 +179,8 @@ class GoldenReplayTest {
     private static Map<String, Set<String>> destinations(List<PcapFiles.Record> records) {
         Map<String, Set<String>> flows = new TreeMap<>();
         for (PcapFiles.Record r : records) {
-            flows.computeIfAbsent(flowKey(r.frame()), k -> new TreeSet<>()).add(HexFormat.of().formatHex(r.frame(), 0, 6));
+            flows.computeIfAbsent(flowKey(r.frame()), k -> new TreeSet<>())
+                    .add(HexFormat.of().formatHex(r.frame(), 0, 6));
         }
         return flows;
     }

@@ -164,7 +164,8 @@ class ScriptProberTest {
         Files.copy(test.resolve(parentClass), classes.resolve(parentClass), StandardCopyOption.REPLACE_EXISTING);
         try (Stream<Path> paths = Files.walk(classes)) {
             for (Path p : paths.toList()) {
-                Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
+                Files.setPosixFilePermissions(p,
+                        PosixFilePermissions.fromString(Files.isDirectory(p) ? "rwxr-xr-x" : "rw-r--r--"));
             }
         }
         Path out = Files.createDirectory(dir.resolve("out"));
@@ -198,7 +199,8 @@ class ScriptProberTest {
         public static void main(String[] args) throws IOException {
             Path out = Path.of(args[0]);
             Files.copy(Path.of("/proc/self/status"), out.resolve("parent"));
-            ProbeResult result = new ScriptProber(List.of("/bin/sh", "-c", "cat /proc/$$/status > " + out.resolve("script")),
+            ProbeResult result = new ScriptProber(List.of("/bin/sh", "-c",
+                    "cat /proc/$$/status > " + out.resolve("script")),
                     Duration.ofSeconds(10)).probe(new ProbeTarget(0x7F000001, 8080, 0xC6120064, "t"));
             System.out.println(result.reason());
             System.exit(result.success() ? 0 : 1);
@@ -228,7 +230,8 @@ class ScriptProberTest {
         Path ran = dir.resolve("ran");
         CapabilityDrop drop = CapabilityDrop.check(CapabilityDrop.find(dir.toString()));
 
-        ProbeResult result = new ScriptProber(List.of("/bin/sh", "-c", "touch " + ran), TIMEOUT, () -> drop).probe(target(8080));
+        ProbeResult result = new ScriptProber(List.of("/bin/sh", "-c", "touch " + ran), TIMEOUT, () -> drop)
+                .probe(target(8080));
 
         assertFalse(result.success());
         assertTrue(result.reason().startsWith("not run: setpriv left the child capabilities ("), result.reason());

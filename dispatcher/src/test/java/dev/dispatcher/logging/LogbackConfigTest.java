@@ -85,7 +85,8 @@ class LogbackConfigTest {
                 "ISO time, level, logger short name, message: " + line);
     }
 
-    private static JsonNode assertJsonLine(String line, String level, String logger, String message) throws IOException {
+    private static JsonNode assertJsonLine(String line, String level, String logger, String message)
+            throws IOException {
         JsonNode event = JSON.readTree(line);
         assertEquals(level, event.path("level").asText(), line);
         assertEquals(logger, event.path("loggerName").asText(), line);
@@ -111,8 +112,8 @@ class LogbackConfigTest {
     void jsonIsOneObjectPerLineWithLevelLoggerAndMessage() throws Exception {
         Configured c = configure(Map.of("dispatcher.log.format", "json"));
         c.logger(DISPATCHER_LOGGER).info("answering ARP for VIP {}", "198.18.0.100");
-        c.logger("dev.dispatcher.health.HealthChecker").warn("real server {} down: {}", "198.18.0.12", "HTTP 503 \"busy\"",
-                new IllegalStateException("probe failed"));
+        c.logger("dev.dispatcher.health.HealthChecker").warn("real server {} down: {}", "198.18.0.12",
+                "HTTP 503 \"busy\"", new IllegalStateException("probe failed"));
 
         List<String> lines = c.lines();
         assertEquals(2, lines.size(), "JSON lines: no array brackets, no header: " + lines);
@@ -142,7 +143,8 @@ class LogbackConfigTest {
         }
         typo.logger(DISPATCHER_LOGGER).info("hello");
         assertTextLine(typo.lines().getFirst(), "INFO  [Dispatcher]", "hello");
-        assertEquals("dispatcher: warning: unknown log format \"jsn\" (DISPATCHER_LOG_FORMAT or -Ddispatcher.log.format);"
+        assertEquals("dispatcher: warning: unknown log format \"jsn\" "
+                + "(DISPATCHER_LOG_FORMAT or -Ddispatcher.log.format);"
                 + " use json or text; logging as text\n", warning.toString(StandardCharsets.UTF_8));
         // No warning status: logback would print its whole status list on stdout at start.
         assertEquals(List.of(), typo.statusMessages(Status.WARN));

@@ -105,7 +105,8 @@ class DashboardTest {
                 String refId = t.path("refId").asText();
                 assertFalse(refId.isBlank(), where + ": target without refId");
                 assertTrue(refIds.add(refId), where + ": duplicate refId " + refId);
-                assertEquals(DATASOURCE_REF, t.path("datasource").path("uid").asText(), where + " " + refId + ": datasource");
+                assertEquals(DATASOURCE_REF, t.path("datasource").path("uid").asText(),
+                        where + " " + refId + ": datasource");
             }
         }
         for (JsonNode row : panels.stream().filter(p -> p.path("type").asText().equals("row")).toList()) {
@@ -135,7 +136,8 @@ class DashboardTest {
             Expr e = new Expr("variable " + name, m.group(1));
             assertEquals(List.of(), MonitoringFiles.problems(e, Set.of()));
             for (String metric : PromQlNames.metricNames(m.group(1))) {
-                assertTrue(MonitoringFiles.labelsOf(metric).contains(m.group(2)), name + ": " + metric + " has no label " + m.group(2));
+                assertTrue(MonitoringFiles.labelsOf(metric).contains(m.group(2)),
+                        name + ": " + metric + " has no label " + m.group(2));
             }
         }
     }
@@ -283,8 +285,8 @@ class DashboardTest {
                 Object text = annotations.get(key);
                 assertTrue(text != null && !text.toString().isBlank(), name + ": annotation " + key);
             }
-            assertTrue(String.valueOf(annotations.get("runbook")).contains("README-monitoring.md#" + name.toLowerCase()),
-                    name + ": runbook points at its section");
+            assertTrue(String.valueOf(annotations.get("runbook")).contains("README-monitoring.md#"
+                    + name.toLowerCase()), name + ": runbook points at its section");
         });
         Map<String, Object> arp = alerts.get("DispatcherArpConflict");
         assertTrue(String.valueOf(arp.get("expr")).contains("increase(dispatcher_arp_vip_conflicts_total[5m]) > 0"));

@@ -90,7 +90,8 @@ public final class PromQlNames {
                     selector(null);
                 } else if (c == '[') {
                     range();
-                } else if (Character.isDigit(c) || (c == '.' && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1)))) {
+                } else if (Character.isDigit(c)
+                        || (c == '.' && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1)))) {
                     number();
                 } else if (identStart(c)) {
                     identifier();

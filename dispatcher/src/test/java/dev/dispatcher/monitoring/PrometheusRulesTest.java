@@ -89,14 +89,20 @@ class PrometheusRulesTest {
     /** Each broken rule makes `promtool test rules` fail: the unit tests have teeth. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            DispatcherArpConflict        | increase(dispatcher_arp_vip_conflicts_total[5m]) > 0 | increase(dispatcher_arp_vip_conflicts_total[5m]) > 1
-            DispatcherArpConflict        | increase(dispatcher_arp_vip_conflicts_total[5m]) > 0 | dispatcher_arp_vip_conflicts_total >= 0
+            DispatcherArpConflict        | increase(dispatcher_arp_vip_conflicts_total[5m]) > 0 \
+                | increase(dispatcher_arp_vip_conflicts_total[5m]) > 1
+            DispatcherArpConflict        | increase(dispatcher_arp_vip_conflicts_total[5m]) > 0 \
+                | dispatcher_arp_vip_conflicts_total >= 0
             DispatcherNoHealthyServer    | unless                                               | or
-            DispatcherNoHealthyServer    | dispatcher_server_state{state="up"} == 1              | dispatcher_server_state{state="drain"} == 1
-            DispatcherConfigReloadFailed | dispatcher_config_last_reload_successful == 0        | dispatcher_config_last_reload_successful < 2
-            DispatcherConfigReloadFailed | dispatcher_config_last_reload_successful == 0        | dispatcher_config_last_reload_successful == 2
+            DispatcherNoHealthyServer    | dispatcher_server_state{state="up"} == 1              \
+                | dispatcher_server_state{state="drain"} == 1
+            DispatcherConfigReloadFailed | dispatcher_config_last_reload_successful == 0        \
+                | dispatcher_config_last_reload_successful < 2
+            DispatcherConfigReloadFailed | dispatcher_config_last_reload_successful == 0        \
+                | dispatcher_config_last_reload_successful == 2
             """)
-    void brokenRuleFailsTheUnitTests(String alert, String original, String broken, @TempDir Path dir) throws IOException {
+    void brokenRuleFailsTheUnitTests(String alert, String original, String broken, @TempDir Path dir)
+            throws IOException {
         String rules = Files.readString(MonitoringFiles.ALERTS);
         assertEquals(1, rules.split(Pattern.quote(original), -1).length - 1, "exactly one \"" + original + "\"");
         Files.writeString(dir.resolve(MonitoringFiles.ALERTS.getFileName()), rules.replace(original, broken));
@@ -175,7 +181,8 @@ class PrometheusRulesTest {
                         .redirectErrorStream(true).redirectOutput(out.toFile()).start();
                 if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     p.destroyForcibly();
-                    return new Run(-1, "timed out after " + TIMEOUT_SECONDS + "s: " + command + "\n" + Files.readString(out));
+                    return new Run(-1,
+                            "timed out after " + TIMEOUT_SECONDS + "s: " + command + "\n" + Files.readString(out));
                 }
                 return new Run(p.exitValue(), Files.readString(out));
             } finally {

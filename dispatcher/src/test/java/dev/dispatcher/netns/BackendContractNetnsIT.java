@@ -12,10 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.dispatcher.config.DispatcherConfig;
 import dev.dispatcher.config.IoBackend;
 import dev.dispatcher.config.PipelineMode;
+import dev.dispatcher.control.BackendFactory;
 import dev.dispatcher.control.ControlPlane;
 import dev.dispatcher.control.CounterSnapshot;
 import dev.dispatcher.control.DataPlaneFactory;
-import dev.dispatcher.control.BackendFactory;
 import dev.dispatcher.control.InterfaceInfo;
 import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketIoBackend;
@@ -94,12 +94,14 @@ class BackendContractNetnsIT {
         deleteNamespaces();
         sh("ip netns add " + NS_DISPATCHER + " && ip netns add " + NS_PEER);
         for (String ns : List.of(NS_DISPATCHER, NS_PEER)) {
-            sh("ip netns exec " + ns + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+            sh("ip netns exec " + ns
+                    + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
         }
         sh(String.join(" && ",
                 "ip link add " + IF_DISPATCHER + " netns " + NS_DISPATCHER + " type veth peer name " + IF_PEER
                         + " netns " + NS_PEER,
-                "ip -n " + NS_DISPATCHER + " link set " + IF_DISPATCHER + " address " + DISPATCHER_MAC + " mtu " + LINK_MTU,
+                "ip -n " + NS_DISPATCHER + " link set " + IF_DISPATCHER + " address " + DISPATCHER_MAC + " mtu "
+                        + LINK_MTU,
                 "ip -n " + NS_PEER + " link set " + IF_PEER + " address " + PEER_MAC + " mtu " + LINK_MTU,
                 "ip netns exec " + NS_DISPATCHER + " ethtool -K " + IF_DISPATCHER + " gro off",
                 "ip -n " + NS_DISPATCHER + " link set " + IF_DISPATCHER + " up",
@@ -171,9 +173,12 @@ class BackendContractNetnsIT {
         }
         CounterSnapshot counters = live.counters();
         assertEquals(GoldenCases.names(expectedVerdicts), GoldenCases.names(GoldenCases.nonZero(counters.verdicts())),
-                "verdicts" + (seen ? "" : " (the case's frames are " + c.wireReason() + ": kept out by the capture filter)"));
+                "verdicts"
+                        + (seen ? ""
+                                : " (the case's frames are " + c.wireReason() + ": kept out by the capture filter)"));
         assertEquals(expectedIn.size(), counters.received(), "frames received: each has exactly one verdict");
-        assertEquals(counters.received(), counters.verdicts()[Verdict.FORWARDED] + counters.dropped() + counters.passed(),
+        assertEquals(counters.received(),
+                counters.verdicts()[Verdict.FORWARDED] + counters.dropped() + counters.passed(),
                 "received = forwarded + dropped + passed");
         assertEquals(lengths(expectedIn), counters.receivedBytes(), "bytes received");
         assertEquals(lengths(expectedOut.stream().filter(f -> !isArp(f)).toList()), counters.forwardedBytes(),
@@ -201,7 +206,8 @@ class BackendContractNetnsIT {
             PacketSource source = io.openSource();
             // Worker sinks of the ring mode open sockets of their own: in the same namespace.
             Pipeline pipeline = Netns.inside(NS_DISPATCHER, () -> DataPlaneFactory.build(config, mode, control.tables(),
-                    DataPlaneFactory.neighbours(), DataPlaneFactory.arpTimings(config).passive(), source, io::openSink));
+                    DataPlaneFactory.neighbours(), DataPlaneFactory.arpTimings(config).passive(), source,
+                    io::openSink));
             pipeline.start();
             running = pipeline;
             for (int i = 0; i < in.size(); i++) {

@@ -114,7 +114,8 @@ class DebPackageIT {
         // Not a precondition: the package is a product of this build, so its absence is a failure.
         try (Stream<Path> files = Files.list(TARGET)) {
             List<Path> debs = files.filter(f -> f.getFileName().toString().matches("dispatcher_.*_all\\.deb")).toList();
-            assertEquals(1, debs.size(), "one package built by mvn package in " + TARGET.toAbsolutePath() + ": " + debs);
+            assertEquals(1, debs.size(),
+                    "one package built by mvn package in " + TARGET.toAbsolutePath() + ": " + debs);
             deb = debs.getFirst();
         }
         try (JarFile jar = new JarFile(TARGET.resolve("dispatcher.jar").toFile())) {
@@ -221,15 +222,16 @@ class DebPackageIT {
                 Depends: libpcap0.8, iproute2, procps
                 Recommends: arping, ethtool
                 """.formatted(version.replace("-SNAPSHOT", "~SNAPSHOT")), fields.output());
-        assertEquals("dispatcher_" + version.replace("-SNAPSHOT", "~SNAPSHOT") + "_all.deb", deb.getFileName().toString());
+        assertEquals("dispatcher_" + version.replace("-SNAPSHOT", "~SNAPSHOT") + "_all.deb",
+                deb.getFileName().toString());
 
         Shell.Result status = Shell.run(10, Map.of(), List.of("dpkg-query", "-W", "-f", "${Status}\n${Conffiles}\n",
                 "dispatcher"));
         List<String> lines = status.output().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
         assertEquals("install ok installed", lines.getFirst(), status.output());
         List<String> conffiles = lines.stream().skip(1).map(l -> l.split(" ")[0]).sorted().toList();
-        assertEquals(List.of("/etc/default/dispatcher", "/etc/dispatcher/dispatcher.yaml", "/etc/dispatcher/realserver.env"),
-                conffiles);
+        assertEquals(List.of("/etc/default/dispatcher", "/etc/dispatcher/dispatcher.yaml",
+                "/etc/dispatcher/realserver.env"), conffiles);
     }
 
     @Test
@@ -252,7 +254,8 @@ class DebPackageIT {
         String token = Files.readString(Path.of("/etc/dispatcher/admin.token")).strip();
         assertTrue(token.matches("[A-Za-z0-9+/=]{40,}"), "a random token of 32 bytes in base64: " + token.length());
         assertEquals(Files.readString(SAMPLES.resolve("minimal.yaml")),
-                Files.readString(Path.of("/etc/dispatcher/dispatcher.yaml")), "the default configuration is minimal.yaml");
+                Files.readString(Path.of("/etc/dispatcher/dispatcher.yaml")),
+                "the default configuration is minimal.yaml");
 
         String[] user = Shell.run(5, Map.of(), List.of("getent", "passwd", "dispatcher")).output().strip().split(":");
         assertEquals(7, user.length, String.join(":", user));
@@ -281,7 +284,8 @@ class DebPackageIT {
 
         Shell.Result check = Shell.sh(60, env, "dispatcher check-config /etc/dispatcher/dispatcher.yaml");
         assertEquals(0, check.exit(), check.output());
-        assertEquals("/etc/dispatcher/dispatcher.yaml: OK (1 cluster(s), 1 service(s), interface eth0, io afpacket, rx-ring frames, pipeline auto)\n", check.output());
+        assertEquals("/etc/dispatcher/dispatcher.yaml: OK (1 cluster(s), 1 service(s), interface eth0, io afpacket, "
+                + "rx-ring frames, pipeline auto)\n", check.output());
     }
 
     @Test
@@ -319,7 +323,8 @@ class DebPackageIT {
                 + " /usr/share/dispatcher/realserver-setup.jar --help\n", r.output());
 
         // 4. None: one clear line, exit 1.
-        r = launch(List.of(old8, old17), "JAVA_HOME=" + quote(old17) + " " + plainPath, "/usr/bin/dispatcher --version");
+        r = launch(List.of(old8, old17), "JAVA_HOME=" + quote(old17) + " " + plainPath,
+                "/usr/bin/dispatcher --version");
         assertEquals(1, r.exit(), r.output());
         assertEquals("dispatcher: error: no Java 25 or newer found (looked at JAVA_HOME=" + old17
                 + ", java on PATH, /usr/lib/jvm/*); install one, or set JAVA_HOME (for the service: in"
@@ -356,7 +361,8 @@ class DebPackageIT {
         Map<String, List<String>> realserver = unit("realserver-setup.service");
         assertEquals("oneshot", only(realserver, "Type"));
         assertEquals("yes", only(realserver, "RemainAfterExit"));
-        assertEquals(List.of("-/etc/default/dispatcher", "/etc/dispatcher/realserver.env"), realserver.get("EnvironmentFile"));
+        assertEquals(List.of("-/etc/default/dispatcher", "/etc/dispatcher/realserver.env"),
+                realserver.get("EnvironmentFile"));
         assertTrue(only(realserver, "Before").contains("network-pre.target"));
     }
 
@@ -411,7 +417,8 @@ class DebPackageIT {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         List<IOException> readFailure = Collections.synchronizedList(new ArrayList<>());
         Thread reader = Thread.ofVirtual().start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+                    StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     log.add(line);
                 }
@@ -445,11 +452,13 @@ class DebPackageIT {
             // config save: the service user replaces the file in /etc/dispatcher (group-writable
             // directory); the CLI presents the token postinst generated.
             Shell.Result save = Shell.run(60, Map.of("PATH", PATH_ENV, "JAVA_HOME", JAVA_HOME),
-                    List.of("nsenter", "--target", Long.toString(p.pid()), "--net", "/usr/bin/dispatcher", "config", "save"));
+                    List.of("nsenter", "--target", Long.toString(p.pid()),
+                            "--net", "/usr/bin/dispatcher", "config", "save"));
             assertEquals(0, save.exit(), save.output());
             assertEquals("/etc/dispatcher/dispatcher.yaml\n", save.output());
             awaitLog(log, p, m -> m.equals("running configuration saved to /etc/dispatcher/dispatcher.yaml"));
-            assertTrue(Files.readString(Path.of("/etc/dispatcher/dispatcher.yaml")).startsWith("# Written by the dispatcher"));
+            assertTrue(Files.readString(Path.of("/etc/dispatcher/dispatcher.yaml"))
+                    .startsWith("# Written by the dispatcher"));
             assertEquals("dispatcher", Files.getOwner(Path.of("/etc/dispatcher/dispatcher.yaml")).getName());
             assertEquals("rwxrwxr-x", mode(Path.of("/etc/dispatcher")));
 

@@ -63,7 +63,8 @@ class DispatcherNetnsIT {
     void onlyTheDispatcherAnswersArpForTheVip() {
         assertEquals(Set.of(DISPATCHER_MAC), lab.arpResponders(), "ARP replies for the VIP\n" + lab.dispatcherLog());
         Shell.Result curl = inClient(20, "curl -s --max-time 5 http://" + VIP + "/");
-        assertTrue(curl.ok() && curl.output().matches("(?s)rs[123]\\s*"), "one request through the VIP: " + curl.output());
+        assertTrue(curl.ok() && curl.output().matches("(?s)rs[123]\\s*"),
+                "one request through the VIP: " + curl.output());
         Shell.Result neigh = inClient(5, "ip neigh show " + VIP);
         assertTrue(neigh.output().toLowerCase().contains("lladdr " + DISPATCHER_MAC),
                 "the client's neighbour entry for the VIP is the dispatcher: " + neigh.output());
@@ -81,7 +82,8 @@ class DispatcherNetnsIT {
             int expected = 600 * w.getValue() / 6;
             int got = counts.getOrDefault(w.getKey(), 0);
             assertTrue(Math.abs(got - expected) <= expected * 3 / 100,
-                    w.getKey() + " got " + got + " of 600, expected " + expected + " within 3% (" + mode + "): " + counts);
+                    w.getKey() + " got " + got + " of 600, expected " + expected + " within 3% (" + mode + "): "
+                            + counts);
         }
     }
 
@@ -103,7 +105,8 @@ class DispatcherNetnsIT {
         assertTrue(got.output().contains(expectedHash), "SHA-256 of 64 MiB through the VIP is " + got.output()
                 + ", expected " + expectedHash);
         long crossed = dispRxAfter - dispRxBefore;
-        assertTrue(crossed < (8L << 20), "only the client's requests and ACKs cross the dispatcher host, not the 64 MiB "
+        assertTrue(crossed < (8L << 20),
+                "only the client's requests and ACKs cross the dispatcher host, not the 64 MiB "
                 + "of replies: its interface received " + crossed + " bytes");
     }
 
@@ -114,7 +117,8 @@ class DispatcherNetnsIT {
         Shell.Result curl = inClient(20, "curl -s --max-time 3 http://" + VIP + "/");
         assertFalse(curl.ok(), "the VIP must not answer without the dispatcher: " + curl.output());
         inClient(5, "ip neigh flush to " + VIP);
-        assertEquals(Set.of(), lab.arpResponders(), "no ARP reply for the VIP without the dispatcher (hidden ARP holds)");
+        assertEquals(Set.of(), lab.arpResponders(),
+                "no ARP reply for the VIP without the dispatcher (hidden ARP holds)");
         startDispatcher("inline", 1);
         Shell.Result again = inClient(20, "curl -s --max-time 5 http://" + VIP + "/");
         assertTrue(again.ok() && again.output().matches("(?s)rs[123]\\s*"), "after restart: " + again.output()
@@ -146,7 +150,8 @@ class DispatcherNetnsIT {
         Shell.Result add = lab.inNamespace(lab.disp(), 10, List.of("ip", "addr", "add", VIP + "/32", "dev", "lo"));
         assertTrue(add.ok(), add.output());
         try {
-            Shell.Result r = lab.cli(60, "run", "--config", lab.repo.resolve("deploy/lab/dispatcher-lab.yaml").toString());
+            Shell.Result r = lab.cli(60, "run",
+                    "--config", lab.repo.resolve("deploy/lab/dispatcher-lab.yaml").toString());
             assertEquals(1, r.exit(), r.output());
             assertTrue(r.output().contains("error: VIP " + VIP + " is configured on this host (lo)"), r.output());
         } finally {

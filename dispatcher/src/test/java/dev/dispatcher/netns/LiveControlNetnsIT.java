@@ -174,7 +174,8 @@ class LiveControlNetnsIT {
         Shell.Result r = change("server", "set-weight", "--vip", SERVICE, "--server", "198.18.0.13", "--weight", "3");
         assertEquals(0, r.exit(), r.output());
         assertSplit(lab.split(600), Map.of("rs1", 3, "rs2", 2, "rs3", 3), 600);
-        assertEquals(0, change("server", "set-weight", "--vip", SERVICE, "--server", "198.18.0.13", "--weight", "1").exit());
+        assertEquals(0,
+                change("server", "set-weight", "--vip", SERVICE, "--server", "198.18.0.13", "--weight", "1").exit());
     }
 
     @Test
@@ -223,7 +224,8 @@ class LiveControlNetnsIT {
     @Order(6)
     void drainWaitReturnsWhenTheLongDownloadEndsAndNoNewConnectionReachesTheServer() throws Exception {
         Process download = new ProcessBuilder("ip", "netns", "exec", lab.client(), "curl", "-s", "--max-time", "90",
-                "--limit-rate", "2M", "-o", "/dev/null", "-w", "%{size_download}", "http://" + LabFixture.VIP + "/big?mib=64")
+                "--limit-rate", "2M", "-o", "/dev/null", "-w", "%{size_download}",
+                "http://" + LabFixture.VIP + "/big?mib=64")
                 .redirectErrorStream(true).start();
         String drained = null;
         try {
@@ -241,8 +243,8 @@ class LiveControlNetnsIT {
             String name = "rs" + (busy.charAt(busy.length() - 1) - '0');
             long drainStarted = System.nanoTime();
             Process drain = new ProcessBuilder("ip", "netns", "exec", lab.disp(), LabFixture.javaBinary(), "-jar",
-                    lab.repo.resolve("dispatcher/target/dispatcher.jar").toString(), "server", "drain", "--vip", SERVICE,
-                    "--server", busy, "--wait", "--timeout", "60s", "--token-file", token.toString())
+                    lab.repo.resolve("dispatcher/target/dispatcher.jar").toString(), "server", "drain",
+                    "--vip", SERVICE, "--server", busy, "--wait", "--timeout", "60s", "--token-file", token.toString())
                     .redirectErrorStream(true).start();
             // The drain command is a JVM of its own: wait until the dispatcher reports the drain.
             String state = "";
@@ -303,8 +305,10 @@ class LiveControlNetnsIT {
         Shell.Result r = lab.inNamespace(lab.disp(), 15, List.of("curl", "-s", "--max-time", "10",
                 "http://127.0.0.1:9100/metrics"));
         assertTrue(r.ok(), r.output());
-        java.util.regex.Pattern line = java.util.regex.Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
-        java.util.regex.Pattern label = java.util.regex.Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile(
+                "^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})? (\\S+)$");
+        java.util.regex.Pattern label = java.util.regex.Pattern.compile(
+                "([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
         List<Sample> samples = new java.util.ArrayList<>();
         for (String l : r.output().split("\n")) {
             if (l.isBlank() || l.startsWith("#")) {
@@ -334,7 +338,8 @@ class LiveControlNetnsIT {
         List<Sample> before = scrape();
         var catalog = dev.dispatcher.metrics.MetricCatalog.FAMILIES;
         assertEquals(new java.util.TreeSet<>(dev.dispatcher.metrics.MetricCatalog.sampleNames()),
-                before.stream().map(Sample::name).collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)),
+                before.stream().map(Sample::name)
+                        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new)),
                 "the scrape shows exactly the catalog's metric names");
         for (Sample sample : before) {
             var family = catalog.stream().filter(f -> f.samples().contains(sample.name())).findFirst().orElseThrow();
@@ -373,8 +378,8 @@ class LiveControlNetnsIT {
 
         // Prometheus' own linter over the live exposition.
         Shell.Result lint = Shell.sh(120, lab.env, "ip netns exec " + lab.disp()
-                + " curl -s --max-time 10 http://127.0.0.1:9100/metrics | " + lab.repo.resolve("deploy/prometheus/promtool.sh")
-                + " check metrics");
+                + " curl -s --max-time 10 http://127.0.0.1:9100/metrics | "
+                + lab.repo.resolve("deploy/prometheus/promtool.sh") + " check metrics");
         assertEquals(0, lint.exit(), "promtool check metrics: " + lint.output());
     }
 }

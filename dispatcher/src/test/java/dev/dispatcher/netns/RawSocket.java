@@ -49,8 +49,8 @@ final class RawSocket implements AutoCloseable {
     private static final MethodHandle BIND = handle("bind", FunctionDescriptor.of(ValueLayout.JAVA_INT,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SETSOCKOPT = handle("setsockopt", FunctionDescriptor.of(ValueLayout.JAVA_INT,
-            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-            CAPTURE_ERRNO);
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.ADDRESS,
+            ValueLayout.JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle SEND = handle("send", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
             ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT), CAPTURE_ERRNO);
     private static final MethodHandle RECVMSG = handle("recvmsg", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
@@ -83,7 +83,8 @@ final class RawSocket implements AutoCloseable {
                 MemorySegment state = call.allocate(ERRNO);
                 fd = (int) SOCKET.invokeExact(state, AF_PACKET, SOCK_RAW, (int) ETH_P_ALL_BE);
                 if (fd < 0) {
-                    throw new IllegalStateException("socket(AF_PACKET) failed: errno " + (int) ERRNO_VALUE.get(state, 0L));
+                    throw new IllegalStateException("socket(AF_PACKET) failed: errno "
+                            + (int) ERRNO_VALUE.get(state, 0L));
                 }
             }
             RawSocket socket = new RawSocket(fd);

@@ -1,12 +1,12 @@
 package dev.dispatcher.testing;
 
+import dev.dispatcher.config.Ipv4;
+import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.control.api.ControlException;
 import dev.dispatcher.control.api.ControlException.Kind;
 import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.Explanation;
 import dev.dispatcher.control.api.ReloadResult;
-import dev.dispatcher.config.Ipv4;
-import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.ServiceKey;
@@ -106,7 +106,8 @@ public final class FakeControl implements ControlOperations {
         return this;
     }
 
-    public synchronized FakeControl server(String vip, int port, String protocol, String address, int weight, String mac) {
+    public synchronized FakeControl server(String vip, int port, String protocol, String address, int weight,
+            String mac) {
         service(vip, port, protocol);
         services.get(key(vip, port, protocol)).servers.put(address, new Server(address, weight, mac));
         return this;

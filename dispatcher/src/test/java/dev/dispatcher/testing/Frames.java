@@ -165,7 +165,8 @@ public final class Frames {
     }
 
     private static EthernetPacket ethernet(String src, String dst, int vlan, Packet.Builder payload) {
-        EthernetPacket.Builder eth = new EthernetPacket.Builder().srcAddr(mac(src)).dstAddr(mac(dst)).paddingAtBuild(true);
+        EthernetPacket.Builder eth = new EthernetPacket.Builder().srcAddr(mac(src)).dstAddr(mac(dst))
+                .paddingAtBuild(true);
         if (vlan < 0) {
             eth.type(typeOf(payload)).payloadBuilder(payload);
         } else {

@@ -1,7 +1,6 @@
 package dev.dispatcher.dataplane.arp;
 
 import dev.dispatcher.dataplane.sched.FlowScheduler;
-import dev.dispatcher.dataplane.sched.SmoothWeightedRoundRobin;
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**

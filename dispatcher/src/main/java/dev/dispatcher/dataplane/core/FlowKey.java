@@ -138,7 +138,8 @@ public final class FlowKey {
      * shard selector and the control plane ask), not for every frame the forwarder parses.
      */
     public int steering() {
-        return steering(sourceHigh ^ sourceLow ^ destinationHigh ^ destinationLow, sourcePort ^ destinationPort, protocol);
+        return steering(sourceHigh ^ sourceLow ^ destinationHigh ^ destinationLow, sourcePort ^ destinationPort,
+                protocol);
     }
 
     /** The worker (0..shards-1) that owns this flow, in every pipeline mode. */
@@ -151,7 +152,8 @@ public final class FlowKey {
      * Addresses combine by XOR, so swapping source and destination changes nothing; the
      * multiplication keeps the high words from cancelling the low ones.
      */
-    public static long hash(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow, long portsWord) {
+    public static long hash(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow,
+            long portsWord) {
         long addresses = ((sourceHigh ^ destinationHigh) * 0x9E37_79B9_7F4A_7C15L) ^ (sourceLow ^ destinationLow);
         long ports = (((portsWord >>> 32) ^ (portsWord >>> 16)) & 0xFFFF) << 48 | ((portsWord >>> 8) & 0xFF) << 40;
         // Murmur3's 64-bit finaliser: every input bit reaches every output bit.
@@ -188,8 +190,8 @@ public final class FlowKey {
     /** For logs and tests; allocates. */
     @Override
     public String toString() {
-        return address(sourceHigh, sourceLow) + ":" + sourcePort + " > " + address(destinationHigh, destinationLow) + ":"
-                + destinationPort + " proto " + protocol;
+        return address(sourceHigh, sourceLow) + ":" + sourcePort + " > " + address(destinationHigh, destinationLow)
+                + ":" + destinationPort + " proto " + protocol;
     }
 
     private static String address(long high, long low) {

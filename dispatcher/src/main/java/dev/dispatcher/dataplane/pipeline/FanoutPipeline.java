@@ -51,7 +51,8 @@ public final class FanoutPipeline implements Pipeline {
     }
 
     private void loop(int index) {
-        runner.run(new ReceiveAndForward(sources.get(index), workers.get(index), batchSize), DutyCycleRunner.SOURCE_WAITS);
+        runner.run(new ReceiveAndForward(sources.get(index), workers.get(index), batchSize),
+                DutyCycleRunner.SOURCE_WAITS);
     }
 
     @Override

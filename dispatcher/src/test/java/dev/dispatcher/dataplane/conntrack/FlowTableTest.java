@@ -200,7 +200,8 @@ class FlowTableTest {
                 now += 1_000;
                 // One client, 4096 source ports: the benchmark's flows.
                 FlowKey key = new FlowKey().ipv4(0xC6120005, 0xC6120064, 10_000 + i, 80, 6);
-                if (t.lookup(key, now) == FlowTable.MISS && t.insert(key, 1, FlowState.TCP_SYN, now) == FlowTable.FULL) {
+                if (t.lookup(key, now) == FlowTable.MISS
+                        && t.insert(key, 1, FlowState.TCP_SYN, now) == FlowTable.FULL) {
                     refused++;
                 }
             }

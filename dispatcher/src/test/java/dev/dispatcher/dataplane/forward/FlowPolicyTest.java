@@ -1,12 +1,11 @@
 package dev.dispatcher.dataplane.forward;
 
-import dev.dispatcher.dataplane.core.ForwardingTable;
-import dev.dispatcher.dataplane.core.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
+import dev.dispatcher.dataplane.core.ForwardingTable;
 import dev.dispatcher.packet.PacketBuffer;
 import dev.dispatcher.testing.CollectingSink;
 import dev.dispatcher.testing.Frames;

@@ -1,7 +1,5 @@
 package dev.dispatcher.dataplane.forward;
 
-import dev.dispatcher.dataplane.core.ForwardingTable;
-import dev.dispatcher.dataplane.core.Verdict;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.dispatcher.dataplane.arp.ArpAgent;
@@ -9,6 +7,8 @@ import dev.dispatcher.dataplane.arp.ArpTimings;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.conntrack.FlowTimeouts;
+import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.packet.PacketBuffer;
 import dev.dispatcher.testing.AllocationMeter;
 import dev.dispatcher.testing.CollectingSink;
@@ -68,7 +68,8 @@ class ForwarderAllocationTest {
             round.run();
         }
         AllocationMeter.Result r = AllocationMeter.cleanRounds(round, 10, 60);
-        assertEquals(10, r.cleanInARow(), "rounds of " + (syns.length * 2) + " packets without allocation (last dirty round: "
+        assertEquals(10, r.cleanInARow(),
+                "rounds of " + (syns.length * 2) + " packets without allocation (last dirty round: "
                 + r.lastDirtyBytes() + " bytes)");
         int rounds = r.rounds();
         ForwarderCounters c = forwarder.counters();

@@ -81,7 +81,8 @@ class WorkerMailboxTest {
 
         Harness(int eventCapacity, boolean keepFrames) {
             sink = new CollectingSink(keepFrames);
-            ForwardingTable.Builder b = new ForwardingTable.Builder().ownMac(0x020000000002L).ownIp(0xC6120002).mtu(1500);
+            ForwardingTable.Builder b = new ForwardingTable.Builder().ownMac(0x020000000002L).ownIp(0xC6120002)
+                    .mtu(1500);
             int rs1 = b.server(0xC612000B, 0x020000000011L);
             int rs2 = b.server(0xC612000C, 0x020000000012L);
             b.service(VIP, 80, 6, new int[] {rs1, rs2}, new int[] {1, 1});
@@ -91,7 +92,8 @@ class WorkerMailboxTest {
             forwarder = new Forwarder(table, new FlowTable(1024, t), neighbours, null,
                     new ForwarderCounters(ForwardingTable.MAX_PAIRS));
             mailbox = new WorkerMailbox(64, eventCapacity);
-            worker = new ForwardingWorker("dispatcher-fwd-0", forwarder, null, sink, new AtomicReference<>(table), mailbox);
+            worker = new ForwardingWorker("dispatcher-fwd-0", forwarder, null, sink, new AtomicReference<>(table),
+                    mailbox);
         }
 
         void frame(byte[] bytes, long now) {
@@ -154,7 +156,8 @@ class WorkerMailboxTest {
         h.mailbox.drainEvents(r -> events.add(r.kind() + " " + r.key().sourcePort() + " " + r.state()), 100);
         assertEquals(List.of(FlowRecord.CREATED + " 1001 " + FlowState.TCP_SYN,
                 FlowRecord.CHANGED + " 1001 " + FlowState.TCP_ESTABLISHED), events.subList(0, 2));
-        assertTrue(events.contains(FlowRecord.ENDED + " 1001 " + FlowState.TCP_ESTABLISHED), "expiry is told: " + events);
+        assertTrue(events.contains(FlowRecord.ENDED + " 1001 " + FlowState.TCP_ESTABLISHED),
+                "expiry is told: " + events);
         assertTrue(events.contains(FlowRecord.ENDED + " 1000 " + FlowState.TCP_SYN),
                 "also of a flow created while events were off: " + events);
         assertEquals(4, events.size(), events.toString());
@@ -163,7 +166,8 @@ class WorkerMailboxTest {
             h.frame(segment(2000 + i, true), 300 * S);
         }
         h.worker.endOfBatch(300 * S);
-        assertEquals(20, h.forwarder.counters().verdict(Verdict.FORWARDED) - 3, "forwarding never waits for the outbox");
+        assertEquals(20, h.forwarder.counters().verdict(Verdict.FORWARDED) - 3,
+                "forwarding never waits for the outbox");
         assertEquals(16, h.mailbox.eventsLost(), "20 created, 4 fit");
     }
 

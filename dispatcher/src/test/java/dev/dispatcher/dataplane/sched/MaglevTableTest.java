@@ -58,8 +58,8 @@ class MaglevTableTest {
         for (int i = 0; i < 10; i++) {
             double expected = (double) M * weights[i] / 55;
             double error = Math.abs(slots[i] - expected) / expected;
-            System.out.printf("maglev share: weight %2d got %5d slots, expected %.0f (%.3f%% off)%n", weights[i], slots[i],
-                    expected, error * 100);
+            System.out.printf("maglev share: weight %2d got %5d slots, expected %.0f (%.3f%% off)%n", weights[i],
+                    slots[i], expected, error * 100);
             assertTrue(error < 0.01, "weight " + weights[i] + ": " + slots[i] + " slots, expected " + expected);
         }
     }
@@ -72,8 +72,8 @@ class MaglevTableTest {
             MaglevTable plusOne = table(M, range(n + 1), ones(n + 1));
             double removed = moved(all, lessOne) / ((double) M / n);
             double added = moved(all, plusOne) / ((double) M / (n + 1));
-            System.out.printf("maglev disruption at M=%d: N=%d removed %.3f x ideal, added %.3f x ideal%n", M, n, removed,
-                    added);
+            System.out.printf("maglev disruption at M=%d: N=%d removed %.3f x ideal, added %.3f x ideal%n", M, n,
+                    removed, added);
             if (n <= 10) {
                 assertTrue(removed <= 1.05 && added <= 1.05, "N=" + n + ": " + removed + " / " + added);
             } else {

@@ -12,8 +12,8 @@ import dev.dispatcher.dataplane.io.afpacket.AfPacketBackend;
 import dev.dispatcher.dataplane.io.afpacket.ClassicBpf;
 import dev.dispatcher.dataplane.io.afpacket.TpacketVersion;
 import dev.dispatcher.packet.PacketBuffer;
-import dev.dispatcher.testing.Frames;
 import dev.dispatcher.testing.AllocationMeter;
+import dev.dispatcher.testing.Frames;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * (Outside the backend's package so that the unit-test selection {@code dataplane.io.afpacket.**}
- * does not pull it into Surefire.) The AF_PACKET backend on a veth pair between two namespaces (afp<pid>-a, afp<pid>-b; 198.18.2.0/24):
+ * does not pull it into Surefire.) The AF_PACKET backend on a veth pair between two namespaces
+ * (afp<pid>-a, afp<pid>-b; 198.18.2.0/24):
  * frames from an independent raw sender (python3, AF_PACKET) arrive in place with their bytes and
  * wire length; frames sent through the TX ring arrive byte-identical; nothing we send comes back;
  * the filter keeps out what is not ARP or for a VIP; 802.1Q tags survive; RX and TX allocate
@@ -71,8 +72,10 @@ class AfPacketBackendNetnsIT {
         deleteNamespaces();
         Netns.must(String.join(" && ",
                 "ip netns add " + NS_A, "ip netns add " + NS_B,
-                "ip netns exec " + NS_A + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
-                "ip netns exec " + NS_B + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+                "ip netns exec " + NS_A
+                        + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
+                "ip netns exec " + NS_B
+                        + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1",
                 "ip link add " + IF_A + " netns " + NS_A + " type veth peer name " + IF_B + " netns " + NS_B,
                 "ip -n " + NS_A + " link set " + IF_A + " address " + MAC_A,
                 "ip -n " + NS_B + " link set " + IF_B + " address " + MAC_B,
@@ -179,7 +182,8 @@ class AfPacketBackendNetnsIT {
         for (int i = 0; i < sent.size(); i++) {
             assertArrayEquals(sent.get(i), got.get(i).bytes(), "frame " + i);
         }
-        assertEquals(List.of(), receive(sourceB, 1, 300), "our own sends (capture socket and worker socket) never come back");
+        assertEquals(List.of(), receive(sourceB, 1, 300),
+                "our own sends (capture socket and worker socket) never come back");
     }
 
     @Test
@@ -232,7 +236,8 @@ class AfPacketBackendNetnsIT {
             round.run();
         }
         AllocationMeter.Result r = AllocationMeter.cleanRounds(round, 5, 40);
-        assertEquals(5, r.cleanInARow(), "rounds of " + batch * batches + " frames sent and received without allocation "
+        assertEquals(5, r.cleanInARow(),
+                "rounds of " + batch * batches + " frames sent and received without allocation "
                 + "(last dirty round: " + r.lastDirtyBytes() + " bytes)");
         assertTrue(handler.frames >= sent[0] * 99 / 100, "received " + handler.frames + " of " + sent[0]);
         assertFalse(handler.frames > sent[0], "received more than sent");

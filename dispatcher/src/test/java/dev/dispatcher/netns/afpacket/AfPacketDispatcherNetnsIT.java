@@ -49,7 +49,8 @@ class AfPacketDispatcherNetnsIT {
         for (String[] h : HOSTS) {
             String ns = "afp-" + h[0];
             s.add("ip netns add " + ns);
-            s.add("ip netns exec " + ns + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+            s.add("ip netns exec " + ns
+                    + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
             s.add("ip link add eth0 netns " + ns + " type veth peer name " + h[0] + " netns afp-sw");
             s.add("ip -n " + ns + " link set eth0 address " + h[2]);
             s.add("ip -n " + ns + " addr add " + h[1] + "/24 dev eth0");
@@ -64,7 +65,8 @@ class AfPacketDispatcherNetnsIT {
             String ns = "afp-" + rs;
             s.add("ip -n " + ns + " addr add " + VIP + "/32 scope host dev lo");
             s.add("ip -n " + ns + " addr add " + VIP2 + "/32 scope host dev lo");
-            s.add("ip netns exec " + ns + " sysctl -qw net.ipv4.conf.all.arp_ignore=3 net.ipv4.conf.all.arp_announce=2");
+            s.add("ip netns exec " + ns
+                    + " sysctl -qw net.ipv4.conf.all.arp_ignore=3 net.ipv4.conf.all.arp_announce=2");
             s.add("ip netns exec " + ns + " ethtool -K eth0 tx off tso off gso off >/dev/null");
             s.add("mkdir -p /tmp/afp-lab/" + rs + " && echo " + rs + " > /tmp/afp-lab/" + rs + "/who");
             s.add("(ip netns exec " + ns + " /usr/bin/python3 -m http.server 80 --bind 0.0.0.0 -d /tmp/afp-lab/" + rs
@@ -87,7 +89,8 @@ class AfPacketDispatcherNetnsIT {
 
     @ParameterizedTest(name = "io.backend {0}, pipeline.mode {1}, io.rx-ring {2}")
     @CsvSource({"afpacket,inline,frames", "afpacket,ring,frames", "afpacket,inline,blocks", "pcap4j,inline,frames"})
-    void forwardsConnectionsToBothServers(String backend, String mode, String rxRing, @TempDir Path dir) throws Exception {
+    void forwardsConnectionsToBothServers(String backend, String mode, String rxRing, @TempDir Path dir)
+            throws Exception {
         assertTrue(Files.exists(JAR), "needs " + JAR + " (mvn verify builds it before the integration tests)");
         Path config = dir.resolve("dispatcher.yaml");
         Files.writeString(config, """
@@ -172,7 +175,8 @@ class AfPacketDispatcherNetnsIT {
                         Thread.sleep(200);
                     }
                 }
-                assertTrue(answered, "the VIP added by the reload answers; log:\n" + Files.readString(log, StandardCharsets.UTF_8));
+                assertTrue(answered,
+                        "the VIP added by the reload answers; log:\n" + Files.readString(log, StandardCharsets.UTF_8));
             }
         } finally {
             dispatcher.destroy();

@@ -119,7 +119,8 @@ class FanoutDispatcherNetnsIT {
         for (String[] h : HOSTS) {
             String ns = ns(h[0]);
             s.add("ip netns add " + ns);
-            s.add("ip netns exec " + ns + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
+            s.add("ip netns exec " + ns
+                    + " sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
             s.add("ip link add eth0 netns " + ns + " type veth peer name " + h[0] + " netns " + ns("sw"));
             s.add("ip -n " + ns + " link set eth0 address " + h[2]);
             s.add("ip -n " + ns + " addr add " + h[1] + "/24 dev eth0");
@@ -134,7 +135,8 @@ class FanoutDispatcherNetnsIT {
             String ns = ns(rs);
             s.add("ip -n " + ns + " addr add " + VIP + "/32 scope host dev lo");
             s.add("ip -n " + ns + " addr add " + VIP2 + "/32 scope host dev lo");
-            s.add("ip netns exec " + ns + " sysctl -qw net.ipv4.conf.all.arp_ignore=3 net.ipv4.conf.all.arp_announce=2");
+            s.add("ip netns exec " + ns
+                    + " sysctl -qw net.ipv4.conf.all.arp_ignore=3 net.ipv4.conf.all.arp_announce=2");
             s.add("ip netns exec " + ns + " ethtool -K eth0 tx off tso off gso off >/dev/null");
             s.add("(ip netns exec " + ns + " python3 " + LAB.resolve("server.py") + " " + PORT + " " + rs
                     + " </dev/null >" + LAB.resolve(rs + ".log") + " 2>&1 &)");
@@ -198,7 +200,8 @@ class FanoutDispatcherNetnsIT {
             assertTrue(started.contains("198.18.6.11 is at") && started.contains("198.18.6.12 is at"),
                     "both real servers resolved within 30 s; log:\n" + started);
             assertTrue(started.contains("fanout mode with 2 worker(s)"), "fanout with 2 workers; log:\n" + started);
-            assertFalse(started.contains("restricted method"), "no native-access warning with java -jar; log:\n" + started);
+            assertFalse(started.contains("restricted method"),
+                    "no native-access warning with java -jar; log:\n" + started);
 
             // One ARP socket outside the group, read by worker 0 only: one reply per request.
             Netns.Result arp = Netns.run(30, List.of("ip", "netns", "exec", ns("c"), "python3",
@@ -219,7 +222,8 @@ class FanoutDispatcherNetnsIT {
                     serversByFlow.computeIfAbsent(Integer.parseInt(f[0]), k -> new HashSet<>()).add(f[2]);
                 }
             }
-            assertEquals(FLOWS * ROUNDS, answered, "every datagram answered:\n" + udp.output() + "\nlog:\n" + read(log));
+            assertEquals(FLOWS * ROUNDS, answered,
+                    "every datagram answered:\n" + udp.output() + "\nlog:\n" + read(log));
             Set<String> servers = new HashSet<>();
             for (Map.Entry<Integer, Set<String>> e : serversByFlow.entrySet()) {
                 assertEquals(1, e.getValue().size(), "flow " + e.getKey() + " stays on one server: " + e.getValue());
@@ -241,7 +245,8 @@ class FanoutDispatcherNetnsIT {
                     .matcher(metrics.output());
             assertTrue(frames.find(), "worker 1's frame counter in /metrics:\n" + metrics.output());
             assertEquals(ROUNDS * computedForWorker1, (long) Double.parseDouble(frames.group(1)),
-                    "worker 1 received exactly the datagrams of the " + computedForWorker1 + " flows FlowKey.shard puts on it");
+                    "worker 1 received exactly the datagrams of the " + computedForWorker1
+                            + " flows FlowKey.shard puts on it");
 
             // A reload adds a VIP: the group's filter and the ARP socket's must both follow.
             String yaml = Files.readString(config);
@@ -282,7 +287,8 @@ class FanoutDispatcherNetnsIT {
         }
         // The final account, written on SIGTERM: both workers received frames.
         String text = read(log);
-        Matcher m = Pattern.compile("received by worker: dispatcher-fwd-0 (\\d+), dispatcher-fwd-1 (\\d+)").matcher(text);
+        Matcher m = Pattern.compile("received by worker: dispatcher-fwd-0 (\\d+), dispatcher-fwd-1 (\\d+)")
+                .matcher(text);
         assertTrue(m.find(), "per-worker account in the log:\n" + text);
         long worker0 = Long.parseLong(m.group(1));
         long worker1 = Long.parseLong(m.group(2));

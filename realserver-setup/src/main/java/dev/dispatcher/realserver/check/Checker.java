@@ -35,14 +35,18 @@ public final class Checker {
             boolean loopbackCopy = false;
             for (InterfaceAddress a : found) {
                 if (!kernel.isLoopback(a.device())) {
-                    problems.add(new Problem("vip_on_interface", a.device(), a.device() + ": " + vip + " is configured on "
-                            + a.device() + " as " + a.cidr() + ": this host answers ARP for it; a VIP belongs on lo only", Map.of()));
+                    problems.add(new Problem("vip_on_interface", a.device(),
+                            a.device() + ": " + vip + " is configured on "
+                            + a.device() + " as " + a.cidr()
+                            + ": this host answers ARP for it; a VIP belongs on lo only", Map.of()));
                     continue;
                 }
                 loopbackCopy = true;
                 if (!a.hostScope()) {
-                    problems.add(new Problem("vip_scope", a.device(), a.device() + ": " + vip + " is " + a.cidr() + " scope "
-                            + a.scope() + ", not scope host: arp_ignore 3 does not hide it", Map.of("scope", a.scope())));
+                    problems.add(new Problem("vip_scope", a.device(),
+                            a.device() + ": " + vip + " is " + a.cidr() + " scope "
+                            + a.scope() + ", not scope host: arp_ignore 3 does not hide it",
+                            Map.of("scope", a.scope())));
                     withoutHostScope.add(vip);
                 }
                 if (a.prefixLength() != 32) {
@@ -54,7 +58,8 @@ public final class Checker {
             if (loopbackCopy) {
                 onLo.add(vip);
             } else if (found.isEmpty()) {
-                problems.add(new Problem("vip_missing", "lo", "lo: " + vip + " is not configured: this host drops the packets"
+                problems.add(new Problem("vip_missing", "lo",
+                        "lo: " + vip + " is not configured: this host drops the packets"
                         + " the dispatcher forwards to it (run apply)", Map.of()));
             }
         }
@@ -75,7 +80,8 @@ public final class Checker {
                 case 8 -> {
                     if (kernel.on(iface).stream().anyMatch(a -> !a.hostScope())) {
                         problems.add(new Problem("arp_ignore", iface, iface + ": arp_ignore is 8" + inputs
-                                + ": this host answers no ARP at all on " + iface + ", not even for its own address", ignoreValues));
+                                + ": this host answers no ARP at all on " + iface + ", not even for its own address",
+                                ignoreValues));
                     }
                 }
                 default -> problems.add(new Problem("arp_ignore", iface, iface + ": arp_ignore is " + ignore + inputs

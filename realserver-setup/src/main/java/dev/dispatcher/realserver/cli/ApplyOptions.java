@@ -18,14 +18,17 @@ final class ApplyOptions {
     int arpIgnore = HiddenArpSettings.ARP_IGNORE_SCOPE_HOST;
 
     @Option(names = "--persist",
-            description = "Also write a sysctl.d file and an enabled systemd oneshot unit that re-applies the VIPs at boot."
+            description = "Also write a sysctl.d file and an enabled systemd oneshot unit that "
+                    + "re-applies the VIPs at boot."
                     + " Once persisted, later runs keep these files current until remove.")
     boolean persist;
 
-    @Option(names = "--sysctl-dir", paramLabel = "DIR", converter = Converters.Directory.class, description = "Where --persist writes its sysctl file (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sysctl-dir", paramLabel = "DIR", converter = Converters.Directory.class,
+            description = "Where --persist writes its sysctl file (default: ${DEFAULT-VALUE}).")
     Path sysctlDir = BootFiles.DEFAULT_SYSCTL_DIR;
 
-    @Option(names = "--systemd-dir", paramLabel = "DIR", converter = Converters.Directory.class, description = "Where --persist writes its unit (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--systemd-dir", paramLabel = "DIR", converter = Converters.Directory.class,
+            description = "Where --persist writes its unit (default: ${DEFAULT-VALUE}).")
     Path systemdDir = BootFiles.DEFAULT_SYSTEMD_DIR;
 
     ApplyRequest request() {

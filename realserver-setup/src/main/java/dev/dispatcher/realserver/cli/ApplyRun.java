@@ -84,7 +84,8 @@ final class ApplyRun {
             }
             return 0;
         } catch (IOException ex) {
-            throw new SetupException("cannot release the lock in " + options.common.stateDir + ": " + ex.getMessage(), ex);
+            throw new SetupException("cannot release the lock in " + options.common.stateDir + ": " + ex.getMessage(),
+                    ex);
         }
     }
 
@@ -95,7 +96,8 @@ final class ApplyRun {
         } catch (IOException ex) {
             List<String> failures = executor == null ? List.of() : executor.rollback(done);
             throw new SetupException("cannot write " + store.file() + " (" + ex.getMessage() + "); "
-                    + (failures.isEmpty() ? "rolled back every change" : "ROLLBACK INCOMPLETE: " + String.join("; ", failures)), ex);
+                    + (failures.isEmpty() ? "rolled back every change"
+                            : "ROLLBACK INCOMPLETE: " + String.join("; ", failures)), ex);
         }
     }
 

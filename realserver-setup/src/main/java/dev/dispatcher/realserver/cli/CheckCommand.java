@@ -44,7 +44,8 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Ipv4Address> vips = Commands.vipsOrRecorded(spec, options, new StateStore(options.stateDir).load(), "check");
+        List<Ipv4Address> vips = Commands.vipsOrRecorded(spec, options, new StateStore(options.stateDir).load(),
+                "check");
         KernelState kernel = new KernelStateReader(env.procSys(), env.ip()).read(HiddenArpSettings.keys());
         List<Problem> problems = Checker.check(kernel, vips);
         PrintWriter out = spec.commandLine().getOut();

@@ -16,7 +16,8 @@ import picocli.CommandLine.IVersionProvider;
         synopsisSubcommandLabel = "COMMAND",
         description = {
             "Sets up, checks and rolls back hidden ARP on a real server behind a direct-server-return"
-                    + " (MAC forwarding, LVS-DR style) load balancer: the VIP on lo, ARP for it answered only by the balancer.",
+                    + " (MAC forwarding, LVS-DR style) load balancer: the VIP on lo, "
+                    + "ARP for it answered only by the balancer.",
             "Exit status: 0 ok, 1 failure or problems found, 2 usage error."
         })
 public final class Cli implements Runnable {
@@ -27,7 +28,8 @@ public final class Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing COMMAND (plan, apply, check, remove or status)");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing COMMAND (plan, apply, check, remove or status)");
     }
 
     public static CommandLine commandLine(Environment env) {

@@ -18,7 +18,8 @@ final class Commands {
     }
 
     /** The VIPs given, else those recorded by apply; a check with neither has nothing to judge. */
-    static List<Ipv4Address> vipsOrRecorded(CommandSpec spec, VipOptions options, Optional<AppliedState> state, String command) {
+    static List<Ipv4Address> vipsOrRecorded(CommandSpec spec, VipOptions options, Optional<AppliedState> state,
+            String command) {
         if (!options.vips.isEmpty()) {
             return options.distinctVips();
         }

@@ -29,7 +29,8 @@ final class Converters {
                 case "3" -> HiddenArpSettings.ARP_IGNORE_SCOPE_HOST;
                 case "1" -> HiddenArpSettings.ARP_IGNORE_RECEIVING_INTERFACE;
                 default -> throw new TypeConversionException("'" + value + "' is not offered: use 3 (the recipe: hide"
-                        + " scope-host addresses) or 1 (the LVS alternative: answer only for the receiving interface's addresses)");
+                        + " scope-host addresses) or 1 (the LVS alternative: "
+                        + "answer only for the receiving interface's addresses)");
             };
         }
     }
@@ -43,7 +44,8 @@ final class Converters {
         @Override
         public Path convert(String value) {
             if (value.isBlank()) {
-                throw new TypeConversionException("the path is empty (it would mean the current directory); give the directory");
+                throw new TypeConversionException(
+                        "the path is empty (it would mean the current directory); give the directory");
             }
             if (value.chars().anyMatch(Character::isISOControl)) {
                 throw new TypeConversionException("the path holds a control character");

@@ -7,7 +7,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 @Command(name = "plan", mixinStandardHelpOptions = true,
-        description = "Prints every change apply would make and why (sysctl: current -> new value; each ip addr change);"
+        description = "Prints every change apply would make and why (sysctl: "
+                + "current -> new value; each ip addr change);"
                 + " changes nothing and needs no root. The same as apply --dry-run.")
 final class PlanCommand implements Callable<Integer> {
     private final Environment env;

@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "remove", mixinStandardHelpOptions = true,
         description = {
             "Undoes exactly what apply recorded: deletes the VIPs it added, restores the sysctl values it replaced"
-                    + " (unless changed since), deletes the --persist files; leaves every other address and setting alone.",
+                    + " (unless changed since), deletes the --persist files; "
+                    + "leaves every other address and setting alone.",
             "With --vip, removes only those VIPs; the sysctls stay until the last VIP goes."
         })
 final class RemoveCommand implements Callable<Integer> {
@@ -58,7 +59,8 @@ final class RemoveCommand implements Callable<Integer> {
         try (StateStore.Lock lock = dryRun ? null : store.lock()) {
             Optional<AppliedState> state = store.load();
             if (state.isEmpty()) {
-                out.println("Nothing to remove: no state in " + options.stateDir + " (apply has not run with this --state-dir).");
+                out.println("Nothing to remove: no state in " + options.stateDir
+                        + " (apply has not run with this --state-dir).");
                 return 0;
             }
             KernelState kernel = new KernelStateReader(env.procSys(), ip).read(HiddenArpSettings.keys());
@@ -101,7 +103,8 @@ final class RemoveCommand implements Callable<Integer> {
         } catch (IOException ex) {
             List<String> failures = executor.rollback(done);
             throw new SetupException("cannot update " + store.file() + " (" + ex.getMessage() + "); "
-                    + (failures.isEmpty() ? "rolled back every change" : "ROLLBACK INCOMPLETE: " + String.join("; ", failures)), ex);
+                    + (failures.isEmpty() ? "rolled back every change"
+                            : "ROLLBACK INCOMPLETE: " + String.join("; ", failures)), ex);
         }
     }
 }

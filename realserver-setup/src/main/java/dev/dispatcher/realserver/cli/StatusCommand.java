@@ -65,15 +65,17 @@ final class StatusCommand implements Callable<Integer> {
                 out.println("  " + vip + ": not configured");
             }
             for (InterfaceAddress a : found) {
-                boolean ours = state.map(s -> s.added().stream().anyMatch(x -> x.address().equals(vip) && x.device().equals(a.device())))
+                boolean ours = state.map(s -> s.added().stream()
+                        .anyMatch(x -> x.address().equals(vip) && x.device().equals(a.device())))
                         .orElse(false);
-                out.println("  " + vip + ": " + a.cidr() + " on " + a.device() + ", scope " + a.scope() + ", label " + a.label()
-                        + (ours ? " (added by apply)" : ""));
+                out.println("  " + vip + ": " + a.cidr() + " on " + a.device() + ", scope " + a.scope() + ", label "
+                        + a.label() + (ours ? " (added by apply)" : ""));
             }
         }
 
         out.println("Sysctls:");
-        for (Setting setting : HiddenArpSettings.table(state.map(AppliedState::arpIgnore).orElse(HiddenArpSettings.ARP_IGNORE_SCOPE_HOST))) {
+        for (Setting setting : HiddenArpSettings.table(state.map(AppliedState::arpIgnore)
+                .orElse(HiddenArpSettings.ARP_IGNORE_SCOPE_HOST))) {
             String now = kernel.sysctl(setting.key());
             Optional<SysctlRecord> record = state.flatMap(s -> s.sysctl(setting.key()));
             String origin = record.map(r -> "set by apply, was " + r.original()).orElse("not changed by apply");
@@ -100,7 +102,9 @@ final class StatusCommand implements Callable<Integer> {
             out.println("Check: nothing to check without a VIP");
         } else {
             List<Problem> problems = Checker.check(kernel, vips);
-            out.println("Check: " + (problems.isEmpty() ? "ok" : Output.plural(problems.size(), "problem") + " (run check for details)"));
+            out.println("Check: "
+                    + (problems.isEmpty() ? "ok"
+                            : Output.plural(problems.size(), "problem") + " (run check for details)"));
         }
         return 0;
     }

@@ -57,7 +57,8 @@ public final class AtomicFiles {
      * a FIFO would block.
      */
     public static byte[] read(Path file, int limit) throws IOException {
-        try (InputStream in = Channels.newInputStream(Files.newByteChannel(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS))) {
+        try (InputStream in = Channels.newInputStream(Files.newByteChannel(file, StandardOpenOption.READ,
+                LinkOption.NOFOLLOW_LINKS))) {
             byte[] bytes = in.readNBytes(limit + 1);
             return bytes.length > limit ? null : bytes;
         }
@@ -72,7 +73,8 @@ public final class AtomicFiles {
             for (int attempt = 1; created == null; attempt++) {
                 tmp = temporary(file);
                 try {
-                    created = FileChannel.open(tmp, Set.<OpenOption>of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    created = FileChannel.open(tmp,
+                            Set.<OpenOption>of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                             LinkOption.NOFOLLOW_LINKS), READABLE);
                 } catch (FileAlreadyExistsException ex) {
                     tmp = null;
@@ -138,7 +140,8 @@ public final class AtomicFiles {
 
     /** A hidden sibling whose name nobody can predict, so nobody can plant it. */
     private static Path temporary(Path file) {
-        return file.resolveSibling("." + file.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".tmp");
+        return file.resolveSibling("." + file.getFileName() + "." + Long.toUnsignedString(RANDOM.nextLong(), 36)
+                + ".tmp");
     }
 
     private static Path parent(Path file) {

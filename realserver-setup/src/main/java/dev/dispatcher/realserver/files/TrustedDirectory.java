@@ -57,7 +57,8 @@ public final class TrustedDirectory {
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return Optional.of(new Problem(dir, "is not a directory", "give a directory"));
         }
-        Optional<Problem> problem = judge(dir, Files.readAttributes(dir, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS), false);
+        Optional<Problem> problem = judge(dir, Files.readAttributes(dir, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS),
+                false);
         return problem.isPresent() ? problem : checkAbove(dir.toAbsolutePath().getParent());
     }
 
@@ -88,7 +89,8 @@ public final class TrustedDirectory {
             return Optional.empty();
         }
         for (Path up = dir.toRealPath(); up != null; up = up.getParent()) {
-            Optional<Problem> problem = judge(up, Files.readAttributes(up, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS), true);
+            Optional<Problem> problem = judge(up, Files.readAttributes(up, "unix:mode,uid", LinkOption.NOFOLLOW_LINKS),
+                    true);
             if (problem.isPresent()) {
                 return problem;
             }
@@ -100,11 +102,13 @@ public final class TrustedDirectory {
         int uid = (Integer) attributes.get("uid");
         int mode = (Integer) attributes.get("mode");
         if (uid != 0 && uid != ownUid) {
-            return Optional.of(new Problem(dir, "is owned by uid " + uid + ", not root" + (ownUid == 0 ? "" : " or uid " + ownUid),
+            return Optional.of(new Problem(dir,
+                    "is owned by uid " + uid + ", not root" + (ownUid == 0 ? "" : " or uid " + ownUid),
                     "chown root " + dir));
         }
         if ((mode & GROUP_OR_OTHERS_WRITE) != 0 && !(above && (mode & STICKY) != 0)) {
-            return Optional.of(new Problem(dir, "is writable by group or others (mode " + Integer.toOctalString(mode & 07777) + ")",
+            return Optional.of(new Problem(dir,
+                    "is writable by group or others (mode " + Integer.toOctalString(mode & 07777) + ")",
                     "chmod go-w " + dir));
         }
         return Optional.empty();

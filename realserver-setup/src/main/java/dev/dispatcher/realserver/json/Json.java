@@ -136,7 +136,8 @@ public final class Json {
     private static IllegalArgumentException invalid(JsonLocation where, String what) {
         // The message may quote the offending token; a control character in it must not reach a terminal.
         String safe = what.replaceAll("\\p{Cntrl}", "?");
-        return new IllegalArgumentException("invalid JSON at line " + where.getLineNr() + ", column " + where.getColumnNr() + ": " + safe);
+        return new IllegalArgumentException("invalid JSON at line " + where.getLineNr() + ", column "
+                + where.getColumnNr() + ": " + safe);
     }
 
     private static String generate(Object value, DefaultPrettyPrinter pretty) {

@@ -81,7 +81,8 @@ public final class IpTool {
         argv.addAll(address.ipArgumentList());
         CommandRunner.Result result = runner.run(argv);
         if (!result.ok()) {
-            throw new SetupException("ip -4 addr " + verb + " " + address.ipArguments() + " failed: " + result.firstErrorLine());
+            throw new SetupException("ip -4 addr " + verb + " " + address.ipArguments() + " failed: "
+                    + result.firstErrorLine());
         }
     }
 }

@@ -13,19 +13,23 @@ public record Ipv4Address(int bits) implements Comparable<Ipv4Address> {
     public static Ipv4Address parse(String text) {
         String[] parts = text.split("\\.", -1);
         if (parts.length != 4) {
-            throw new IllegalArgumentException("'" + text + "' is not an IPv4 address (expected four parts like 198.18.0.100)");
+            throw new IllegalArgumentException("'" + text
+                    + "' is not an IPv4 address (expected four parts like 198.18.0.100)");
         }
         int bits = 0;
         for (String part : parts) {
             if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address (part '" + part + "' is not a number 0-255)");
+                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address (part '" + part
+                        + "' is not a number 0-255)");
             }
             if (part.length() > 1 && part.charAt(0) == '0') {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address (part '" + part + "' has a leading zero)");
+                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address (part '" + part
+                        + "' has a leading zero)");
             }
             int value = Integer.parseInt(part);
             if (value > 255) {
-                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address (part '" + part + "' is above 255)");
+                throw new IllegalArgumentException("'" + text + "' is not an IPv4 address (part '" + part
+                        + "' is above 255)");
             }
             bits = (bits << 8) | value;
         }

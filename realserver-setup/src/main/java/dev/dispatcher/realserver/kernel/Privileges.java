@@ -45,10 +45,12 @@ public record Privileges(int effectiveUid, boolean netAdmin) {
     /** Fails with one line unless this process is root with CAP_NET_ADMIN. */
     public void requireRoot(String command) {
         if (effectiveUid != 0) {
-            throw new SetupException(command + " must run as root (effective uid is " + effectiveUid + "); nothing was changed");
+            throw new SetupException(command + " must run as root (effective uid is " + effectiveUid
+                    + "); nothing was changed");
         }
         if (!netAdmin) {
-            throw new SetupException(command + " needs CAP_NET_ADMIN, which this root process lacks; nothing was changed");
+            throw new SetupException(command
+                    + " needs CAP_NET_ADMIN, which this root process lacks; nothing was changed");
         }
     }
 }

@@ -81,7 +81,9 @@ public final class ProcSys {
         }
     }
 
-    /** Interfaces with IPv4 configuration in this namespace, without the {@code all} and {@code default} pseudo-entries. */
+    /**
+     * Interfaces with IPv4 configuration in this namespace, without the {@code all} and {@code default} pseudo-entries.
+     */
     public List<String> interfaces() {
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(root.resolve(CONF))) {

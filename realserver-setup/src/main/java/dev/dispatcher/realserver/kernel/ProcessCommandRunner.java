@@ -44,7 +44,8 @@ public final class ProcessCommandRunner implements CommandRunner {
             Thread.currentThread().interrupt();
             return new Result(130, "", "interrupted while running " + argv.getFirst());
         } catch (ExecutionException ex) {
-            return new Result(process.exitValue(), "", "cannot read output of " + argv.getFirst() + ": " + ex.getCause());
+            return new Result(process.exitValue(), "",
+                    "cannot read output of " + argv.getFirst() + ": " + ex.getCause());
         }
     }
 

@@ -46,7 +46,8 @@ public final class ApplyPlanner {
         for (Setting setting : settings) {
             String current = kernel.sysctl(setting.key());
             if (current == null) {
-                throw new SetupException("this kernel has no " + setting.name() + " (no /proc/sys/" + setting.key() + "); nothing was changed");
+                throw new SetupException("this kernel has no " + setting.name() + " (no /proc/sys/" + setting.key()
+                        + "); nothing was changed");
             }
             Optional<SysctlRecord> recorded = previous.flatMap(p -> p.sysctl(setting.key()));
             if (!current.equals(setting.value())) {
@@ -68,7 +69,8 @@ public final class ApplyPlanner {
         List<InterfaceAddress> vipAddresses = new ArrayList<>();
         for (Ipv4Address vip : all) {
             List<InterfaceAddress> onLo = kernel.find(vip).stream().filter(a -> a.device().equals("lo")).toList();
-            Optional<InterfaceAddress> good = onLo.stream().filter(a -> a.prefixLength() == 32 && a.hostScope()).findFirst();
+            Optional<InterfaceAddress> good = onLo.stream().filter(a -> a.prefixLength() == 32 && a.hostScope())
+                    .findFirst();
             if (good.isPresent()) {
                 notes.add(vip + "/32 is already on lo with scope host (label " + good.get().label() + ")");
                 vipAddresses.add(good.get());
@@ -85,7 +87,8 @@ public final class ApplyPlanner {
             added.removeIf(a -> a.address().equals(vip));
             InterfaceAddress address = InterfaceAddress.vipOnLoopback(vip, nextLabel(labels));
             changes.add(new Change.AddAddress(address, "the stack accepts packets for " + vip
-                    + " that the dispatcher forwards here; /32 so it claims no subnet, scope host so ARP stays hidden"));
+                    + " that the dispatcher forwards here; /32 so it claims no subnet, "
+                    + "scope host so ARP stays hidden"));
             added.add(address);
             vipAddresses.add(address);
         }
@@ -94,16 +97,19 @@ public final class ApplyPlanner {
         if (request.persist() || previous.map(AppliedState::persisted).orElse(false)) {
             BootFiles boot = previous.flatMap(AppliedState::boot)
                     .orElseGet(() -> BootFiles.in(request.sysctlDir(), request.systemdDir()));
-            planFile(changes, notes, files, boot.sysctlFile(), new FileContent.Text(BootFileText.sysctlConf(settings, vipAddresses)),
+            planFile(changes, notes, files, boot.sysctlFile(),
+                    new FileContent.Text(BootFileText.sysctlConf(settings, vipAddresses)),
                     "systemd-sysctl applies it at boot, before the unit adds the VIPs");
-            planFile(changes, notes, files, boot.unitFile(), new FileContent.Text(BootFileText.unit(boot, ipBinary, vipAddresses)),
+            planFile(changes, notes, files, boot.unitFile(),
+                    new FileContent.Text(BootFileText.unit(boot, ipBinary, vipAddresses)),
                     "puts the VIPs back on lo at boot, ordered before the network services");
             planFile(changes, notes, files, boot.wantsLink(), BootFileText.enableLink(boot),
                     "enables the unit (what systemctl enable does), so it runs at every boot");
             bootPaths = boot.paths();
         }
 
-        AppliedState next = new AppliedState(request.arpIgnore(), List.copyOf(all), records, added, replaced, bootPaths);
+        AppliedState next = new AppliedState(request.arpIgnore(), List.copyOf(all), records, added, replaced,
+                bootPaths);
         return new Plan(changes, notes, next);
     }
 
@@ -128,7 +134,8 @@ public final class ApplyPlanner {
                 if (!kernel.isLoopback(address.device())) {
                     throw new SetupException(vip + " is configured on " + address.device() + " (" + address.cidr()
                             + "): a real server answers ARP for a VIP on a network interface; remove it there first"
-                            + " (ip addr del " + address.cidr() + " dev " + address.device() + "); nothing was changed");
+                            + " (ip addr del " + address.cidr() + " dev " + address.device()
+                            + "); nothing was changed");
                 }
             }
         }

@@ -38,7 +38,8 @@ public final class BootFileText {
 
     public static String unit(BootFiles boot, Path ipBinary, List<InterfaceAddress> vips) {
         StringBuilder out = new StringBuilder(HEADER);
-        out.append("# Puts the VIPs back on lo at boot; the ARP sysctls come from ").append(boot.sysctlFile()).append(".\n");
+        out.append("# Puts the VIPs back on lo at boot; the ARP sysctls come from ").append(boot.sysctlFile())
+                .append(".\n");
         out.append("""
                 [Unit]
                 Description=VIPs on lo for a direct-server-return load balancer (realserver-setup)
@@ -53,7 +54,8 @@ public final class BootFileText {
                 RemainAfterExit=yes
                 """);
         for (InterfaceAddress vip : vips) {
-            out.append("ExecStart=").append(ipBinary).append(" -4 addr replace ").append(vip.ipArguments()).append('\n');
+            out.append("ExecStart=").append(ipBinary).append(" -4 addr replace ").append(vip.ipArguments())
+                    .append('\n');
         }
         out.append("""
 
@@ -79,7 +81,8 @@ public final class BootFileText {
                     ? Optional.empty()
                     : Optional.of("its first line is not '" + HEADER.strip() + "'");
             case FileContent.Text t -> Optional.of("a file, where apply writes a symbolic link");
-            case FileContent.Symlink link -> link.equals(ours) ? Optional.empty() : Optional.of("a symbolic link to " + link.target());
+            case FileContent.Symlink link -> link.equals(ours) ? Optional.empty()
+                    : Optional.of("a symbolic link to " + link.target());
         };
     }
 }

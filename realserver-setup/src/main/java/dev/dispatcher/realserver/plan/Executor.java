@@ -25,7 +25,8 @@ public final class Executor {
             try {
                 host.perform(change);
             } catch (RuntimeException ex) {
-                throw new ApplyFailed(change, performed.size() + 1, changes.size(), ex, performed.size(), rollback(performed));
+                throw new ApplyFailed(change, performed.size() + 1, changes.size(), ex, performed.size(),
+                        rollback(performed));
             }
             performed.add(change);
             done.accept(change);
@@ -57,10 +58,13 @@ public final class Executor {
         private final transient Change failed;
         private final List<String> rollbackFailures;
 
-        ApplyFailed(Change failed, int step, int total, RuntimeException cause, int undone, List<String> rollbackFailures) {
+        ApplyFailed(Change failed, int step, int total, RuntimeException cause, int undone,
+                List<String> rollbackFailures) {
             super("step " + step + " of " + total + ": " + cause.getMessage() + "; "
                     + (rollbackFailures.isEmpty()
-                            ? (undone == 0 ? "nothing had been changed before it" : "rolled back the " + undone + " change" + (undone == 1 ? "" : "s") + " made before it")
+                            ? (undone == 0 ? "nothing had been changed before it"
+                                    : "rolled back the " + undone + " change" + (undone == 1 ? "" : "s")
+                                    + " made before it")
                             : "ROLLBACK INCOMPLETE, still changed: " + String.join("; ", rollbackFailures)),
                     cause);
             this.failed = failed;

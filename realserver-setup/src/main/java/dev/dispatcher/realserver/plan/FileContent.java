@@ -42,13 +42,14 @@ public sealed interface FileContent {
                 return new Symlink(Files.readSymbolicLink(path).toString());
             }
             if (!attributes.isRegularFile()) {
-                throw new SetupException(path + " is " + (attributes.isDirectory() ? "a directory" : "a special file (FIFO, socket or device)")
+                throw new SetupException(path + " is "
+                        + (attributes.isDirectory() ? "a directory" : "a special file (FIFO, socket or device)")
                         + ", where apply --persist writes a file; move it away and run the command again");
             }
             byte[] bytes = AtomicFiles.read(path, MAX_BYTES);
             if (bytes == null) {
-                throw new SetupException(path + " is larger than " + MAX_BYTES + " bytes, so apply --persist did not write it;"
-                        + " move it away and run the command again");
+                throw new SetupException(path + " is larger than " + MAX_BYTES
+                        + " bytes, so apply --persist did not write it; move it away and run the command again");
             }
             return new Text(new String(bytes, StandardCharsets.UTF_8));
         } catch (IOException ex) {

@@ -44,16 +44,20 @@ public final class HiddenArpSettings {
                 // It drops only sources this host would route out of another interface.
                 new Setting("net/ipv4/conf/all/rp_filter", "1",
                         "strict reverse-path filter against spoofed sources, as the recipe sets it; forwarded"
-                                + " packets keep the client's source address, which routes back via the receiving interface, so they pass"));
+                                + " packets keep the client's source address, which routes back via the receiving"
+                                + " interface, so they pass"));
     }
 
     private static String arpIgnoreWhy(int arpIgnore) {
         return switch (arpIgnore) {
-            case ARP_IGNORE_SCOPE_HOST -> "answer no ARP request for a scope-host address, so only the dispatcher answers for"
-                    + " the VIP on lo; conf/all counts for every interface, as the kernel uses max(all, interface)";
-            case ARP_IGNORE_RECEIVING_INTERFACE -> "answer ARP only for addresses on the interface the request arrived on, so only"
-                    + " the dispatcher answers for the VIP on lo; conf/all counts for every interface, as the kernel uses max(all, interface)";
-            default -> throw new IllegalArgumentException("arp_ignore mode " + arpIgnore + " is not supported (use 1 or 3)");
+            case ARP_IGNORE_SCOPE_HOST -> "answer no ARP request for a scope-host address, so only the dispatcher"
+                    + " answers for the VIP on lo; conf/all counts for every interface, as the kernel uses"
+                    + " max(all, interface)";
+            case ARP_IGNORE_RECEIVING_INTERFACE -> "answer ARP only for addresses on the interface the request"
+                    + " arrived on, so only the dispatcher answers for the VIP on lo; conf/all counts for every"
+                    + " interface, as the kernel uses max(all, interface)";
+            default -> throw new IllegalArgumentException("arp_ignore mode " + arpIgnore
+                    + " is not supported (use 1 or 3)");
         };
     }
 

@@ -30,7 +30,8 @@ public final class RemovePlanner {
         for (Ipv4Address vip : only) {
             if (!state.vips().contains(vip)) {
                 throw new SetupException(vip + " was not set up by apply with this state directory (it has "
-                        + (state.vips().isEmpty() ? "no VIPs" : String.join(", ", state.vips().stream().map(Ipv4Address::toString).toList()))
+                        + (state.vips().isEmpty() ? "no VIPs"
+                                : String.join(", ", state.vips().stream().map(Ipv4Address::toString).toList()))
                         + "); nothing was changed");
             }
         }
@@ -77,13 +78,15 @@ public final class RemovePlanner {
             Optional<BootFiles> boot = state.boot();
             if (boot.isPresent()) {
                 List<Setting> settings = HiddenArpSettings.table(state.arpIgnore());
-                rewrite(changes, notes, files, boot.get().sysctlFile(), new FileContent.Text(BootFileText.sysctlConf(settings, remainingAddresses)));
+                rewrite(changes, notes, files, boot.get().sysctlFile(),
+                        new FileContent.Text(BootFileText.sysctlConf(settings, remainingAddresses)));
                 rewrite(changes, notes, files, boot.get().unitFile(),
                         new FileContent.Text(BootFileText.unit(boot.get(), ipBinary, remainingAddresses)));
             }
             notes.add("sysctls stay until the last VIP is removed (still set up: "
                     + String.join(", ", remaining.stream().map(Ipv4Address::toString).toList()) + ")");
-            AppliedState next = new AppliedState(state.arpIgnore(), remaining, state.sysctls(), added, replaced, state.bootFiles());
+            AppliedState next = new AppliedState(state.arpIgnore(), remaining, state.sysctls(), added, replaced,
+                    state.bootFiles());
             return new Plan(changes, notes, next);
         }
 
@@ -95,7 +98,8 @@ public final class RemovePlanner {
             } else if (current.equals(record.original())) {
                 notes.add(name + " is already " + current);
             } else if (current.equals(record.applied())) {
-                changes.add(new Change.SetSysctl(record.key(), current, record.original(), "restores the value apply replaced"));
+                changes.add(new Change.SetSysctl(record.key(), current, record.original(),
+                        "restores the value apply replaced"));
             } else {
                 notes.add(name + " left at " + current + ": changed since apply set " + record.applied()
                         + " (apply found " + record.original() + ")");
@@ -112,7 +116,8 @@ public final class RemovePlanner {
     }
 
     /** Rewrites a boot file only when it is still the one apply wrote (or is gone). */
-    private static void rewrite(List<Change> changes, List<String> notes, Function<Path, FileContent> files, Path path, FileContent wanted) {
+    private static void rewrite(List<Change> changes, List<String> notes, Function<Path, FileContent> files, Path path,
+            FileContent wanted) {
         FileContent current = files.apply(path);
         if (current.equals(wanted)) {
             return;
@@ -126,7 +131,8 @@ public final class RemovePlanner {
     }
 
     /** Deletes a boot file only when it is still the one apply wrote, which {@code ours} describes. */
-    private static void delete(List<Change> changes, List<String> notes, Function<Path, FileContent> files, Path path, FileContent ours) {
+    private static void delete(List<Change> changes, List<String> notes, Function<Path, FileContent> files, Path path,
+            FileContent ours) {
         FileContent current = files.apply(path);
         if (current instanceof FileContent.Absent) {
             return;

@@ -91,7 +91,8 @@ public record AppliedState(
         Map<String, Object> json = JsonFields.object(parsed, "state");
         long format = field("format", () -> JsonFields.number(json, "format"));
         if (format != FORMAT) {
-            throw new IllegalArgumentException("format: " + format + " is not " + FORMAT + ", the format this version reads");
+            throw new IllegalArgumentException("format: " + format + " is not " + FORMAT
+                    + ", the format this version reads");
         }
         long arpIgnore = field("arp_ignore", () -> JsonFields.number(json, "arp_ignore"));
         if (arpIgnore != 1 && arpIgnore != 3) {
@@ -100,7 +101,8 @@ public record AppliedState(
         List<Ipv4Address> vips = field("vips", () -> readVips(JsonFields.list(json, "vips")));
         List<SysctlRecord> sysctls = field("sysctls", () -> readSysctls(JsonFields.list(json, "sysctls")));
         List<InterfaceAddress> added = field("added", () -> readAddresses(JsonFields.list(json, "added"), vips, true));
-        List<InterfaceAddress> replaced = field("replaced", () -> readAddresses(JsonFields.list(json, "replaced"), vips, false));
+        List<InterfaceAddress> replaced = field("replaced",
+                () -> readAddresses(JsonFields.list(json, "replaced"), vips, false));
         List<String> files = field("boot_files", () -> {
             List<String> paths = new ArrayList<>();
             for (Object file : JsonFields.list(json, "boot_files")) {
@@ -152,7 +154,8 @@ public record AppliedState(
             if (records.stream().anyMatch(r -> r.key().equals(record.key()))) {
                 throw new IllegalArgumentException("'" + record.key() + "' is recorded twice");
             }
-            if (!SYSCTL_VALUE.matcher(record.original()).matches() || !SYSCTL_VALUE.matcher(record.applied()).matches()) {
+            if (!SYSCTL_VALUE.matcher(record.original()).matches()
+                    || !SYSCTL_VALUE.matcher(record.applied()).matches()) {
                 throw new IllegalArgumentException("the values of '" + record.key() + "' are not both integers");
             }
             records.add(record);
@@ -178,10 +181,12 @@ public record AppliedState(
                 throw new IllegalArgumentException(a.cidr() + " on " + a.device() + " is not one of the VIPs on lo");
             }
             if (added && (a.prefixLength() != 32 || !a.hostScope())) {
-                throw new IllegalArgumentException(a.cidr() + " scope " + a.scope() + " is not the /32 scope host apply adds");
+                throw new IllegalArgumentException(a.cidr() + " scope " + a.scope()
+                        + " is not the /32 scope host apply adds");
             }
             if (!SCOPE.matcher(a.scope()).matches() || !LABEL.matcher(a.label()).matches()) {
-                throw new IllegalArgumentException("the scope or label of " + a.cidr() + " is not one ip prints for lo");
+                throw new IllegalArgumentException("the scope or label of " + a.cidr()
+                        + " is not one ip prints for lo");
             }
             out.add(a);
         }

@@ -22,7 +22,8 @@ public record BootFiles(Path sysctlFile, Path unitFile, Path wantsLink) {
 
     public static BootFiles in(Path sysctlDir, Path systemdDir) {
         Path systemd = systemdDir.toAbsolutePath();
-        return new BootFiles(sysctlDir.toAbsolutePath().resolve(SYSCTL_FILE), systemd.resolve(UNIT), systemd.resolve(WANTS).resolve(UNIT));
+        return new BootFiles(sysctlDir.toAbsolutePath().resolve(SYSCTL_FILE), systemd.resolve(UNIT),
+                systemd.resolve(WANTS).resolve(UNIT));
     }
 
     /**
@@ -40,7 +41,8 @@ public record BootFiles(Path sysctlFile, Path unitFile, Path wantsLink) {
         try {
             Path sysctlFile = Path.of(paths.get(0));
             Path unitFile = Path.of(paths.get(1));
-            if (sysctlFile.isAbsolute() && unitFile.isAbsolute() && sysctlFile.getParent() != null && unitFile.getParent() != null) {
+            if (sysctlFile.isAbsolute() && unitFile.isAbsolute() && sysctlFile.getParent() != null
+                    && unitFile.getParent() != null) {
                 BootFiles expected = in(sysctlFile.getParent(), unitFile.getParent());
                 if (expected.paths().equals(paths)) {
                     return expected;
@@ -49,8 +51,8 @@ public record BootFiles(Path sysctlFile, Path unitFile, Path wantsLink) {
         } catch (InvalidPathException ex) {
             // reported below with the rest
         }
-        throw new IllegalArgumentException("expected DIR/" + SYSCTL_FILE + ", DIR2/" + UNIT + " and DIR2/" + WANTS + "/" + UNIT
-                + " (absolute), the files apply --persist writes, got " + paths);
+        throw new IllegalArgumentException("expected DIR/" + SYSCTL_FILE + ", DIR2/" + UNIT + " and DIR2/" + WANTS
+                + "/" + UNIT + " (absolute), the files apply --persist writes, got " + paths);
     }
 
     public List<String> paths() {

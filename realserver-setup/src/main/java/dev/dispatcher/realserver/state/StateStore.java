@@ -99,8 +99,9 @@ public final class StateStore {
             if (attributes != null) {
                 refuseLink(lockFile, attributes, "the lock file");
             }
-            FileChannel channel = FileChannel.open(lockFile, Set.<OpenOption>of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+            FileChannel channel = FileChannel.open(lockFile, Set.<OpenOption>of(StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -123,7 +124,8 @@ public final class StateStore {
             String what = p.where().equals(dir)
                     ? "the state directory " + dir + " " + p.what()
                     : "the state directory " + dir + " is inside " + p.where() + ", which " + p.what();
-            throw new SetupException(what + ": whoever can change it can make apply and remove act on a record they wrote;"
+            throw new SetupException(what
+                    + ": whoever can change it can make apply and remove act on a record they wrote;"
                     + " " + p.fix() + ", or choose another --state-dir; nothing was changed");
         }
     }
@@ -146,8 +148,9 @@ public final class StateStore {
     private static SetupException corrupt(Path file, String why, Throwable cause) {
         // The reason may quote the file; a control character in it must not reach a terminal.
         String safe = why.replaceAll("\\p{Cntrl}", "?");
-        return new SetupException("state file corrupt: " + file + ": " + safe + "; nothing was changed; to recover, move it aside"
-                + " (mv " + file + " " + file + ".corrupt), restore by hand what it recorded if the host must go back to that,"
+        return new SetupException("state file corrupt: " + file + ": " + safe
+                + "; nothing was changed; to recover, move it aside (mv " + file + " " + file + ".corrupt),"
+                + " restore by hand what it recorded if the host must go back to that,"
                 + " and run apply again, which starts a new record from the host as it is"
                 + " (see \"A corrupt state file\" in the realserver-setup README)", cause);
     }

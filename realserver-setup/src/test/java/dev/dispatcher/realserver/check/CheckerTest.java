@@ -10,10 +10,10 @@ import dev.dispatcher.realserver.kernel.InterfaceAddress;
 import dev.dispatcher.realserver.kernel.KernelState;
 import java.util.List;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 class CheckerTest {
 
@@ -33,7 +33,8 @@ class CheckerTest {
     @Test
     void allResetToZeroLeaksAndNamesTheInterfaceAndBothInputs() {
         KernelState kernel = Hosts.applied().withSysctl("net/ipv4/conf/all/arp_ignore", "0");
-        assertEquals(List.of("eth1: arp_ignore is 0 (all=0, eth1=0): this host answers ARP for 198.18.1.100"), messages(kernel));
+        assertEquals(List.of("eth1: arp_ignore is 0 (all=0, eth1=0): this host answers ARP for 198.18.1.100"),
+                messages(kernel));
     }
 
     /** Cases: (all, eth1) arp_ignore, VIP scope, whether eth1 leaks. The kernel uses max(all, eth1). */
@@ -65,8 +66,8 @@ class CheckerTest {
             Problem p = problems.getFirst();
             assertEquals("eth1", p.device());
             assertEquals(Math.max(all, eth1), p.details().get("effective"));
-            assertTrue(p.message().startsWith("eth1: arp_ignore is " + Math.max(all, eth1) + " (all=" + all + ", eth1=" + eth1 + ")"),
-                    p.message());
+            assertTrue(p.message().startsWith("eth1: arp_ignore is " + Math.max(all, eth1) + " (all=" + all + ", eth1="
+                    + eth1 + ")"), p.message());
         }
     }
 
@@ -77,15 +78,16 @@ class CheckerTest {
                 .withSysctl("net/ipv4/conf/all/arp_announce", "2");
         assertEquals(List.of(
                 "lo: 198.18.1.100 is 198.18.1.100/32 scope global, not scope host: arp_ignore 3 does not hide it",
-                "eth1: arp_ignore is 3 (all=0, eth1=3) but 198.18.1.100 on lo lacks scope host: this host answers ARP for 198.18.1.100"),
+                "eth1: arp_ignore is 3 (all=0, eth1=3) but 198.18.1.100 on lo lacks scope host: "
+                        + "this host answers ARP for 198.18.1.100"),
                 messages(kernel));
     }
 
     @Test
     void arpIgnoreEightIsFlaggedBecauseTheHostStopsAnsweringForItself() {
         KernelState kernel = Hosts.applied().withSysctl("net/ipv4/conf/eth1/arp_ignore", "8");
-        assertEquals(List.of("eth1: arp_ignore is 8 (all=3, eth1=8): this host answers no ARP at all on eth1, not even for its own address"),
-                messages(kernel));
+        assertEquals(List.of("eth1: arp_ignore is 8 (all=3, eth1=8): this host answers no ARP at all on eth1, "
+                + "not even for its own address"), messages(kernel));
     }
 
     @Test
@@ -93,7 +95,8 @@ class CheckerTest {
         KernelState kernel = Hosts.applied().withSysctl("net/ipv4/conf/all/arp_announce", "1");
         List<Problem> problems = Checker.check(kernel, List.of(VIP));
         assertEquals(1, problems.size());
-        assertTrue(problems.getFirst().message().startsWith("eth1: arp_announce is 1 (all=1, eth1=0): "), problems.toString());
+        assertTrue(problems.getFirst().message().startsWith("eth1: arp_announce is 1 (all=1, eth1=0): "),
+                problems.toString());
         // The interface value alone can also fix it.
         assertEquals(List.of(), messages(kernel.withSysctl("net/ipv4/conf/eth1/arp_announce", "2")));
     }
@@ -101,22 +104,23 @@ class CheckerTest {
     @Test
     void aVipOnANetworkInterfaceIsFlaggedWithThatInterface() {
         KernelState kernel = Hosts.applied().withAddress(addr("eth1", "198.18.1.100/24", "global", "eth1"));
-        assertEquals(List.of("eth1: 198.18.1.100 is configured on eth1 as 198.18.1.100/24: this host answers ARP for it;"
-                + " a VIP belongs on lo only"), messages(kernel));
+        assertEquals(List.of("eth1: 198.18.1.100 is configured on eth1 as 198.18.1.100/24: "
+                + "this host answers ARP for it; a VIP belongs on lo only"), messages(kernel));
     }
 
     @Test
     void aVipOnlyOnANetworkInterfaceIsNotAlsoReportedMissing() {
         KernelState kernel = Hosts.applied().withoutAddress(InterfaceAddress.vipOnLoopback(VIP, "lo:1"))
                 .withAddress(addr("eth1", "198.18.1.100/24", "global", "eth1"));
-        assertEquals(List.of("vip_on_interface"), Checker.check(kernel, List.of(VIP)).stream().map(Problem::kind).toList());
+        assertEquals(List.of("vip_on_interface"),
+                Checker.check(kernel, List.of(VIP)).stream().map(Problem::kind).toList());
     }
 
     @Test
     void aMissingVipAndAWidePrefixAreFlagged() {
         KernelState missing = Hosts.applied().withoutAddress(InterfaceAddress.vipOnLoopback(VIP, "lo:1"));
-        assertEquals(List.of("lo: 198.18.1.100 is not configured: this host drops the packets the dispatcher forwards to it (run apply)"),
-                messages(missing));
+        assertEquals(List.of("lo: 198.18.1.100 is not configured: this host drops the packets the dispatcher "
+                + "forwards to it (run apply)"), messages(missing));
         KernelState wide = missing.withAddress(addr("lo", "198.18.1.100/24", "host", "lo:1"));
         assertEquals(List.of("vip_prefix"), Checker.check(wide, List.of(VIP)).stream().map(Problem::kind).toList());
     }

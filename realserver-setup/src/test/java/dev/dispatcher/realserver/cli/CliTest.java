@@ -52,7 +52,8 @@ class CliTest {
         }
         ipLog = tmp.resolve("ip.log");
         Path ip = bin.resolve("ip");
-        Files.writeString(ip, "#!/bin/sh\nif [ \"$1\" = -json ]; then cat '" + recorded + "'; exit 0; fi\necho \"$@\" >> '" + ipLog
+        Files.writeString(ip,
+                "#!/bin/sh\nif [ \"$1\" = -json ]; then cat '" + recorded + "'; exit 0; fi\necho \"$@\" >> '" + ipLog
                 + "'\nexit 0\n");
         Files.setPosixFilePermissions(ip, PosixFilePermissions.fromString("rwxr-xr-x"));
         status = tmp.resolve("status");
@@ -60,7 +61,8 @@ class CliTest {
     }
 
     private void rootStatus(boolean root) throws IOException {
-        Files.writeString(status, "Name:\tjava\nUid:\t" + (root ? "0\t0\t0\t0" : "1000\t1000\t1000\t1000") + "\nCapEff:\t"
+        Files.writeString(status,
+                "Name:\tjava\nUid:\t" + (root ? "0\t0\t0\t0" : "1000\t1000\t1000\t1000") + "\nCapEff:\t"
                 + (root ? "000001ffffffffff" : "0000000000000000") + "\n");
     }
 
@@ -101,7 +103,8 @@ class CliTest {
     void anInvalidAddressIsAOneLineUsageError() throws IOException {
         Map<String, String> before = snapshot();
         Run run = run("apply", "--vip", "300.1.1.1", "--state-dir", tmp.resolve("state").toString());
-        assertOneLine(run, 2, "realserver-setup: Invalid value for option '--vip' (ADDRESS): '300.1.1.1' is not an IPv4 address");
+        assertOneLine(run, 2,
+                "realserver-setup: Invalid value for option '--vip' (ADDRESS): '300.1.1.1' is not an IPv4 address");
         assertTrue(run.err().endsWith("(see 'realserver-setup apply --help')\n"), run.err());
         assertEquals(before, snapshot());
     }
@@ -109,13 +112,18 @@ class CliTest {
     @Test
     void usageErrorsExitTwoWithOneLine() {
         assertOneLine(run("apply"), 2, "realserver-setup: apply needs at least one --vip ADDRESS");
-        assertOneLine(run("apply", "--vip", "198.18.1.100", "--arp-ignore", "2"), 2, "realserver-setup: Invalid value for option '--arp-ignore'");
-        assertOneLine(run("check", "--state-dir", tmp.resolve("none").toString()), 2, "realserver-setup: check needs --vip ADDRESS");
+        assertOneLine(run("apply", "--vip", "198.18.1.100", "--arp-ignore", "2"), 2,
+                "realserver-setup: Invalid value for option '--arp-ignore'");
+        assertOneLine(run("check", "--state-dir", tmp.resolve("none").toString()), 2,
+                "realserver-setup: check needs --vip ADDRESS");
         assertOneLine(run("frobnicate"), 2, "realserver-setup: Unmatched argument");
         assertOneLine(run(), 2, "realserver-setup: missing COMMAND");
     }
 
-    /** An empty path is the current directory to Path.of: state or boot files would land wherever the shell happens to be. */
+    /**
+     * An empty path is the current directory to Path.of: state
+     * or boot files would land wherever the shell happens to be.
+     */
     @Test
     void anEmptyDirectoryOptionIsAUsageError() throws IOException {
         Map<String, String> before = snapshot();
@@ -123,12 +131,15 @@ class CliTest {
             assertOneLine(run(command, "--vip", "198.18.1.100", "--state-dir", ""), 2,
                     "realserver-setup: Invalid value for option '--state-dir': the path is empty");
         }
-        assertOneLine(run("apply", "--vip", "198.18.1.100", "--persist", "--sysctl-dir", "", "--state-dir", tmp.resolve("state").toString()), 2,
+        assertOneLine(run("apply", "--vip", "198.18.1.100", "--persist", "--sysctl-dir", "",
+                "--state-dir", tmp.resolve("state").toString()), 2,
                 "realserver-setup: Invalid value for option '--sysctl-dir': the path is empty");
-        Run blank = run("plan", "--vip", "198.18.1.100", "--persist", "--systemd-dir", " ", "--state-dir", tmp.resolve("state").toString());
+        Run blank = run("plan", "--vip", "198.18.1.100", "--persist", "--systemd-dir", " ",
+                "--state-dir", tmp.resolve("state").toString());
         assertOneLine(blank, 2, "realserver-setup: Invalid value for option '--systemd-dir'");
         assertTrue(blank.err().contains("the path is empty"), blank.err());
-        assertOneLine(run("plan", "--vip", "198.18.1.100", "--persist", "--sysctl-dir", "/etc/\u001b[2J", "--state-dir", tmp.resolve("state").toString()),
+        assertOneLine(run("plan", "--vip", "198.18.1.100", "--persist", "--sysctl-dir", "/etc/\u001b[2J",
+                "--state-dir", tmp.resolve("state").toString()),
                 2, "realserver-setup: Invalid value for option '--sysctl-dir'");
         assertEquals(before, snapshot());
         assertFalse(Files.exists(Path.of("state.json")), "nothing written to the current directory");
@@ -146,7 +157,8 @@ class CliTest {
     @Test
     void aMissingIpBinaryIsOneLineAndChangesNothing() throws IOException {
         Map<String, String> before = snapshot();
-        Run run = runWithPath(tmp.resolve("empty").toString(), "apply", "--vip", "198.18.1.100", "--state-dir", tmp.resolve("state").toString());
+        Run run = runWithPath(tmp.resolve("empty").toString(), "apply", "--vip", "198.18.1.100",
+                "--state-dir", tmp.resolve("state").toString());
         assertOneLine(run, 1, "realserver-setup: error: the ip command (iproute2) is not on PATH");
         assertEquals(before, snapshot());
     }
@@ -156,9 +168,11 @@ class CliTest {
         rootStatus(false);
         Map<String, String> before = snapshot();
         Run run = run("apply", "--vip", "198.18.1.100", "--state-dir", tmp.resolve("state").toString());
-        assertOneLine(run, 1, "realserver-setup: error: apply must run as root (effective uid is 1000); nothing was changed");
+        assertOneLine(run, 1,
+                "realserver-setup: error: apply must run as root (effective uid is 1000); nothing was changed");
         assertEquals(before, snapshot());
-        assertOneLine(run("remove", "--state-dir", tmp.resolve("state").toString()), 1, "realserver-setup: error: remove must run as root");
+        assertOneLine(run("remove", "--state-dir", tmp.resolve("state").toString()), 1,
+                "realserver-setup: error: remove must run as root");
     }
 
     @Test
@@ -174,7 +188,9 @@ class CliTest {
         assertTrue(run.out().endsWith("Nothing was changed (plan only).\n"), run.out());
         assertEquals(before, snapshot());
         assertFalse(Files.exists(ipLog));
-        assertEquals(run.out(), run("apply", "--dry-run", "--vip", "198.18.1.101", "--state-dir", tmp.resolve("state").toString()).out(),
+        assertEquals(run.out(),
+                run("apply", "--dry-run", "--vip", "198.18.1.101",
+                        "--state-dir", tmp.resolve("state").toString()).out(),
                 "apply --dry-run is the same as plan");
     }
 
@@ -184,7 +200,9 @@ class CliTest {
         Run run = run("apply", "--vip", "198.18.1.10", "--state-dir", tmp.resolve("state").toString());
         assertOneLine(run, 1, "realserver-setup: error: 198.18.1.10 is configured on eth1 (198.18.1.10/24)");
         assertTrue(run.err().strip().endsWith("nothing was changed"), run.err());
-        assertEquals(before.keySet(), snapshot().keySet().stream().filter(k -> !k.startsWith("state/")).collect(java.util.stream.Collectors.toSet()));
+        assertEquals(before.keySet(),
+                snapshot().keySet().stream().filter(k -> !k.startsWith("state/"))
+                        .collect(java.util.stream.Collectors.toSet()));
         assertFalse(Files.exists(ipLog));
         assertFalse(Files.exists(tmp.resolve("state/state.json")));
     }
@@ -195,12 +213,13 @@ class CliTest {
         assertEquals(1, run.exit());
         assertEquals(List.of(
                 "eth1: arp_ignore is 0 (all=0, eth1=0): this host answers ARP for 198.18.1.100",
-                "eth1: arp_announce is 0 (all=0, eth1=0): this host may send ARP requests with 198.18.1.100 as sender address,"
+                "eth1: arp_announce is 0 (all=0, eth1=0): "
+                        + "this host may send ARP requests with 198.18.1.100 as sender address,"
                         + " and neighbours then send the VIP's traffic here"), run.out().lines().toList());
         Run json = run("check", "--json", "--vip", "198.18.1.100");
         assertEquals(1, json.exit());
-        assertTrue(json.out().startsWith("{\"ok\":false,\"vips\":[\"198.18.1.100\"],\"problems\":[{\"kind\":\"arp_ignore\",\"interface\":\"eth1\","),
-                json.out());
+        assertTrue(json.out().startsWith("{\"ok\":false,\"vips\":[\"198.18.1.100\"],"
+                + "\"problems\":[{\"kind\":\"arp_ignore\",\"interface\":\"eth1\","), json.out());
     }
 
     @Test
@@ -208,12 +227,14 @@ class CliTest {
         Path state = Files.createDirectories(tmp.resolve("state"));
         Files.writeString(state.resolve("state.json"), "{\"format\": 1, \"vips\": " + "[".repeat(200_000));
         Map<String, String> before = snapshot();
-        for (List<String> command : List.of(List.of("status"), List.of("check"), List.of("plan", "--vip", "198.18.1.100"),
+        for (List<String> command : List.of(List.of("status"), List.of("check"),
+                List.of("plan", "--vip", "198.18.1.100"),
                 List.of("apply", "--vip", "198.18.1.100"), List.of("remove"), List.of("remove", "--dry-run"))) {
             List<String> args = new java.util.ArrayList<>(command);
             args.addAll(List.of("--state-dir", state.toString()));
             Run run = run(args.toArray(String[]::new));
-            assertOneLine(run, 1, "realserver-setup: error: state file corrupt: " + state.resolve("state.json") + ": invalid JSON");
+            assertOneLine(run, 1,
+                    "realserver-setup: error: state file corrupt: " + state.resolve("state.json") + ": invalid JSON");
             assertTrue(run.err().contains("to recover,"), run.err());
         }
         Map<String, String> after = snapshot();
@@ -222,15 +243,21 @@ class CliTest {
         assertFalse(Files.exists(ipLog));
     }
 
-    /** A state file for 198.18.1.100 and 198.18.1.102 as apply --persist would write it, but with the given boot files and sysctl record. */
+    /**
+     * A state file for 198.18.1.100 and 198.18.1.102 as apply --persist
+     * would write it, but with the given boot files and sysctl record.
+     */
     private Path stateFile(List<String> bootFiles, String sysctlKey) throws IOException {
         Path dir = Files.createDirectories(tmp.resolve("state"));
         String files = String.join(", ", bootFiles.stream().map(f -> "\"" + f + "\"").toList());
         Files.writeString(dir.resolve("state.json"), """
-                {"format": 1, "written_by": "realserver-setup", "arp_ignore": 3, "vips": ["198.18.1.100", "198.18.1.102"],
+                {"format": 1, "written_by": "realserver-setup", "arp_ignore": 3,
+                 "vips": ["198.18.1.100", "198.18.1.102"],
                  "sysctls": [{"key": "%s", "original": "8", "applied": "0"}],
-                 "added": [{"device": "lo", "address": "198.18.1.100", "prefixlen": 32, "scope": "host", "label": "lo:1"},
-                           {"device": "lo", "address": "198.18.1.102", "prefixlen": 32, "scope": "host", "label": "lo:2"}],
+                 "added": [{"device": "lo", "address": "198.18.1.100", "prefixlen": 32, "scope": "host",
+                            "label": "lo:1"},
+                           {"device": "lo", "address": "198.18.1.102", "prefixlen": 32, "scope": "host",
+                            "label": "lo:2"}],
                  "replaced": [], "boot_files": [%s]}
                 """.formatted(sysctlKey, files));
         return dir.resolve("state.json");
@@ -252,11 +279,12 @@ class CliTest {
         }
         Path state = stateFile(victims, "net/ipv4/conf/all/arp_ignore");
         Map<String, String> before = snapshot();
-        for (List<String> command : List.of(List.of("remove"), List.of("remove", "--vip", "198.18.1.102"), List.of("apply", "--vip", "198.18.1.100"),
-                List.of("status"))) {
+        for (List<String> command : List.of(List.of("remove"), List.of("remove", "--vip", "198.18.1.102"),
+                List.of("apply", "--vip", "198.18.1.100"), List.of("status"))) {
             List<String> args = new java.util.ArrayList<>(command);
             args.addAll(List.of("--state-dir", state.getParent().toString()));
-            assertOneLine(run(args.toArray(String[]::new)), 1, "realserver-setup: error: state file corrupt: " + state + ": boot_files: ");
+            assertOneLine(run(args.toArray(String[]::new)), 1,
+                    "realserver-setup: error: state file corrupt: " + state + ": boot_files: ");
         }
         assertEquals(before, snapshotWithoutLock());
         assertFalse(Files.exists(ipLog));
@@ -268,20 +296,26 @@ class CliTest {
         Map<String, String> before = snapshot();
         assertOneLine(run("remove", "--state-dir", state.getParent().toString()), 1,
                 "realserver-setup: error: state file corrupt: " + state + ": sysctls: ");
-        assertEquals("0\n", Files.readString(proc.resolve("net/ipv4/conf/eth1/arp_ignore")), "arp_ignore 8 would hide the host itself");
+        assertEquals("0\n", Files.readString(proc.resolve("net/ipv4/conf/eth1/arp_ignore")),
+                "arp_ignore 8 would hide the host itself");
         assertEquals(before, snapshotWithoutLock());
     }
 
-    /** The boot paths are right, but the files there are someone else's: apply refuses to overwrite them, remove leaves them. */
+    /**
+     * The boot paths are right, but the files there are someone
+     * else's: apply refuses to overwrite them, remove leaves them.
+     */
     @Test
     void filesAtTheBootPathsThatApplyDidNotWriteAreLeftAlone() throws IOException {
         Path conf = Files.createDirectories(tmp.resolve("etc/sysctl.d")).resolve("95-realserver-setup.conf");
         Path unit = Files.createDirectories(tmp.resolve("etc/systemd")).resolve("realserver-setup.service");
-        Path wants = Files.createDirectories(tmp.resolve("etc/systemd/sysinit.target.wants")).resolve("realserver-setup.service");
+        Path wants = Files.createDirectories(tmp.resolve("etc/systemd/sysinit.target.wants"))
+                .resolve("realserver-setup.service");
         Files.writeString(conf, "net.ipv4.ip_forward = 1\n");
         Files.writeString(unit, "[Unit]\nDescription=the packaged unit, copied here by hand\n");
         Files.createSymbolicLink(wants, Path.of("/usr/lib/systemd/system/realserver-setup.service"));
-        Path state = stateFile(List.of(conf.toString(), unit.toString(), wants.toString()), "net/ipv4/conf/all/arp_ignore");
+        Path state = stateFile(List.of(conf.toString(), unit.toString(), wants.toString()),
+                "net/ipv4/conf/all/arp_ignore");
         String dir = state.getParent().toString();
         Map<String, String> before = snapshot();
 
@@ -291,12 +325,15 @@ class CliTest {
 
         Run removeOne = run("remove", "--vip", "198.18.1.102", "--state-dir", dir);
         assertEquals(0, removeOne.exit(), removeOne.toString());
-        assertTrue(removeOne.out().contains(conf + " left in place: apply --persist did not write it"), removeOne.out());
-        assertTrue(removeOne.out().contains(unit + " left in place: apply --persist did not write it"), removeOne.out());
+        assertTrue(removeOne.out().contains(conf + " left in place: apply --persist did not write it"),
+                removeOne.out());
+        assertTrue(removeOne.out().contains(unit + " left in place: apply --persist did not write it"),
+                removeOne.out());
 
         Run remove = run("remove", "--state-dir", dir);
         assertEquals(0, remove.exit(), remove.toString());
-        assertTrue(remove.out().contains(wants + " left in place: apply --persist did not write it (a symbolic link to /usr/lib/systemd/system/"),
+        assertTrue(remove.out().contains(wants
+                + " left in place: apply --persist did not write it (a symbolic link to /usr/lib/systemd/system/"),
                 remove.out());
         assertEquals("net.ipv4.ip_forward = 1\n", Files.readString(conf));
         assertEquals("[Unit]\nDescription=the packaged unit, copied here by hand\n", Files.readString(unit));

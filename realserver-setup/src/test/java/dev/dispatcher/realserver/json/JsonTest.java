@@ -13,7 +13,8 @@ class JsonTest {
 
     @Test
     void parsesNestedValuesWithTheTypesCallersExpect() {
-        Object parsed = Json.parse(" {\"a\": [1, -2, 4294967295, 1.5e1], \"b\": {\"c\": true, \"d\": null}, \"e\": \"x\\\"\\u00e9\\n\"} ");
+        Object parsed = Json.parse(
+                " {\"a\": [1, -2, 4294967295, 1.5e1], \"b\": {\"c\": true, \"d\": null}, \"e\": \"x\\\"\\u00e9\\n\"} ");
         Map<String, Object> map = JsonFields.object(parsed, "doc");
         assertEquals(List.of(1L, -2L, 4294967295L, 15.0), map.get("a"));
         assertEquals(Boolean.TRUE, JsonFields.object(map.get("b"), "b").get("c"));
@@ -42,7 +43,8 @@ class JsonTest {
 
     @Test
     void deepNestingIsRefusedInsteadOfOverflowingTheStack() {
-        for (String deep : List.of("[".repeat(100_000), "{\"a\":".repeat(100_000), "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1))) {
+        for (String deep : List.of("[".repeat(100_000), "{\"a\":".repeat(100_000),
+                "[".repeat(Json.MAX_DEPTH + 1) + "]".repeat(Json.MAX_DEPTH + 1))) {
             IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Json.parse(deep));
             assertTrue(ex.getMessage().contains("nested deeper than " + Json.MAX_DEPTH), ex.getMessage());
         }
@@ -52,7 +54,8 @@ class JsonTest {
 
     @Test
     void errorsAreOneLineWithTheirPosition() {
-        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Json.parse("{\n  \"a\": [1,\n  }"));
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> Json.parse("{\n  \"a\": [1,\n  }"));
         assertTrue(ex.getMessage().startsWith("invalid JSON at line 3, column 3: "), ex.getMessage());
         assertEquals(-1, ex.getMessage().indexOf('\n'), ex.getMessage());
     }

@@ -33,14 +33,16 @@ class IpAddrJsonTest {
                 new InterfaceAddress("lo", Ipv4Address.parse("198.18.1.101"), 24, "global", "lo:7")), lo.addresses());
         NetLink eth1 = links.get(1);
         assertFalse(eth1.loopback());
-        assertEquals(List.of(new InterfaceAddress("eth1", Ipv4Address.parse("198.18.1.10"), 24, "global", "eth1")), eth1.addresses());
+        assertEquals(List.of(new InterfaceAddress("eth1", Ipv4Address.parse("198.18.1.10"), 24, "global", "eth1")),
+                eth1.addresses());
     }
 
     @Test
     void toleratesEmptyLinkEntriesAndMissingLabelsOrScopes() {
         // Some iproute2 versions print {} for links that -4 filtered out, and omit label or scope.
-        String json = "[{}, {\"ifname\":\"eth0\",\"flags\":[\"UP\"],\"addr_info\":[{\"family\":\"inet\",\"local\":\"10.0.0.2\",\"prefixlen\":24}]},"
-                + "{\"ifname\":\"lo\",\"flags\":[\"LOOPBACK\"]}]";
+        String json = "[{}, "
+                + "{\"ifname\":\"eth0\",\"flags\":[\"UP\"],\"addr_info\":[{\"family\":\"inet\",\"local\":\"10.0.0.2\","
+                + "\"prefixlen\":24}]},{\"ifname\":\"lo\",\"flags\":[\"LOOPBACK\"]}]";
         List<NetLink> links = IpAddrJson.parse(json);
         assertEquals(2, links.size());
         InterfaceAddress a = links.get(0).addresses().getFirst();
@@ -53,9 +55,13 @@ class IpAddrJsonTest {
     @Test
     void rejectsOutputThatIsNotTheExpectedShape() {
         assertThrows(IllegalArgumentException.class, () -> IpAddrJson.parse("{\"ifname\":\"lo\"}"));
-        assertThrows(IllegalArgumentException.class, () -> IpAddrJson.parse("[{\"ifname\":\"lo\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"x\",\"prefixlen\":8}]}]"));
+        assertThrows(IllegalArgumentException.class,
+                () -> IpAddrJson.parse(
+                        "[{\"ifname\":\"lo\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"x\",\"prefixlen\":8}]}]"));
         assertThrows(IllegalArgumentException.class, () -> IpAddrJson.parse("1: lo: <LOOPBACK,UP> mtu 65536"));
         // 2^32 + 32: a cast to int would read it as 32.
-        assertThrows(IllegalArgumentException.class, () -> IpAddrJson.parse("[{\"ifname\":\"lo\",\"addr_info\":[{\"family\":\"inet\",\"local\":\"198.18.1.100\",\"prefixlen\":4294967328}]}]"));
+        assertThrows(IllegalArgumentException.class,
+                () -> IpAddrJson.parse("[{\"ifname\":\"lo\",\"addr_info\":[{\"family\":\"inet\","
+                        + "\"local\":\"198.18.1.100\",\"prefixlen\":4294967328}]}]"));
     }
 }

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 
 class IpToolTest {
 
-    /** A label is one argument even when it holds a space: the kernel accepts any label that starts with the device name. */
+    /**
+     * A label is one argument even when it holds a space: the
+     * kernel accepts any label that starts with the device name.
+     */
     @Test
     void eachFieldOfAnAddressIsOneArgument() {
         List<List<String>> calls = new ArrayList<>();
@@ -18,7 +21,7 @@ class IpToolTest {
             return new CommandRunner.Result(0, "", "");
         });
         ip.delete(new InterfaceAddress("lo", Ipv4Address.parse("198.18.1.100"), 32, "global", "lo:a dev eth1"));
-        assertEquals(List.of(List.of("/usr/sbin/ip", "-4", "addr", "del", "198.18.1.100/32", "dev", "lo", "scope", "global", "label", "lo:a dev eth1")),
-                calls);
+        assertEquals(List.of(List.of("/usr/sbin/ip", "-4", "addr", "del", "198.18.1.100/32", "dev", "lo", "scope",
+                "global", "label", "lo:a dev eth1")), calls);
     }
 }

@@ -21,7 +21,8 @@ class Ipv4AddressTest {
     void rejectsEverythingThatIsNotAStrictDottedQuad() {
         for (String text : List.of("300.1.1.1", "1.2.3", "1.2.3.4.5", "01.2.3.4", "1.2.3.-4", "a.b.c.d", "", "1..2.3",
                 "198.18.0.100/32", " 1.2.3.4", "localhost", "::1", "1.2.3.4 ")) {
-            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Ipv4Address.parse(text), text);
+            IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Ipv4Address.parse(text),
+                    text);
             assertTrue(ex.getMessage().contains("'" + text + "'"), ex.getMessage());
         }
     }
@@ -29,8 +30,8 @@ class Ipv4AddressTest {
     @Test
     void vipsExcludeAddressesNoBalancerCanServe() {
         assertEquals("198.18.1.100", Ipv4Address.parseVip("198.18.1.100").toString());
-        for (String text : List.of("0.0.0.0", "127.0.0.1", "127.1.2.3", "0.1.2.3", "224.0.0.1", "239.255.255.250", "240.0.0.1",
-                "255.255.255.255")) {
+        for (String text : List.of("0.0.0.0", "127.0.0.1", "127.1.2.3", "0.1.2.3", "224.0.0.1", "239.255.255.250",
+                "240.0.0.1", "255.255.255.255")) {
             assertThrows(IllegalArgumentException.class, () -> Ipv4Address.parseVip(text), text);
         }
     }

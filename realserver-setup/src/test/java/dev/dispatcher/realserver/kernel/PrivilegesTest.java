@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class PrivilegesTest {
     private static String status(String uid, String capEff) {
-        return "Name:\tjava\nUmask:\t0022\nUid:\t" + uid + "\nGid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\nCapEff:\t" + capEff + "\n";
+        return "Name:\tjava\nUmask:\t0022\nUid:\t" + uid + "\nGid:\t0\t0\t0\t0\nCapInh:\t0000000000000000\nCapEff:\t"
+                + capEff + "\n";
     }
 
     @Test

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HiddenArpNetnsIT {
     private static final String VIP = "198.18.1.100";
-    private static final List<String> SETTINGS = List.of("net/ipv4/conf/all/arp_ignore", "net/ipv4/conf/all/arp_announce",
+    private static final List<String> SETTINGS = List.of("net/ipv4/conf/all/arp_ignore",
+            "net/ipv4/conf/all/arp_announce",
             "net/ipv4/conf/all/rp_filter", "net/ipv4/icmp_echo_ignore_broadcasts", "net/ipv4/conf/eth1/arp_ignore",
             "net/ipv4/conf/eth1/arp_announce", "net/ipv4/conf/eth1/rp_filter");
 
@@ -120,7 +121,8 @@ class HiddenArpNetnsIT {
 
         Result check = tool("check", "--vip", VIP);
         assertEquals(1, check.exit(), check.shown());
-        assertTrue(check.stdout().contains("eth1: arp_ignore is 0 (all=0, eth1=0): this host would answer ARP for " + VIP), check.stdout());
+        assertTrue(check.stdout().contains("eth1: arp_ignore is 0 (all=0, eth1=0): this host would answer ARP for "
+                + VIP), check.stdout());
 
         Result plan = ok(tool("plan", "--vip", VIP, "--state-dir", stateDir));
         assertTrue(plan.stdout().contains("sysctl net.ipv4.conf.all.arp_announce: 1 -> 2"), plan.stdout());
@@ -129,7 +131,8 @@ class HiddenArpNetnsIT {
         assertFalse(Files.exists(state));
 
         Result apply = ok(tool("apply", "--vip", VIP, "--state-dir", stateDir));
-        assertTrue(apply.stdout().contains("done: ip -4 addr add " + VIP + "/32 dev lo scope host label lo:2"), apply.stdout());
+        assertTrue(apply.stdout().contains("done: ip -4 addr add " + VIP + "/32 dev lo scope host label lo:2"),
+                apply.stdout());
         assertTrue(apply.stdout().endsWith("check: ok\n"), apply.stdout());
         Map<String, String> applied = snapshot();
         assertEquals("3", applied.get("net/ipv4/conf/all/arp_ignore"));
@@ -139,13 +142,15 @@ class HiddenArpNetnsIT {
         String recorded = Files.readString(state);
 
         Result again = ok(tool("apply", "--vip", VIP, "--state-dir", stateDir));
-        assertEquals("Nothing to change: " + VIP + " (arp_ignore 3) is already set up; no changes made.\n", again.stdout());
+        assertEquals("Nothing to change: " + VIP + " (arp_ignore 3) is already set up; no changes made.\n",
+                again.stdout());
         assertEquals(applied, snapshot());
         assertEquals(recorded, Files.readString(state));
 
         assertEquals("ok: " + VIP + " on lo as /32 scope host; hidden on eth1 (arp_ignore 3, arp_announce 2)\n",
                 ok(tool("check", "--vip", VIP)).stdout());
-        Map<String, Object> json = JsonFields.object(Json.parse(ok(tool("check", "--json", "--state-dir", stateDir)).stdout()), "check");
+        Map<String, Object> json = JsonFields.object(
+                Json.parse(ok(tool("check", "--json", "--state-dir", stateDir)).stdout()), "check");
         assertEquals(Boolean.TRUE, json.get("ok"));
         assertEquals(List.of(VIP), json.get("vips"));
         assertTrue(ok(tool("status", "--state-dir", stateDir)).stdout()
@@ -168,8 +173,8 @@ class HiddenArpNetnsIT {
         Result check = tool("check", "--vip", VIP);
         assertEquals(1, check.exit(), check.shown());
         assertEquals("eth1: arp_ignore is 0 (all=0, eth1=0): this host answers ARP for " + VIP + "\n", check.stdout());
-        assertEquals(List.of(lab.serverMac, lab.serverMac, lab.serverMac).subList(0, 1), arpingReplies(VIP).subList(0, 1),
-                "the kernel agrees: the real server answers");
+        assertEquals(List.of(lab.serverMac, lab.serverMac, lab.serverMac).subList(0, 1),
+                arpingReplies(VIP).subList(0, 1), "the kernel agrees: the real server answers");
 
         // max(all, eth1): raising the interface alone hides the VIP again, and check agrees.
         sysctl(SERVER, "net/ipv4/conf/eth1/arp_ignore", "1");
@@ -194,8 +199,8 @@ class HiddenArpNetnsIT {
         sysctl(SERVER, "net/ipv4/conf/eth1/arp_ignore", "3");
         Result viaInterface = tool("check", "--vip", VIP);
         assertEquals(1, viaInterface.exit());
-        assertTrue(viaInterface.stdout().contains("eth1: arp_ignore is 3 (all=0, eth1=3) but " + VIP + " on lo lacks scope host"),
-                viaInterface.stdout());
+        assertTrue(viaInterface.stdout().contains("eth1: arp_ignore is 3 (all=0, eth1=3) but " + VIP
+                + " on lo lacks scope host"), viaInterface.stdout());
     }
 
     @Test
@@ -206,15 +211,19 @@ class HiddenArpNetnsIT {
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         Path fakeIp = bin.resolve("ip");
         Files.writeString(fakeIp, "#!/bin/sh\ncase \"$*\" in *'addr add 198.18.1.102/32'*)\n"
-                + "  echo 'RTNETLINK answers: Operation not permitted' >&2; exit 2;;\nesac\nexec " + realIp + " \"$@\"\n");
+                + "  echo 'RTNETLINK answers: Operation not permitted' >&2; exit 2;;\nesac\nexec " + realIp
+                + " \"$@\"\n");
         Files.setPosixFilePermissions(fakeIp, PosixFilePermissions.fromString("rwxr-xr-x"));
         Map<String, String> before = snapshot();
 
         Result r = toolWith(Map.of("PATH", bin + ":" + System.getenv("PATH")), List.of(),
                 "apply", "--vip", VIP, "--vip", "198.18.1.102", "--state-dir", stateDir);
-        assertOneLineError(r, 1, "realserver-setup: error: apply failed at step 5 of 5: ip -4 addr add 198.18.1.102/32 dev lo"
-                + " scope host label lo:2 failed: RTNETLINK answers: Operation not permitted; rolled back the 4 changes made before it");
-        assertTrue(r.stdout().contains("done: ip -4 addr add " + VIP + "/32"), "the first VIP had been added: " + r.stdout());
+        assertOneLineError(r, 1,
+                "realserver-setup: error: apply failed at step 5 of 5: ip -4 addr add 198.18.1.102/32 dev lo"
+                + " scope host label lo:2 failed: RTNETLINK answers: Operation not permitted; "
+                + "rolled back the 4 changes made before it");
+        assertTrue(r.stdout().contains("done: ip -4 addr add " + VIP + "/32"),
+                "the first VIP had been added: " + r.stdout());
         assertEquals(before, snapshot(), "every change is rolled back");
         assertFalse(Files.exists(Path.of(stateDir, "state.json")));
     }
@@ -228,7 +237,8 @@ class HiddenArpNetnsIT {
         assertOneLineError(tool("apply", "--vip", SERVER_IP, "--state-dir", stateDir), 1,
                 "realserver-setup: error: " + SERVER_IP + " is configured on eth1 (" + SERVER_IP + "/24)");
         assertOneLineError(toolWith(Map.of("PATH", tmp.resolve("no-such-dir").toString()), List.of(),
-                "apply", "--vip", VIP, "--state-dir", stateDir), 1, "realserver-setup: error: the ip command (iproute2) is not on PATH");
+                "apply", "--vip", VIP, "--state-dir", stateDir), 1,
+                "realserver-setup: error: the ip command (iproute2) is not on PATH");
 
         // Not root: the jar is copied where the unprivileged user can read it, whatever the checkout's permissions.
         Path shared = Files.createTempDirectory("rss-jar");
@@ -238,7 +248,8 @@ class HiddenArpNetnsIT {
             Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
             Result notRoot = in(SERVER, "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                     NetnsLab.JAVA, "-jar", jar.toString(), "apply", "--vip", VIP, "--state-dir", stateDir);
-            assertOneLineError(notRoot, 1, "realserver-setup: error: apply must run as root (effective uid is 65534); nothing was changed");
+            assertOneLineError(notRoot, 1,
+                    "realserver-setup: error: apply must run as root (effective uid is 65534); nothing was changed");
             Files.delete(jar);
         } finally {
             Files.delete(shared);
@@ -283,7 +294,8 @@ class HiddenArpNetnsIT {
         mustIn(SERVER, "ip", "addr", "add", VIP + "/32", "dev", "lo", "scope", "host");
         sysctl(SERVER, "net/ipv4/conf/all/arp_ignore", "3"); // ARP for the VIP hidden; only announce differs
         mustIn(SERVER, "ping", "-c", "1", "-W", "1", "-I", VIP, CLIENT_IP);
-        assertEquals(lab.serverMac, neighbourEntryForVip(), "arp_announce 0: the neighbour learned the VIP from the request");
+        assertEquals(lab.serverMac, neighbourEntryForVip(),
+                "arp_announce 0: the neighbour learned the VIP from the request");
 
         ok(tool("apply", "--vip", VIP, "--state-dir", stateDir));
         mustIn(SERVER, "ip", "neigh", "flush", "all");
@@ -293,16 +305,18 @@ class HiddenArpNetnsIT {
     }
 
     private static String neighbourEntryForVip() {
-        List<Object> entries = JsonFields.list(Json.parse(mustIn(CLIENT, "ip", "-json", "neigh", "show", VIP).stdout()), "neigh");
-        return entries.isEmpty() ? "" : String.valueOf(JsonFields.object(entries.getFirst(), "entry").getOrDefault("lladdr", ""));
+        List<Object> entries = JsonFields.list(Json.parse(mustIn(CLIENT, "ip", "-json", "neigh", "show", VIP).stdout()),
+                "neigh");
+        return entries.isEmpty() ? ""
+                : String.valueOf(JsonFields.object(entries.getFirst(), "entry").getOrDefault("lladdr", ""));
     }
 
     @Test
     void persistWritesBootFilesThatRestoreTheSetupAndRemoveDeletesThem() throws IOException {
         Path sysctlDir = tmp.resolve("sysctl.d");
         Path systemdDir = tmp.resolve("systemd");
-        ok(tool("apply", "--vip", VIP, "--persist", "--sysctl-dir", sysctlDir.toString(), "--systemd-dir", systemdDir.toString(),
-                "--state-dir", stateDir));
+        ok(tool("apply", "--vip", VIP, "--persist", "--sysctl-dir", sysctlDir.toString(),
+                "--systemd-dir", systemdDir.toString(), "--state-dir", stateDir));
         Path conf = sysctlDir.resolve("95-realserver-setup.conf");
         Path unit = systemdDir.resolve("realserver-setup.service");
         Path wants = systemdDir.resolve("sysinit.target.wants/realserver-setup.service");
@@ -311,7 +325,8 @@ class HiddenArpNetnsIT {
         // A reboot loses everything; boot applies the sysctl file (as systemd-sysctl does) and
         // runs the unit's ExecStart lines. check must pass afterwards.
         mustIn(SERVER, "ip", "addr", "del", VIP + "/32", "dev", "lo");
-        for (String key : List.of("net/ipv4/conf/all/arp_ignore", "net/ipv4/conf/all/arp_announce", "net/ipv4/conf/all/rp_filter")) {
+        for (String key : List.of("net/ipv4/conf/all/arp_ignore", "net/ipv4/conf/all/arp_announce",
+                "net/ipv4/conf/all/rp_filter")) {
             sysctl(SERVER, key, "0");
         }
         assertEquals(1, tool("check", "--vip", VIP).exit());
@@ -339,10 +354,11 @@ class HiddenArpNetnsIT {
         Path state = Path.of(stateDir, "state.json");
         Map<String, Object> json = JsonFields.object(Json.parse(Files.readString(state)), "state");
         json.put("vips", List.of(VIP, SERVER_IP));
-        Map<String, Object> own = new LinkedHashMap<>(Map.of("device", "eth1", "address", SERVER_IP, "prefixlen", 24L, "scope", "global",
-                "label", "eth1"));
+        Map<String, Object> own = new LinkedHashMap<>(Map.of("device", "eth1", "address", SERVER_IP, "prefixlen", 24L,
+                "scope", "global", "label", "eth1"));
         json.put("added", List.of(JsonFields.list(json, "added").getFirst(), own));
-        List<String> victims = List.of(tmp.resolve("a").toString(), tmp.resolve("b").toString(), tmp.resolve("c").toString());
+        List<String> victims = List.of(tmp.resolve("a").toString(), tmp.resolve("b").toString(),
+                tmp.resolve("c").toString());
         for (String victim : victims) {
             Files.writeString(Path.of(victim), "precious\n");
         }
@@ -351,7 +367,9 @@ class HiddenArpNetnsIT {
         Map<String, String> before = snapshot();
 
         Result remove = tool("remove", "--state-dir", stateDir);
-        assertOneLineError(remove, 1, "realserver-setup: error: state file corrupt: " + state + ": added: " + SERVER_IP + "/24 on eth1 is not one of the VIPs on lo");
+        assertOneLineError(remove, 1,
+                "realserver-setup: error: state file corrupt: " + state + ": added: " + SERVER_IP
+                        + "/24 on eth1 is not one of the VIPs on lo");
         assertEquals(before, snapshot(), "no address or sysctl changed");
         assertTrue(addresses(SERVER).contains("\"local\":\"" + SERVER_IP + "\""), "eth1 keeps " + SERVER_IP);
         for (String victim : victims) {

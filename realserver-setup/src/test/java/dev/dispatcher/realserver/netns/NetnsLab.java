@@ -102,7 +102,8 @@ final class NetnsLab implements AutoCloseable {
             // New namespaces copy conf/all from the root namespace; pin the kernel defaults the tests assume.
             for (String ns : List.of(SERVER, CLIENT)) {
                 for (String key : List.of("conf/all/arp_ignore", "conf/all/arp_announce", "conf/all/rp_filter",
-                        "conf/default/rp_filter", "conf/eth1/arp_ignore", "conf/eth1/arp_announce", "conf/eth1/rp_filter")) {
+                        "conf/default/rp_filter", "conf/eth1/arp_ignore", "conf/eth1/arp_announce",
+                        "conf/eth1/rp_filter")) {
                     if (ns.equals(SERVER) || !key.contains("eth1")) {
                         sysctl(ns, "net/ipv4/" + key, "0");
                     }
@@ -110,7 +111,8 @@ final class NetnsLab implements AutoCloseable {
             }
             sysctl(SERVER, "net/ipv4/icmp_echo_ignore_broadcasts", "1");
             Map<String, Object> eth1 = JsonFields.object(
-                    JsonFields.list(Json.parse(must("ip", "-n", SERVER, "-json", "link", "show", "eth1").stdout()), "links").getFirst(), "eth1");
+                    JsonFields.list(Json.parse(must("ip", "-n", SERVER, "-json", "link", "show", "eth1").stdout()),
+                            "links").getFirst(), "eth1");
             return new NetnsLab(JsonFields.string(eth1, "address"));
         } catch (RuntimeException | AssertionError ex) {
             destroyAll();
@@ -278,7 +280,8 @@ final class NetnsLab implements AutoCloseable {
 
     /** The real server's count of packets dropped by rp_filter (TcpExt IPReversePathFilter). */
     static long reversePathDrops() {
-        List<String> lines = mustIn(SERVER, "cat", "/proc/net/netstat").stdout().lines().filter(l -> l.startsWith("TcpExt:")).toList();
+        List<String> lines = mustIn(SERVER, "cat", "/proc/net/netstat").stdout().lines()
+                .filter(l -> l.startsWith("TcpExt:")).toList();
         List<String> names = List.of(lines.get(0).split("\\s+"));
         String[] values = lines.get(1).split("\\s+");
         return Long.parseLong(values[names.indexOf("IPReversePathFilter")]);

@@ -27,8 +27,10 @@ class ApplyPlannerTest {
     private static final Path IP = Path.of("/usr/sbin/ip");
     private final Map<Path, FileContent> disk = new HashMap<>();
 
-    private Plan plan(KernelState kernel, Optional<AppliedState> previous, int arpIgnore, boolean persist, Ipv4Address... vips) {
-        ApplyRequest request = new ApplyRequest(List.of(vips), arpIgnore, persist, Path.of("/t/sysctl.d"), Path.of("/t/systemd"));
+    private Plan plan(KernelState kernel, Optional<AppliedState> previous, int arpIgnore, boolean persist,
+            Ipv4Address... vips) {
+        ApplyRequest request = new ApplyRequest(List.of(vips), arpIgnore, persist, Path.of("/t/sysctl.d"),
+                Path.of("/t/systemd"));
         return ApplyPlanner.plan(request, kernel, previous, IP, p -> disk.getOrDefault(p, FileContent.ABSENT));
     }
 
@@ -50,7 +52,8 @@ class ApplyPlannerTest {
                 "ip -4 addr add 198.18.1.100/32 dev lo scope host label lo:1"), described(plan));
         assertEquals(List.of("net.ipv4.icmp_echo_ignore_broadcasts is already 1"), plan.notes());
         plan.changes().forEach(c -> assertTrue(!c.why().isBlank(), c + " says why"));
-        assertEquals(List.of(), Checker.check(plan.simulate(Hosts.defaults()), List.of(VIP)), "the plan leaves a correct host");
+        assertEquals(List.of(), Checker.check(plan.simulate(Hosts.defaults()), List.of(VIP)),
+                "the plan leaves a correct host");
     }
 
     @Test
@@ -82,7 +85,8 @@ class ApplyPlannerTest {
 
     @Test
     void theLvsAlternativeSetsArpIgnoreOne() {
-        assertEquals("sysctl net.ipv4.conf.all.arp_ignore: 0 -> 1", described(plan(Hosts.defaults(), Optional.empty(), 1, false, VIP)).getFirst());
+        assertEquals("sysctl net.ipv4.conf.all.arp_ignore: 0 -> 1",
+                described(plan(Hosts.defaults(), Optional.empty(), 1, false, VIP)).getFirst());
     }
 
     @Test
@@ -90,7 +94,8 @@ class ApplyPlannerTest {
         Plan first = plan(Hosts.defaults(), VIP);
         Plan second = plan(first.simulate(Hosts.defaults()), Optional.of(first.nextState()), 1, false, VIP);
         assertEquals(List.of("sysctl net.ipv4.conf.all.arp_ignore: 3 -> 1"), described(second));
-        assertEquals(new SysctlRecord("net/ipv4/conf/all/arp_ignore", "0", "1"), second.nextState().sysctls().getFirst());
+        assertEquals(new SysctlRecord("net/ipv4/conf/all/arp_ignore", "0", "1"),
+                second.nextState().sysctls().getFirst());
     }
 
     @Test
@@ -104,7 +109,8 @@ class ApplyPlannerTest {
     @Test
     void aVipOnLoWithoutScopeHostIsReplacedAndTheOriginalRecorded() {
         InterfaceAddress wrong = addr("lo", "198.18.1.100/32", "global", "lo");
-        Plan plan = plan(Hosts.applied().withoutAddress(InterfaceAddress.vipOnLoopback(VIP, "lo:1")).withAddress(wrong), VIP);
+        Plan plan = plan(Hosts.applied().withoutAddress(InterfaceAddress.vipOnLoopback(VIP, "lo:1")).withAddress(wrong),
+                VIP);
         assertEquals(List.of("ip -4 addr del 198.18.1.100/32 dev lo scope global label lo",
                 "ip -4 addr add 198.18.1.100/32 dev lo scope host label lo:1"), described(plan));
         assertEquals(List.of(wrong), plan.nextState().replaced());
@@ -114,7 +120,8 @@ class ApplyPlannerTest {
     void aVipAlreadyRightOnLoIsLeftAndNotClaimed() {
         KernelState kernel = Hosts.defaults().withAddress(addr("lo", "198.18.1.100/32", "host", "lo:9"));
         Plan plan = plan(kernel, VIP);
-        assertTrue(plan.notes().contains("198.18.1.100/32 is already on lo with scope host (label lo:9)"), plan.notes().toString());
+        assertTrue(plan.notes().contains("198.18.1.100/32 is already on lo with scope host (label lo:9)"),
+                plan.notes().toString());
         assertEquals(List.of(), plan.nextState().added(), "remove must not delete an address apply did not add");
     }
 
@@ -123,13 +130,16 @@ class ApplyPlannerTest {
         Plan plan = plan(Hosts.defaults(), Optional.empty(), 3, true, VIP);
         List<Change.WriteFile> files = plan.changes().stream()
                 .filter(Change.WriteFile.class::isInstance).map(Change.WriteFile.class::cast).toList();
-        assertEquals(List.of(Path.of("/t/sysctl.d/95-realserver-setup.conf"), Path.of("/t/systemd/realserver-setup.service"),
-                Path.of("/t/systemd/sysinit.target.wants/realserver-setup.service")), files.stream().map(Change.WriteFile::path).toList());
+        assertEquals(List.of(Path.of("/t/sysctl.d/95-realserver-setup.conf"),
+                Path.of("/t/systemd/realserver-setup.service"),
+                Path.of("/t/systemd/sysinit.target.wants/realserver-setup.service")),
+                files.stream().map(Change.WriteFile::path).toList());
         String conf = ((FileContent.Text) files.get(0).after()).text();
         assertTrue(conf.contains("\nnet.ipv4.conf.all.arp_ignore = 3\n"), conf);
         assertTrue(conf.contains("\nnet.ipv4.conf.all.arp_announce = 2\n"), conf);
         String unit = ((FileContent.Text) files.get(1).after()).text();
-        assertTrue(unit.contains("\nExecStart=/usr/sbin/ip -4 addr replace 198.18.1.100/32 dev lo scope host label lo:1\n"), unit);
+        assertTrue(unit.contains(
+                "\nExecStart=/usr/sbin/ip -4 addr replace 198.18.1.100/32 dev lo scope host label lo:1\n"), unit);
         assertTrue(unit.contains("\nBefore=network-pre.target"), unit);
         assertTrue(unit.contains("\nAfter=systemd-sysctl.service\n"), unit);
         assertEquals(new FileContent.Symlink("/t/systemd/realserver-setup.service"), files.get(2).after());
@@ -141,8 +151,10 @@ class ApplyPlannerTest {
         assertEquals(List.of(), again.changes());
         Plan more = plan(plan.simulate(Hosts.defaults()), Optional.of(plan.nextState()), 3, false, VIP2);
         assertInstanceOf(Change.AddAddress.class, more.changes().getFirst());
-        assertTrue(more.changes().stream().anyMatch(c -> c instanceof Change.WriteFile w && w.path().endsWith("realserver-setup.service")
-                && ((FileContent.Text) w.after()).text().contains("198.18.1.101/32")), "a new VIP reaches the boot unit");
+        assertTrue(more.changes().stream()
+                .anyMatch(c -> c instanceof Change.WriteFile w && w.path().endsWith("realserver-setup.service")
+                && ((FileContent.Text) w.after()).text().contains("198.18.1.101/32")),
+                "a new VIP reaches the boot unit");
     }
 
     @Test
@@ -154,22 +166,28 @@ class ApplyPlannerTest {
     @Test
     void persistRefusesToOverwriteAFileItDidNotWrite() {
         disk.put(Path.of("/t/sysctl.d/95-realserver-setup.conf"), new FileContent.Text("net.ipv4.ip_forward = 1\n"));
-        SetupException text = assertThrows(SetupException.class, () -> plan(Hosts.defaults(), Optional.empty(), 3, true, VIP));
-        assertTrue(text.getMessage().startsWith("/t/sysctl.d/95-realserver-setup.conf exists and apply --persist did not write it"
-                + " (its first line is not '# Written by"), text.getMessage());
+        SetupException text = assertThrows(SetupException.class,
+                () -> plan(Hosts.defaults(), Optional.empty(), 3, true, VIP));
+        assertTrue(text.getMessage().startsWith("/t/sysctl.d/95-realserver-setup.conf exists and apply "
+                + "--persist did not write it (its first line is not '# Written by"), text.getMessage());
         assertTrue(text.getMessage().endsWith("nothing was changed"), text.getMessage());
 
         disk.clear();
-        disk.put(Path.of("/t/systemd/sysinit.target.wants/realserver-setup.service"), new FileContent.Symlink("/lib/systemd/system/realserver-setup.service"));
-        SetupException link = assertThrows(SetupException.class, () -> plan(Hosts.defaults(), Optional.empty(), 3, true, VIP));
-        assertTrue(link.getMessage().startsWith("/t/systemd/sysinit.target.wants/realserver-setup.service exists and apply --persist did not write it"
+        disk.put(Path.of("/t/systemd/sysinit.target.wants/realserver-setup.service"),
+                new FileContent.Symlink("/lib/systemd/system/realserver-setup.service"));
+        SetupException link = assertThrows(SetupException.class,
+                () -> plan(Hosts.defaults(), Optional.empty(), 3, true, VIP));
+        assertTrue(link.getMessage().startsWith("/t/systemd/sysinit.target.wants/realserver-setup.service exists and "
+                + "apply --persist did not write it"
                 + " (a symbolic link to /lib/systemd/system/realserver-setup.service)"), link.getMessage());
     }
 
     @Test
     void persistRewritesItsOwnFiles() {
-        disk.put(Path.of("/t/sysctl.d/95-realserver-setup.conf"), new FileContent.Text(BootFileText.HEADER + "# an older run's text\n"));
+        disk.put(Path.of("/t/sysctl.d/95-realserver-setup.conf"),
+                new FileContent.Text(BootFileText.HEADER + "# an older run's text\n"));
         Plan plan = plan(Hosts.defaults(), Optional.empty(), 3, true, VIP);
-        assertTrue(described(plan).contains("rewrite /t/sysctl.d/95-realserver-setup.conf"), described(plan).toString());
+        assertTrue(described(plan).contains("rewrite /t/sysctl.d/95-realserver-setup.conf"),
+                described(plan).toString());
     }
 }

@@ -27,7 +27,8 @@ class ExecutorTest {
         public void perform(Change change) {
             String d = change.describe();
             boolean undo = change.why().startsWith("roll back");
-            if ((!undo && !failOn.isEmpty() && d.contains(failOn)) || (undo && !failUndoOn.isEmpty() && d.contains(failUndoOn))) {
+            if ((!undo && !failOn.isEmpty() && d.contains(failOn))
+                    || (undo && !failUndoOn.isEmpty() && d.contains(failUndoOn))) {
                 throw new SetupException("injected failure of " + d);
             }
             log.add(d);
@@ -36,8 +37,8 @@ class ExecutorTest {
     }
 
     private static Plan plan() {
-        return ApplyPlanner.plan(new ApplyRequest(List.of(VIP, Hosts.VIP2), 3, false, null, null), Hosts.defaults(), Optional.empty(),
-                java.nio.file.Path.of("ip"), p -> FileContent.ABSENT);
+        return ApplyPlanner.plan(new ApplyRequest(List.of(VIP, Hosts.VIP2), 3, false, null, null), Hosts.defaults(),
+                Optional.empty(), java.nio.file.Path.of("ip"), p -> FileContent.ABSENT);
     }
 
     @Test
@@ -62,7 +63,8 @@ class ExecutorTest {
                 "sysctl net.ipv4.conf.all.rp_filter: 1 -> 0",
                 "sysctl net.ipv4.conf.all.arp_announce: 2 -> 0",
                 "sysctl net.ipv4.conf.all.arp_ignore: 3 -> 0"), host.log.subList(4, 8));
-        assertTrue(ex.getMessage().startsWith("step 5 of 5: injected failure of ip -4 addr add 198.18.1.101/32"), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("step 5 of 5: injected failure of ip -4 addr add 198.18.1.101/32"),
+                ex.getMessage());
         assertTrue(ex.getMessage().endsWith("rolled back the 4 changes made before it"), ex.getMessage());
         assertTrue(ex.rollbackFailures().isEmpty());
     }
@@ -72,13 +74,15 @@ class ExecutorTest {
         FakeHost host = new FakeHost();
         host.failOn = "198.18.1.101";
         host.failUndoOn = "arp_announce";
-        Executor.ApplyFailed ex = assertThrows(Executor.ApplyFailed.class, () -> new Executor(host).execute(plan().changes(), c -> { }));
+        Executor.ApplyFailed ex = assertThrows(Executor.ApplyFailed.class,
+                () -> new Executor(host).execute(plan().changes(), c -> { }));
         assertEquals(1, ex.rollbackFailures().size());
         assertTrue(ex.getMessage().contains("ROLLBACK INCOMPLETE"), ex.getMessage());
         assertEquals("0", host.kernel.sysctl("net/ipv4/conf/all/arp_ignore"), "undo went on past the failure");
         assertEquals("2", host.kernel.sysctl("net/ipv4/conf/all/arp_announce"));
         assertTrue(host.kernel.find(VIP).isEmpty());
-        assertEquals(List.of(), host.kernel.on("lo").stream().filter(a -> !a.equals(Hosts.defaults().on("lo").getFirst()))
+        assertEquals(List.of(),
+                host.kernel.on("lo").stream().filter(a -> !a.equals(Hosts.defaults().on("lo").getFirst()))
                 .map(InterfaceAddress::toString).toList());
     }
 
@@ -86,7 +90,8 @@ class ExecutorTest {
     void aFailureAtTheFirstStepChangesNothing() {
         FakeHost host = new FakeHost();
         host.failOn = "arp_ignore";
-        Executor.ApplyFailed ex = assertThrows(Executor.ApplyFailed.class, () -> new Executor(host).execute(plan().changes(), c -> { }));
+        Executor.ApplyFailed ex = assertThrows(Executor.ApplyFailed.class,
+                () -> new Executor(host).execute(plan().changes(), c -> { }));
         assertTrue(ex.getMessage().endsWith("nothing had been changed before it"), ex.getMessage());
         assertEquals(List.of(), host.log);
     }

@@ -20,7 +20,9 @@ class LiveHostTest {
         new LiveHost(null, null).perform(change);
     }
 
-    /** Between plan and change the file is compared again; one changed meanwhile is not the file the plan was made for. */
+    /**
+     * Between plan and change the file is compared again; one changed meanwhile is not the file the plan was made for.
+     */
     @Test
     void aFileThatChangedSinceThePlanIsNotTouched() throws IOException {
         Path conf = dir.resolve("95-realserver-setup.conf");
@@ -29,8 +31,10 @@ class LiveHostTest {
         SetupException delete = assertThrows(SetupException.class,
                 () -> perform(new Change.WriteFile(conf, planned, FileContent.ABSENT, "test")));
         assertTrue(delete.getMessage().startsWith(conf + " changed since the plan was made"), delete.getMessage());
-        assertThrows(SetupException.class, () -> perform(new Change.WriteFile(conf, planned, new FileContent.Text("new\n"), "test")));
-        assertThrows(SetupException.class, () -> perform(new Change.WriteFile(conf, FileContent.ABSENT, new FileContent.Text("new\n"), "test")));
+        assertThrows(SetupException.class,
+                () -> perform(new Change.WriteFile(conf, planned, new FileContent.Text("new\n"), "test")));
+        assertThrows(SetupException.class,
+                () -> perform(new Change.WriteFile(conf, FileContent.ABSENT, new FileContent.Text("new\n"), "test")));
         assertEquals("changed by someone else\n", Files.readString(conf));
     }
 

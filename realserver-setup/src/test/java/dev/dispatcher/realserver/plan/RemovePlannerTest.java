@@ -40,7 +40,8 @@ class RemovePlannerTest {
     }
 
     private Plan remove(Applied applied, KernelState kernel, Ipv4Address... only) {
-        return RemovePlanner.plan(List.of(only), kernel, applied.state(), IP, p -> disk.getOrDefault(p, FileContent.ABSENT));
+        return RemovePlanner.plan(List.of(only), kernel, applied.state(), IP,
+                p -> disk.getOrDefault(p, FileContent.ABSENT));
     }
 
     private static List<String> described(Plan plan) {
@@ -67,7 +68,8 @@ class RemovePlannerTest {
         KernelState changed = applied.kernel().withSysctl("net/ipv4/conf/all/rp_filter", "2");
         Plan plan = remove(applied, changed);
         assertTrue(described(plan).stream().noneMatch(d -> d.contains("rp_filter")), described(plan).toString());
-        assertTrue(plan.notes().contains("net.ipv4.conf.all.rp_filter left at 2: changed since apply set 1 (apply found 0)"), plan.notes().toString());
+        assertTrue(plan.notes().contains("net.ipv4.conf.all.rp_filter left at 2: "
+                + "changed since apply set 1 (apply found 0)"), plan.notes().toString());
     }
 
     @Test
@@ -86,14 +88,16 @@ class RemovePlannerTest {
         Applied applied = apply(before, false, VIP);
         Plan plan = remove(applied, applied.kernel());
         assertEquals(before, plan.simulate(applied.kernel()));
-        assertTrue(described(plan).contains("ip -4 addr add 198.18.1.100/32 dev lo scope global label lo"), described(plan).toString());
+        assertTrue(described(plan).contains("ip -4 addr add 198.18.1.100/32 dev lo scope global label lo"),
+                described(plan).toString());
     }
 
     @Test
     void removeDeletesTheBootFiles() {
         Applied applied = apply(Hosts.defaults(), true, VIP);
         Plan plan = remove(applied, applied.kernel());
-        assertEquals(List.of("delete /t/u/sysinit.target.wants/realserver-setup.service", "delete /t/u/realserver-setup.service",
+        assertEquals(List.of("delete /t/u/sysinit.target.wants/realserver-setup.service",
+                "delete /t/u/realserver-setup.service",
                 "delete /t/s/95-realserver-setup.conf"), described(plan).subList(4, 7));
     }
 
@@ -101,24 +105,29 @@ class RemovePlannerTest {
     void aVipApplyDidNotSetUpIsRefused() {
         Applied applied = apply(Hosts.defaults(), false, VIP);
         SetupException ex = assertThrows(SetupException.class, () -> remove(applied, applied.kernel(), VIP2));
-        assertEquals("198.18.1.101 was not set up by apply with this state directory (it has 198.18.1.100); nothing was changed",
-                ex.getMessage());
+        assertEquals("198.18.1.101 was not set up by apply with this state directory "
+                + "(it has 198.18.1.100); nothing was changed", ex.getMessage());
     }
 
     @Test
     void bootFilesSomeoneElseRewroteAreLeftInPlace() {
         Applied applied = apply(Hosts.defaults(), true, VIP, VIP2);
         disk.put(Path.of("/t/s/95-realserver-setup.conf"), new FileContent.Text("net.ipv4.ip_forward = 1\n"));
-        disk.put(Path.of("/t/u/sysinit.target.wants/realserver-setup.service"), new FileContent.Symlink("/usr/lib/systemd/system/realserver-setup.service"));
+        disk.put(Path.of("/t/u/sysinit.target.wants/realserver-setup.service"),
+                new FileContent.Symlink("/usr/lib/systemd/system/realserver-setup.service"));
 
         Plan one = remove(applied, applied.kernel(), VIP2);
-        assertEquals(List.of("ip -4 addr del 198.18.1.101/32 dev lo scope host label lo:2", "rewrite /t/u/realserver-setup.service"), described(one));
+        assertEquals(List.of("ip -4 addr del 198.18.1.101/32 dev lo scope host label lo:2",
+                "rewrite /t/u/realserver-setup.service"), described(one));
         assertTrue(one.notes().contains("/t/s/95-realserver-setup.conf left in place: apply --persist did not write it"
-                + " (its first line is not '# Written by realserver-setup apply --persist; deleted by realserver-setup remove.')"), one.notes().toString());
+                + " (its first line is not '# Written by realserver-setup apply --persist; "
+                + "deleted by realserver-setup remove.')"), one.notes().toString());
 
         Plan all = remove(applied, applied.kernel());
-        assertEquals(List.of("delete /t/u/realserver-setup.service"), described(all).stream().filter(d -> d.startsWith("delete")).toList());
-        assertTrue(all.notes().contains("/t/u/sysinit.target.wants/realserver-setup.service left in place: apply --persist did not write it"
+        assertEquals(List.of("delete /t/u/realserver-setup.service"),
+                described(all).stream().filter(d -> d.startsWith("delete")).toList());
+        assertTrue(all.notes().contains("/t/u/sysinit.target.wants/realserver-setup.service left in place: "
+                + "apply --persist did not write it"
                 + " (a symbolic link to /usr/lib/systemd/system/realserver-setup.service)"), all.notes().toString());
     }
 }

@@ -35,7 +35,8 @@ class AppliedStateTest {
     private static void assertRefused(String field, Consumer<Map<String, Object>> tamper) throws IOException {
         Map<String, Object> json = valid();
         tamper.accept(json);
-        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> AppliedState.fromJson(json), json.toString());
+        IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> AppliedState.fromJson(json),
+                json.toString());
         assertTrue(ex.getMessage().startsWith(field), "names " + field + ": " + ex.getMessage());
     }
 
@@ -48,14 +49,18 @@ class AppliedStateTest {
     void bootFilesMustBeTheThreeFilesPersistWrites() throws IOException {
         assertRefused("boot_files", j -> j.put("boot_files", List.of("/tmp/v1", "/tmp/v2", "/tmp/v3")));
         assertRefused("boot_files", j -> j.put("boot_files", List.of("/etc/sysctl.d/95-realserver-setup.conf",
-                "/etc/systemd/system/realserver-setup.service", "/etc/systemd/system/sysinit.target.wants/realserver-setup.service", "/etc/passwd")));
+                "/etc/systemd/system/realserver-setup.service",
+                "/etc/systemd/system/sysinit.target.wants/realserver-setup.service", "/etc/passwd")));
         assertRefused("boot_files", j -> j.put("boot_files", List.of("/etc/sysctl.d/95-realserver-setup.conf",
                 "/etc/systemd/system/realserver-setup.service", "/etc/sysinit.target.wants/realserver-setup.service")));
         assertRefused("boot_files", j -> j.put("boot_files", List.of("etc/sysctl.d/95-realserver-setup.conf",
-                "etc/systemd/system/realserver-setup.service", "etc/systemd/system/sysinit.target.wants/realserver-setup.service")));
+                "etc/systemd/system/realserver-setup.service",
+                "etc/systemd/system/sysinit.target.wants/realserver-setup.service")));
         assertRefused("boot_files", j -> j.put("boot_files", List.of("/etc/sysctl.d/95-realserver-setup.conf")));
         // status and remove print these paths: an escape sequence would reach the operator's terminal.
-        assertRefused("boot_files", j -> j.put("boot_files", BootFiles.in(Path.of("/etc/\u001b[2J"), Path.of("/etc/systemd/system")).paths()));
+        assertRefused("boot_files",
+                j -> j.put("boot_files",
+                        BootFiles.in(Path.of("/etc/\u001b[2J"), Path.of("/etc/systemd/system")).paths()));
     }
 
     @Test

@@ -3,8 +3,8 @@ package dev.dispatcher.realserver.state;
 import static dev.dispatcher.realserver.Hosts.VIP;
 import static dev.dispatcher.realserver.Hosts.addr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -48,7 +48,8 @@ class StateStoreTest {
     void aCorruptFileIsOneLineThatNamesIt() throws IOException {
         Files.writeString(dir.resolve("state.json"), "{\"format\": 1, \"vips\": [\"300.0.0.1\"]");
         SetupException ex = assertThrows(SetupException.class, () -> new StateStore(dir).load());
-        assertTrue(ex.getMessage().startsWith("state file corrupt: " + dir.resolve("state.json") + ": "), ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("state file corrupt: " + dir.resolve("state.json") + ": "),
+                ex.getMessage());
         assertTrue(!ex.getMessage().contains("\n"));
     }
 
@@ -68,9 +69,12 @@ class StateStoreTest {
         Path file = dir.resolve("state.json");
         Files.writeString(file, "{\"format\": 1, \"vips\": " + "[".repeat(200_000));
         SetupException ex = assertThrows(SetupException.class, () -> new StateStore(dir).load());
-        assertTrue(ex.getMessage().startsWith("state file corrupt: " + file + ": invalid JSON at line 1, column "), ex.getMessage());
-        assertTrue(ex.getMessage().contains("nested deeper than " + dev.dispatcher.realserver.json.Json.MAX_DEPTH), ex.getMessage());
-        assertTrue(ex.getMessage().contains("mv " + file + " " + file + ".corrupt"), "says how to recover: " + ex.getMessage());
+        assertTrue(ex.getMessage().startsWith("state file corrupt: " + file + ": invalid JSON at line 1, column "),
+                ex.getMessage());
+        assertTrue(ex.getMessage().contains("nested deeper than " + dev.dispatcher.realserver.json.Json.MAX_DEPTH),
+                ex.getMessage());
+        assertTrue(ex.getMessage().contains("mv " + file + " " + file + ".corrupt"),
+                "says how to recover: " + ex.getMessage());
         assertTrue(!ex.getMessage().contains("\n"));
     }
 
@@ -91,7 +95,8 @@ class StateStoreTest {
         }
         AppliedState full = new StateStore(dir.resolve("state-format-1.json")).load().orElseThrow();
         assertEquals(List.of(VIP, dev.dispatcher.realserver.Hosts.VIP2), full.vips());
-        assertEquals(new SysctlRecord("net/ipv4/conf/all/arp_announce", "1", "2"), full.sysctl("net/ipv4/conf/all/arp_announce").orElseThrow());
+        assertEquals(new SysctlRecord("net/ipv4/conf/all/arp_announce", "1", "2"),
+                full.sysctl("net/ipv4/conf/all/arp_announce").orElseThrow());
         assertEquals(List.of(addr("lo", "198.18.1.100/24", "global", "lo")), full.replaced());
         assertEquals("/etc/systemd/system/sysinit.target.wants/realserver-setup.service", full.bootFiles().get(2));
     }
@@ -187,17 +192,20 @@ class StateStoreTest {
     void aStateDirectoryUnderADirectoryOthersCanWriteIsRefusedUnlessItIsSticky() throws IOException {
         Path loose = Files.createDirectories(dir.resolve("loose"));
         Files.setPosixFilePermissions(loose, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertRefused(new StateStore(loose.resolve("rs")), "is inside " + loose + ", which is writable by group or others");
+        assertRefused(new StateStore(loose.resolve("rs")),
+                "is inside " + loose + ", which is writable by group or others");
         assertFalse(Files.exists(loose.resolve("rs")), "not created under a loose directory");
         Files.createDirectories(loose.resolve("rs/deeper"));
-        assertRefused(new StateStore(loose.resolve("rs/deeper")), "is inside " + loose + ", which is writable by group or others");
+        assertRefused(new StateStore(loose.resolve("rs/deeper")),
+                "is inside " + loose + ", which is writable by group or others");
 
         // Like /tmp: others can create entries but not rename or delete ours.
         Path sticky = Files.createDirectories(dir.resolve("sticky"));
         Files.setPosixFilePermissions(sticky, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.setAttribute(sticky, "unix:mode", 01777);
         new StateStore(sticky.resolve("rs")).lock().close();
-        assertEquals(0755, (int) Files.getAttribute(sticky.resolve("rs"), "unix:mode") & 07777, "a new state directory is rwxr-xr-x");
+        assertEquals(0755, (int) Files.getAttribute(sticky.resolve("rs"), "unix:mode") & 07777,
+                "a new state directory is rwxr-xr-x");
     }
 
     @Test
@@ -208,6 +216,7 @@ class StateStoreTest {
         assertRefused(new StateStore(rs), "the state directory " + rs + " is owned by uid 65534, not root");
         Path parent = Files.createDirectories(dir.resolve("theirs/rs"));
         Files.setAttribute(parent.getParent(), "unix:uid", 65534);
-        assertRefused(new StateStore(parent), "is inside " + parent.getParent() + ", which is owned by uid 65534, not root");
+        assertRefused(new StateStore(parent),
+                "is inside " + parent.getParent() + ", which is owned by uid 65534, not root");
     }
 }

@@ -153,7 +153,8 @@ public final class AfPacketBackend implements PacketIoBackend {
         if (arpSocket != null) {
             throw new IllegalStateException("the ARP socket is already open");
         }
-        arpSocket = PacketSocket.open(interfaceName, RingGeometry.forBytes(Math.min(bufferBytes, ARP_RING_BYTES), snaplen),
+        arpSocket = PacketSocket.open(interfaceName,
+                RingGeometry.forBytes(Math.min(bufferBytes, ARP_RING_BYTES), snaplen),
                 null, filter, version, blockTimeoutMillis);
         sockets.add(arpSocket);
         return source(arpSocket);
@@ -556,7 +557,8 @@ public final class AfPacketBackend implements PacketIoBackend {
                         continue;
                     }
                     left = ring.get(ValueLayout.JAVA_INT, block + Native.BLOCK_NUM_PKTS);
-                    frame = block + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, block + Native.BLOCK_FIRST_PKT));
+                    frame = block
+                            + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, block + Native.BLOCK_FIRST_PKT));
                     if (left <= 0) {
                         // Closed by the retire timer with nothing in it: give it straight back.
                         left = 0;
@@ -576,7 +578,8 @@ public final class AfPacketBackend implements PacketIoBackend {
                     if (--left == 0) {
                         releaseBlock();
                     } else {
-                        frame = header + Integer.toUnsignedLong(ring.get(ValueLayout.JAVA_INT, header + Native.TP3_NEXT_OFFSET));
+                        frame = header + Integer.toUnsignedLong(
+                                ring.get(ValueLayout.JAVA_INT, header + Native.TP3_NEXT_OFFSET));
                     }
                 }
                 delivered++;

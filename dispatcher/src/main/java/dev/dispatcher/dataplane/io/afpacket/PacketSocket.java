@@ -67,8 +67,8 @@ final class PacketSocket implements AutoCloseable {
      * (ETH_P_ALL) through {@code filter} and can be woken from poll; without, it is send-only:
      * protocol 0 (never hooked into the receive path) and the filter should drop everything.
      */
-    static PacketSocket open(String interfaceName, RingGeometry rx, RingGeometry tx, List<ClassicBpf.Instruction> filter)
-            throws PacketIoException {
+    static PacketSocket open(String interfaceName, RingGeometry rx, RingGeometry tx,
+            List<ClassicBpf.Instruction> filter) throws PacketIoException {
         return open(interfaceName, rx, tx, filter, TpacketVersion.V2, 0);
     }
 
@@ -76,8 +76,9 @@ final class PacketSocket implements AutoCloseable {
      * As above, with rings of {@code version}; {@code blockTimeoutMillis} is the V3 RX ring's
      * block retire timeout (tp_retire_blk_tov), unused with V2.
      */
-    static PacketSocket open(String interfaceName, RingGeometry rx, RingGeometry tx, List<ClassicBpf.Instruction> filter,
-                             TpacketVersion version, int blockTimeoutMillis) throws PacketIoException {
+    static PacketSocket open(String interfaceName, RingGeometry rx, RingGeometry tx,
+                             List<ClassicBpf.Instruction> filter, TpacketVersion version, int blockTimeoutMillis)
+            throws PacketIoException {
         PacketSocket s = new PacketSocket(interfaceName, rx, tx, version, blockTimeoutMillis);
         try {
             s.configure(filter);
@@ -204,7 +205,8 @@ final class PacketSocket implements AutoCloseable {
         }
         int r = (int) Native.SETSOCKOPT.invokeExact(errno, fd, Native.SOL_PACKET, option, req, (int) layout.byteSize());
         if (r != 0) {
-            throw failure(what + " (" + g.frameCount() + " frames of " + g.frameSize() + " bytes)", Native.errno(errno));
+            throw failure(what + " (" + g.frameCount() + " frames of " + g.frameSize() + " bytes)",
+                    Native.errno(errno));
         }
     }
 
@@ -215,7 +217,8 @@ final class PacketSocket implements AutoCloseable {
             case 19 -> ": check the interface name";
             default -> "";
         };
-        return new PacketIoException("cannot " + what + " on " + interfaceName + ": " + Native.strerror(err) + hint, null);
+        return new PacketIoException("cannot " + what + " on " + interfaceName + ": " + Native.strerror(err) + hint,
+                null);
     }
 
     /**
@@ -231,12 +234,14 @@ final class PacketSocket implements AutoCloseable {
                 | (groupId < 0 ? Native.PACKET_FANOUT_FLAG_UNIQUEID : 0);
         try (Arena call = Arena.ofConfined()) {
             MemorySegment v = call.allocateFrom(ValueLayout.JAVA_INT, (modeAndFlags << 16) | Math.max(0, groupId));
-            int r = (int) Native.SETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT, v, 4);
+            int r = (int) Native.SETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT, v,
+                    4);
             if (r != 0) {
                 throw failure("join the PACKET_FANOUT group", Native.errno(controlErrno));
             }
             MemorySegment length = call.allocateFrom(ValueLayout.JAVA_INT, 4);
-            r = (int) Native.GETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT, v, length);
+            r = (int) Native.GETSOCKOPT.invokeExact(controlErrno, fd, Native.SOL_PACKET, Native.PACKET_FANOUT, v,
+                    length);
             if (r != 0) {
                 throw failure("read the PACKET_FANOUT group", Native.errno(controlErrno));
             }
@@ -372,8 +377,8 @@ final class PacketSocket implements AutoCloseable {
         }
         try {
             statsLength.set(ValueLayout.JAVA_INT, 0, (int) Native.TPACKET_STATS.byteSize());
-            int r = (int) Native.GETSOCKOPT.invokeExact(statsErrno, fd, Native.SOL_PACKET, Native.PACKET_STATISTICS, stats,
-                    statsLength);
+            int r = (int) Native.GETSOCKOPT.invokeExact(statsErrno, fd, Native.SOL_PACKET, Native.PACKET_STATISTICS,
+                    stats, statsLength);
             if (r == 0) {
                 droppedTotal += Integer.toUnsignedLong(stats.get(ValueLayout.JAVA_INT,
                         Native.offset(Native.TPACKET_STATS, "tp_drops")));

@@ -8,10 +8,10 @@ import dev.dispatcher.testing.Frames;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Runs the capture filter through a small classic-BPF interpreter (the kernel's semantics for the
@@ -23,7 +23,8 @@ class ClassicBpfTest {
     private static final int VIP = ip(198, 18, 2, 100);
     private static final int VIP2 = ip(198, 18, 2, 101);
     private static final int SNAPLEN = 2048;
-    private static final List<ClassicBpf.Instruction> FILTER = ClassicBpf.captureFilter(new int[] {VIP, VIP2}, OWN, SNAPLEN);
+    private static final List<ClassicBpf.Instruction> FILTER = ClassicBpf.captureFilter(new int[] {VIP, VIP2}, OWN,
+            SNAPLEN);
 
     static Stream<Arguments> cases() {
         String client = "02:00:00:00:00:01";
@@ -79,7 +80,8 @@ class ClassicBpfTest {
                 run(vipsOnly, ourArp), run(vipsOnly, toVip), run(vipsOnly, elsewhere), run(vipsOnly, ipv6)));
         assertEquals(List.of(SNAPLEN, SNAPLEN, 0, 0, 0, 0), List.of(run(arpOnly, request), run(arpOnly, taggedRequest),
                 run(arpOnly, ourArp), run(arpOnly, toVip), run(arpOnly, elsewhere), run(arpOnly, ipv6)));
-        assertEquals(FILTER, ClassicBpf.captureFilter(new int[] {VIP, VIP2}, OWN, SNAPLEN, ClassicBpf.Capture.ARP_AND_VIPS));
+        assertEquals(FILTER,
+                ClassicBpf.captureFilter(new int[] {VIP, VIP2}, OWN, SNAPLEN, ClassicBpf.Capture.ARP_AND_VIPS));
     }
 
     @Test
@@ -107,7 +109,8 @@ class ClassicBpfTest {
         int[] exactlyMax = java.util.Arrays.copyOf(many, ClassicBpf.MAX_FILTERED_VIPS);
         List<ClassicBpf.Instruction> max = ClassicBpf.captureFilter(exactlyMax, OWN, SNAPLEN);
         assertEquals(SNAPLEN, run(max, tcp("02:00:00:00:00:01", OWN_MAC, dotted(exactlyMax[0]), -1, 0).build()));
-        assertEquals(SNAPLEN, run(max, tcp("02:00:00:00:00:01", OWN_MAC, dotted(exactlyMax[exactlyMax.length - 1]), -1, 0).build()));
+        assertEquals(SNAPLEN,
+                run(max, tcp("02:00:00:00:00:01", OWN_MAC, dotted(exactlyMax[exactlyMax.length - 1]), -1, 0).build()));
         assertEquals(0, run(max, tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.9", -1, 0).build()));
         List<ClassicBpf.Instruction> none = ClassicBpf.captureFilter(new int[0], OWN, SNAPLEN);
         assertEquals(0, run(none, tcp("02:00:00:00:00:01", OWN_MAC, "198.18.2.100", -1, 0).build()));

@@ -42,7 +42,8 @@ class MemberAndArpSourceTest {
         void publish(byte[] frame, int extraStatus) {
             long slot = geometry.frameOffset(kernelNext);
             kernelNext = (kernelNext + 1) % geometry.frameCount();
-            assertEquals(Native.TP_STATUS_KERNEL, memory.get(ValueLayout.JAVA_INT, slot + Native.TP_STATUS), "slot free");
+            assertEquals(Native.TP_STATUS_KERNEL, memory.get(ValueLayout.JAVA_INT, slot + Native.TP_STATUS),
+                    "slot free");
             memory.set(ValueLayout.JAVA_INT, slot + Native.TP_LEN, frame.length);
             memory.set(ValueLayout.JAVA_INT, slot + Native.TP_SNAPLEN, frame.length);
             memory.set(ValueLayout.JAVA_SHORT, slot + Native.TP_MAC, (short) MAC_OFFSET);
@@ -53,7 +54,8 @@ class MemberAndArpSourceTest {
 
         boolean allSlotsBackWithTheKernel() {
             for (int i = 0; i < geometry.frameCount(); i++) {
-                if (memory.get(ValueLayout.JAVA_INT, geometry.frameOffset(i) + Native.TP_STATUS) != Native.TP_STATUS_KERNEL) {
+                if (memory.get(ValueLayout.JAVA_INT, geometry.frameOffset(i) + Native.TP_STATUS)
+                        != Native.TP_STATUS_KERNEL) {
                     return false;
                 }
             }
@@ -140,7 +142,8 @@ class MemberAndArpSourceTest {
             round.run();
         }
         AllocationMeter.Result r = AllocationMeter.cleanRounds(round, 10, 100);
-        assertEquals(10, r.cleanInARow(), "rounds without allocation (last dirty round: " + r.lastDirtyBytes() + " bytes)");
+        assertEquals(10, r.cleanInARow(),
+                "rounds without allocation (last dirty round: " + r.lastDirtyBytes() + " bytes)");
     }
 
     @Test

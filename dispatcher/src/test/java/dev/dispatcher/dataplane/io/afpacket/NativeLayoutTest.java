@@ -71,8 +71,8 @@ class NativeLayoutTest {
 
     private static Map<String, Long> actual() {
         Map<String, Long> m = new LinkedHashMap<>();
-        struct(m, "tpacket2_hdr", Native.TPACKET2_HDR, "tp_status", "tp_len", "tp_snaplen", "tp_mac", "tp_net", "tp_sec",
-                "tp_nsec", "tp_vlan_tci", "tp_vlan_tpid", "tp_padding");
+        struct(m, "tpacket2_hdr", Native.TPACKET2_HDR, "tp_status", "tp_len", "tp_snaplen", "tp_mac", "tp_net",
+                "tp_sec", "tp_nsec", "tp_vlan_tci", "tp_vlan_tpid", "tp_padding");
         m.put("TPACKET2_HDRLEN", (long) Native.TPACKET2_HDRLEN);
         struct(m, "tpacket3_hdr", Native.TPACKET3_HDR, "tp_next_offset", "tp_sec", "tp_nsec", "tp_snaplen", "tp_len",
                 "tp_status", "tp_mac", "tp_net", "hv1", "tp_padding");
@@ -103,14 +103,19 @@ class NativeLayoutTest {
                 "PACKET_IGNORE_OUTGOING", Native.PACKET_IGNORE_OUTGOING, "TPACKET_V2", Native.TPACKET_V2,
                 "TPACKET_V3", Native.TPACKET_V3, "PACKET_FANOUT", Native.PACKET_FANOUT,
                 "PACKET_FANOUT_HASH", Native.PACKET_FANOUT_HASH, "PACKET_FANOUT_CBPF", Native.PACKET_FANOUT_CBPF,
-                "PACKET_FANOUT_DATA", Native.PACKET_FANOUT_DATA, "PACKET_FANOUT_FLAG_UNIQUEID", Native.PACKET_FANOUT_FLAG_UNIQUEID,
-                "PACKET_FANOUT_FLAG_DEFRAG", Native.PACKET_FANOUT_FLAG_DEFRAG, "TP_STATUS_BLK_TMO", Native.TP_STATUS_BLK_TMO,
+                "PACKET_FANOUT_DATA", Native.PACKET_FANOUT_DATA,
+                "PACKET_FANOUT_FLAG_UNIQUEID", Native.PACKET_FANOUT_FLAG_UNIQUEID,
+                "PACKET_FANOUT_FLAG_DEFRAG", Native.PACKET_FANOUT_FLAG_DEFRAG,
+                "TP_STATUS_BLK_TMO", Native.TP_STATUS_BLK_TMO,
                 "TP_STATUS_KERNEL", Native.TP_STATUS_KERNEL, "TP_STATUS_USER", Native.TP_STATUS_USER,
                 "TP_STATUS_LOSING", Native.TP_STATUS_LOSING, "TP_STATUS_CSUMNOTREADY", Native.TP_STATUS_CSUMNOTREADY,
-                "TP_STATUS_VLAN_VALID", Native.TP_STATUS_VLAN_VALID, "TP_STATUS_VLAN_TPID_VALID", Native.TP_STATUS_VLAN_TPID_VALID,
-                "TP_STATUS_AVAILABLE", Native.TP_STATUS_AVAILABLE, "TP_STATUS_SEND_REQUEST", Native.TP_STATUS_SEND_REQUEST,
+                "TP_STATUS_VLAN_VALID", Native.TP_STATUS_VLAN_VALID,
+                "TP_STATUS_VLAN_TPID_VALID", Native.TP_STATUS_VLAN_TPID_VALID,
+                "TP_STATUS_AVAILABLE", Native.TP_STATUS_AVAILABLE,
+                "TP_STATUS_SEND_REQUEST", Native.TP_STATUS_SEND_REQUEST,
                 "TP_STATUS_SENDING", Native.TP_STATUS_SENDING, "TP_STATUS_WRONG_FORMAT", Native.TP_STATUS_WRONG_FORMAT,
-                "TPACKET_ALIGNMENT", Native.TPACKET_ALIGNMENT, "PROT_READ", Native.PROT_READ, "PROT_WRITE", Native.PROT_WRITE,
+                "TPACKET_ALIGNMENT", Native.TPACKET_ALIGNMENT, "PROT_READ", Native.PROT_READ,
+                "PROT_WRITE", Native.PROT_WRITE,
                 "MAP_SHARED", Native.MAP_SHARED, "POLLIN", Native.POLLIN, "EFD_NONBLOCK", Native.EFD_NONBLOCK,
                 "EFD_CLOEXEC", Native.EFD_CLOEXEC, "MSG_DONTWAIT", PacketSocket.MSG_DONTWAIT,
                 "BPF_LD|BPF_W|BPF_ABS", ClassicBpf.LD_W_ABS, "BPF_LD|BPF_H|BPF_ABS", ClassicBpf.LD_H_ABS,
@@ -118,7 +123,8 @@ class NativeLayoutTest {
                 "BPF_JMP|BPF_JEQ|BPF_K", ClassicBpf.JEQ_K, "BPF_RET|BPF_K", ClassicBpf.RET_K,
                 "BPF_RET|BPF_A", ClassicBpf.RET_A, "BPF_LD|BPF_B|BPF_ABS", ClassicBpf.LD_B_ABS,
                 "BPF_LD|BPF_H|BPF_IND", ClassicBpf.LD_H_IND, "BPF_LD|BPF_W|BPF_IMM", ClassicBpf.LD_IMM,
-                "BPF_LDX|BPF_W|BPF_MEM", ClassicBpf.LDX_MEM, "BPF_ST", ClassicBpf.ST, "BPF_MISC|BPF_TAX", ClassicBpf.TAX,
+                "BPF_LDX|BPF_W|BPF_MEM", ClassicBpf.LDX_MEM, "BPF_ST", ClassicBpf.ST,
+                "BPF_MISC|BPF_TAX", ClassicBpf.TAX,
                 "BPF_ALU|BPF_AND|BPF_K", ClassicBpf.AND_K, "BPF_ALU|BPF_LSH|BPF_K", ClassicBpf.LSH_K,
                 "BPF_ALU|BPF_RSH|BPF_K", ClassicBpf.RSH_K, "BPF_ALU|BPF_MUL|BPF_K", ClassicBpf.MUL_K,
                 "BPF_ALU|BPF_XOR|BPF_X", ClassicBpf.XOR_X, "BPF_JMP|BPF_JA", ClassicBpf.JA,
@@ -146,15 +152,19 @@ class NativeLayoutTest {
      */
     private static Map<String, Long> expectedFromHeaders() {
         String printed = """
-                sizeof(struct tpacket2_hdr)=32 offsetof(struct tpacket2_hdr,tp_status)=0 offsetof(struct tpacket2_hdr,tp_len)=4 \
+                sizeof(struct tpacket2_hdr)=32 offsetof(struct tpacket2_hdr,tp_status)=0 \
+                offsetof(struct tpacket2_hdr,tp_len)=4 \
                 offsetof(struct tpacket2_hdr,tp_snaplen)=8 offsetof(struct tpacket2_hdr,tp_mac)=12 \
                 offsetof(struct tpacket2_hdr,tp_net)=14 offsetof(struct tpacket2_hdr,tp_sec)=16 \
                 offsetof(struct tpacket2_hdr,tp_nsec)=20 offsetof(struct tpacket2_hdr,tp_vlan_tci)=24 \
-                offsetof(struct tpacket2_hdr,tp_vlan_tpid)=26 offsetof(struct tpacket2_hdr,tp_padding)=28 TPACKET2_HDRLEN=52 \
-                sizeof(struct tpacket3_hdr)=48 offsetof(struct tpacket3_hdr,tp_next_offset)=0 offsetof(struct tpacket3_hdr,tp_sec)=4 \
+                offsetof(struct tpacket2_hdr,tp_vlan_tpid)=26 offsetof(struct tpacket2_hdr,tp_padding)=28 \
+                TPACKET2_HDRLEN=52 \
+                sizeof(struct tpacket3_hdr)=48 offsetof(struct tpacket3_hdr,tp_next_offset)=0 \
+                offsetof(struct tpacket3_hdr,tp_sec)=4 \
                 offsetof(struct tpacket3_hdr,tp_nsec)=8 offsetof(struct tpacket3_hdr,tp_snaplen)=12 \
                 offsetof(struct tpacket3_hdr,tp_len)=16 offsetof(struct tpacket3_hdr,tp_status)=20 \
-                offsetof(struct tpacket3_hdr,tp_mac)=24 offsetof(struct tpacket3_hdr,tp_net)=26 offsetof(struct tpacket3_hdr,hv1)=28 \
+                offsetof(struct tpacket3_hdr,tp_mac)=24 offsetof(struct tpacket3_hdr,tp_net)=26 \
+                offsetof(struct tpacket3_hdr,hv1)=28 \
                 offsetof(struct tpacket3_hdr,tp_padding)=40 offsetof(struct tpacket3_hdr,hv1.tp_vlan_tci)=32 \
                 offsetof(struct tpacket3_hdr,hv1.tp_vlan_tpid)=36 TPACKET3_HDRLEN=68 sizeof(struct tpacket_hdr_v1)=40 \
                 offsetof(struct tpacket_hdr_v1,block_status)=0 offsetof(struct tpacket_hdr_v1,num_pkts)=4 \
@@ -170,24 +180,34 @@ class NativeLayoutTest {
                 offsetof(struct tpacket_req3,tp_retire_blk_tov)=16 offsetof(struct tpacket_req3,tp_sizeof_priv)=20 \
                 offsetof(struct tpacket_req3,tp_feature_req_word)=24 sizeof(struct tpacket_req)=16 \
                 offsetof(struct tpacket_req,tp_block_size)=0 offsetof(struct tpacket_req,tp_block_nr)=4 \
-                offsetof(struct tpacket_req,tp_frame_size)=8 offsetof(struct tpacket_req,tp_frame_nr)=12 sizeof(struct sockaddr_ll)=20 \
+                offsetof(struct tpacket_req,tp_frame_size)=8 offsetof(struct tpacket_req,tp_frame_nr)=12 \
+                sizeof(struct sockaddr_ll)=20 \
                 offsetof(struct sockaddr_ll,sll_family)=0 offsetof(struct sockaddr_ll,sll_protocol)=2 \
                 offsetof(struct sockaddr_ll,sll_ifindex)=4 offsetof(struct sockaddr_ll,sll_hatype)=8 \
                 offsetof(struct sockaddr_ll,sll_pkttype)=10 offsetof(struct sockaddr_ll,sll_halen)=11 \
-                offsetof(struct sockaddr_ll,sll_addr)=12 sizeof(struct sock_filter)=8 offsetof(struct sock_filter,code)=0 \
+                offsetof(struct sockaddr_ll,sll_addr)=12 sizeof(struct sock_filter)=8 \
+                offsetof(struct sock_filter,code)=0 \
                 offsetof(struct sock_filter,jt)=2 offsetof(struct sock_filter,jf)=3 offsetof(struct sock_filter,k)=4 \
                 sizeof(struct sock_fprog)=16 offsetof(struct sock_fprog,len)=0 offsetof(struct sock_fprog,filter)=8 \
-                sizeof(struct tpacket_stats)=8 offsetof(struct tpacket_stats,tp_packets)=0 offsetof(struct tpacket_stats,tp_drops)=4 \
+                sizeof(struct tpacket_stats)=8 offsetof(struct tpacket_stats,tp_packets)=0 \
+                offsetof(struct tpacket_stats,tp_drops)=4 \
                 sizeof(struct pollfd)=8 offsetof(struct pollfd,fd)=0 offsetof(struct pollfd,events)=4 \
-                offsetof(struct pollfd,revents)=6 AF_PACKET=17 SOCK_RAW=3 ETH_P_ALL=3 SOL_SOCKET=1 SO_ATTACH_FILTER=26 SOL_PACKET=263 \
-                PACKET_RX_RING=5 PACKET_STATISTICS=6 PACKET_VERSION=10 PACKET_TX_RING=13 PACKET_LOSS=14 PACKET_QDISC_BYPASS=20 \
-                PACKET_IGNORE_OUTGOING=23 TPACKET_V2=1 TPACKET_V3=2 PACKET_FANOUT=18 PACKET_FANOUT_HASH=0 PACKET_FANOUT_CBPF=6 PACKET_FANOUT_DATA=22 \
-                PACKET_FANOUT_FLAG_UNIQUEID=8192 PACKET_FANOUT_FLAG_DEFRAG=32768 TP_STATUS_BLK_TMO=32 TP_STATUS_KERNEL=0 \
-                TP_STATUS_USER=1 TP_STATUS_LOSING=4 TP_STATUS_CSUMNOTREADY=8 TP_STATUS_VLAN_VALID=16 TP_STATUS_VLAN_TPID_VALID=64 \
-                TP_STATUS_AVAILABLE=0 TP_STATUS_SEND_REQUEST=1 TP_STATUS_SENDING=2 TP_STATUS_WRONG_FORMAT=4 TPACKET_ALIGNMENT=16 \
+                offsetof(struct pollfd,revents)=6 AF_PACKET=17 SOCK_RAW=3 ETH_P_ALL=3 SOL_SOCKET=1 SO_ATTACH_FILTER=26 \
+                SOL_PACKET=263 \
+                PACKET_RX_RING=5 PACKET_STATISTICS=6 PACKET_VERSION=10 PACKET_TX_RING=13 PACKET_LOSS=14 \
+                PACKET_QDISC_BYPASS=20 \
+                PACKET_IGNORE_OUTGOING=23 TPACKET_V2=1 TPACKET_V3=2 PACKET_FANOUT=18 PACKET_FANOUT_HASH=0 \
+                PACKET_FANOUT_CBPF=6 PACKET_FANOUT_DATA=22 \
+                PACKET_FANOUT_FLAG_UNIQUEID=8192 PACKET_FANOUT_FLAG_DEFRAG=32768 TP_STATUS_BLK_TMO=32 \
+                TP_STATUS_KERNEL=0 \
+                TP_STATUS_USER=1 TP_STATUS_LOSING=4 TP_STATUS_CSUMNOTREADY=8 TP_STATUS_VLAN_VALID=16 \
+                TP_STATUS_VLAN_TPID_VALID=64 \
+                TP_STATUS_AVAILABLE=0 TP_STATUS_SEND_REQUEST=1 TP_STATUS_SENDING=2 TP_STATUS_WRONG_FORMAT=4 \
+                TPACKET_ALIGNMENT=16 \
                 PROT_READ=1 PROT_WRITE=2 MAP_SHARED=1 POLLIN=1 EFD_NONBLOCK=2048 EFD_CLOEXEC=524288 MSG_DONTWAIT=64 \
                 BPF_LD|BPF_W|BPF_ABS=32 BPF_LD|BPF_H|BPF_ABS=40 BPF_LD|BPF_W|BPF_IND=64 BPF_LDX|BPF_W|BPF_IMM=1 \
-                BPF_JMP|BPF_JEQ|BPF_K=21 BPF_RET|BPF_K=6 BPF_RET|BPF_A=22 BPF_LD|BPF_B|BPF_ABS=48 BPF_LD|BPF_H|BPF_IND=72 \
+                BPF_JMP|BPF_JEQ|BPF_K=21 BPF_RET|BPF_K=6 BPF_RET|BPF_A=22 BPF_LD|BPF_B|BPF_ABS=48 \
+                BPF_LD|BPF_H|BPF_IND=72 \
                 BPF_LD|BPF_W|BPF_IMM=0 BPF_LDX|BPF_W|BPF_MEM=97 BPF_ST=2 BPF_MISC|BPF_TAX=7 BPF_ALU|BPF_AND|BPF_K=84 \
                 BPF_ALU|BPF_LSH|BPF_K=100 BPF_ALU|BPF_RSH|BPF_K=116 BPF_ALU|BPF_MUL|BPF_K=36 BPF_ALU|BPF_XOR|BPF_X=172 \
                 BPF_JMP|BPF_JA=5 SKF_AD_OFF+SKF_AD_PROTOCOL=-4096 SKF_NET_OFF=-1048576""";

@@ -23,7 +23,8 @@ class RingSinkTest {
     private final Arena arena = Arena.ofConfined();
     private final MemorySegment ring = arena.allocate(geometry.byteSize() + 4096, 16);
     private final long ringOffset = 4096;
-    private final AfPacketBackend.RingSink sink = new AfPacketBackend.RingSink(null, ring, geometry, ringOffset, TpacketVersion.V2);
+    private final AfPacketBackend.RingSink sink = new AfPacketBackend.RingSink(null, ring, geometry, ringOffset,
+            TpacketVersion.V2);
 
     @AfterEach
     void freeRing() {
@@ -76,12 +77,15 @@ class RingSinkTest {
         Arrays.fill(frame, (byte) 0x5A);
         assertTrue(v3.send(PacketBuffer.ofArray(frame)));
         long slot = ringOffset + geometry.frameOffset(0);
-        assertEquals(Native.TP_STATUS_SEND_REQUEST, ring.get(ValueLayout.JAVA_INT, slot + 20), "tpacket3_hdr.tp_status");
+        assertEquals(Native.TP_STATUS_SEND_REQUEST, ring.get(ValueLayout.JAVA_INT, slot + 20),
+                "tpacket3_hdr.tp_status");
         assertEquals(80, ring.get(ValueLayout.JAVA_INT, slot + 16), "tpacket3_hdr.tp_len");
-        assertEquals(0, ring.get(ValueLayout.JAVA_INT, slot), "tp_next_offset 0: the kernel refuses anything else on TX");
+        assertEquals(0, ring.get(ValueLayout.JAVA_INT, slot),
+                "tp_next_offset 0: the kernel refuses anything else on TX");
         byte[] written = new byte[80];
         MemorySegment.copy(ring, ValueLayout.JAVA_BYTE, slot + 48, written, 0, 80);
         assertArrayEquals(frame, written);
-        assertFalse(v3.send(PacketBuffer.ofArray(new byte[geometry.frameSize() - 47])), "capacity is the slot minus 48");
+        assertFalse(v3.send(PacketBuffer.ofArray(new byte[geometry.frameSize() - 47])),
+                "capacity is the slot minus 48");
     }
 }

@@ -41,8 +41,8 @@ class PcapFileSourceTest {
 
     private static List<Seen> readAll(PcapFileSource source) {
         List<Seen> seen = new ArrayList<>();
-        while (source.poll((frame, wire, nanos) -> seen.add(new Seen(HexFormat.of().formatHex(frame.toByteArray()), wire,
-                nanos)), 2) != PacketSource.END_OF_STREAM) {
+        while (source.poll((frame, wire, nanos) -> seen.add(new Seen(HexFormat.of().formatHex(frame.toByteArray()),
+                wire, nanos)), 2) != PacketSource.END_OF_STREAM) {
             // Two frames per poll, so that a batch boundary falls inside the file.
         }
         return seen;
@@ -78,7 +78,8 @@ class PcapFileSourceTest {
         Path file = file(bad);
         try (PcapFileSource source = PcapFileSource.open(file, SNAPLEN)) {
             assertEquals(3, readAll(source).size(), "the records before the damaged one");
-            assertEquals("pcap file " + file + ": record 4 at byte " + (24 + 19 + 20 + 16) + ": captured length 262145 is "
+            assertEquals("pcap file " + file + ": record 4 at byte " + (24 + 19 + 20 + 16)
+                    + ": captured length 262145 is "
                     + "above 262144, the most a pcap record holds: damaged record header", source.failure());
             assertEquals(3, source.records());
         }
