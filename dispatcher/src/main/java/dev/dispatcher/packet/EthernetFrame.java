@@ -28,6 +28,8 @@ public final class EthernetFrame {
     private static final int TYPE_OFFSET = 12;
 
     private PacketBuffer buffer;
+    private long destination;
+    private long source;
     private int etherType;
     private int payloadOffset;
     private int vlanTags;
@@ -56,23 +58,32 @@ public final class EthernetFrame {
         this.etherType = type;
         this.vlanTags = tags;
         this.payloadOffset = typeOffset + 2;
+        // Both addresses in two reads (destination and the source's first two bytes, then the
+        // source's last four): each read of the frame's memory costs its bounds checks.
+        long first8 = buffer.getLong(DST_OFFSET);
+        this.destination = first8 >>> 16;
+        this.source = ((first8 & 0xFFFF) << 32) | (buffer.getInt(SRC_OFFSET + 2) & 0xFFFF_FFFFL);
         return OK;
     }
 
+    /** The destination as read by {@link #wrap} (or last set). */
     public long destination() {
-        return buffer.getU48(DST_OFFSET);
+        return destination;
     }
 
+    /** The source as read by {@link #wrap} (or last set). */
     public long source() {
-        return buffer.getU48(SRC_OFFSET);
+        return source;
     }
 
     public void destination(long mac) {
         buffer.putU48(DST_OFFSET, mac);
+        this.destination = mac;
     }
 
     public void source(long mac) {
         buffer.putU48(SRC_OFFSET, mac);
+        this.source = mac;
     }
 
     /**
@@ -82,6 +93,8 @@ public final class EthernetFrame {
     public void addresses(long destination, long source) {
         buffer.putLong(DST_OFFSET, (destination << 16) | ((source >>> 32) & 0xFFFF));
         buffer.putInt(SRC_OFFSET + 2, (int) source);
+        this.destination = destination;
+        this.source = source;
     }
 
     public int etherType() {

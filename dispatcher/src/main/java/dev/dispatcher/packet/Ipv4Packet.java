@@ -26,6 +26,11 @@ public final class Ipv4Packet {
     private int offset;
     private int headerLength;
     private int totalLength;
+    private int fragmentWord;
+    private int protocol;
+    private int ttl;
+    private int source;
+    private int destination;
 
     /**
      * True when {@code address} may be the source of a packet from another host: not 0.0.0.0/8
@@ -60,6 +65,14 @@ public final class Ipv4Packet {
         }
         this.headerLength = ihlBytes;
         this.totalLength = total;
+        // The rest of the fixed header in two reads: fragment word, then TTL, protocol, checksum
+        // and source, then the destination. Every later accessor reads these fields.
+        this.fragmentWord = buffer.getU16(offset + 6);
+        long ttlProtocolChecksumSource = buffer.getLong(offset + 8);
+        this.protocol = (int) (ttlProtocolChecksumSource >>> 48) & 0xFF;
+        this.ttl = (int) (ttlProtocolChecksumSource >>> 56);
+        this.source = (int) ttlProtocolChecksumSource;
+        this.destination = buffer.getInt(offset + 16);
         return OK;
     }
 
@@ -72,25 +85,24 @@ public final class Ipv4Packet {
     }
 
     public int protocol() {
-        return buffer.getU8(offset + 9);
+        return protocol;
     }
 
     public int ttl() {
-        return buffer.getU8(offset + 8);
+        return ttl;
     }
 
     public int source() {
-        return buffer.getInt(offset + 12);
+        return source;
     }
 
     public int destination() {
-        return buffer.getInt(offset + 16);
+        return destination;
     }
 
     /** True for any fragment, first or later: more-fragments set or a non-zero offset. */
     public boolean isFragment() {
-        int flagsOffset = buffer.getU16(offset + 6);
-        return (flagsOffset & (FLAGS_MF | FRAGMENT_OFFSET_MASK)) != 0;
+        return (fragmentWord & (FLAGS_MF | FRAGMENT_OFFSET_MASK)) != 0;
     }
 
     public int payloadOffset() {

@@ -78,6 +78,10 @@ public final class PacketBuffer {
         return segment.get(U32, base + index) & 0xFFFF_FFFFL;
     }
 
+    public long getLong(int index) {
+        return segment.get(U64, base + index);
+    }
+
     /** A 48-bit value such as a MAC address, as the low 48 bits of a {@code long}. */
     public long getU48(int index) {
         return ((long) getU16(index) << 32) | getU32(index + 2);

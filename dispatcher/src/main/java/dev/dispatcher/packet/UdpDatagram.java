@@ -11,8 +11,9 @@ public final class UdpDatagram {
 
     private PacketBuffer buffer;
     private int offset;
+    private int ports;
 
-    /** {@code length} is the IP payload length, which bounds the datagram. */
+    /** {@code length} is the IP payload length, which bounds the datagram. Reads the ports once. */
     public int wrap(PacketBuffer buffer, int offset, int length) {
         this.buffer = buffer;
         this.offset = offset;
@@ -23,15 +24,16 @@ public final class UdpDatagram {
         if (udpLength < HEADER_LENGTH || udpLength > length) {
             return BAD_LENGTH;
         }
+        this.ports = buffer.getInt(offset);
         return OK;
     }
 
     public int sourcePort() {
-        return buffer.getU16(offset);
+        return ports >>> 16;
     }
 
     public int destinationPort() {
-        return buffer.getU16(offset + 2);
+        return ports & 0xFFFF;
     }
 
     public int length() {

@@ -10,9 +10,16 @@ import java.lang.invoke.VarHandle;
  * TCP-state-aware idle timeouts. Owned by exactly one forwarding worker; nothing here is
  * thread-safe but {@link #activeFlows}, and nothing allocates after construction.
  *
- * <p>A key is five words (two 128-bit addresses, then ports and protocol) stored side by side in
- * one array, so comparing a key touches one or two cache lines whatever the family; the ports
- * word is compared first (it is 0 in an empty slot, and differs between most flows).
+ * <p>A key is stored in two words side by side in one array: the ports word (ports, protocol, a
+ * bit that is never 0 in a used slot, and a bit saying the key is "wide") and an address word.
+ * An IPv4 flow (both addresses IPv4-mapped, high words 0) is narrow: its address word holds both
+ * addresses, so it is stored whole in 16 bytes per slot and a lookup touches no other key memory.
+ * Any other flow (IPv6) is wide: its four address words live in a second array and its address
+ * word holds its 64-bit hash, a filter that lets a probe pass non-matching wide entries without
+ * reading them. The flag is part of the compared word, so a narrow key never equals a wide one.
+ * Both families are exact; the split only keeps the common case as small as it was before keys
+ * became 128 bits (a 40-byte key per slot measured 2x slower lookups at 10k flows, JMH
+ * FlowTableBenchmark.lookupHit).
  *
  * <p>Each entry stores its absolute expiry time, refreshed on every packet. An expired entry met
  * by a lookup is removed there (so a stale flow never decides a new connection), and
@@ -41,8 +48,12 @@ public final class FlowTable {
     static final int EVICTION_REACH = 128;
     /** Bits that hold a slot's offset within the eviction scan. */
     private static final int OFFSET_BITS = 4;
-    static final int KEY_WORDS = 5;
-    private static final int PORTS = 4;
+    /** Words per slot in {@link #keys}: the ports word, then the address word. */
+    static final int KEY_WORDS = 2;
+    /** Words per slot in {@link #wideAddresses}. */
+    private static final int WIDE_WORDS = 4;
+    /** Bit of the stored ports word set for a wide (not IPv4) key; {@code FlowKey} leaves it 0. */
+    private static final long WIDE = 2;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
     /** The counts below are written by the owner with release, read by others with acquire. */
     private static final VarHandle SIZE;
@@ -62,8 +73,10 @@ public final class FlowTable {
 
     private final int capacity;
     private final int mask;
-    /** {@link #KEY_WORDS} words per slot: source high, low, destination high, low, ports word. */
+    /** {@link #KEY_WORDS} words per slot: ports word (0 when empty), address word. */
     private final long[] keys;
+    /** For wide keys only: source high, low, destination high, low. */
+    private final long[] wideAddresses;
     private final long[] expiresAtNanos;
     private final int[] pair;
     private final byte[] state;
@@ -95,6 +108,7 @@ public final class FlowTable {
         int slots = Integer.highestOneBit(Math.max(16, (int) Math.min(1 << 30, (capacity * 4L + 2) / 3)) - 1) << 1;
         this.mask = slots - 1;
         this.keys = new long[slots * KEY_WORDS];
+        this.wideAddresses = new long[slots * WIDE_WORDS];
         this.expiresAtNanos = new long[slots];
         this.pair = new int[slots];
         this.state = new byte[slots];
@@ -124,10 +138,7 @@ public final class FlowTable {
         if (events == FlowEvents.NONE) {
             return;
         }
-        int k = slot * KEY_WORDS;
-        long portsWord = keys[k + PORTS];
-        scratch.set(keys[k], keys[k + 1], keys[k + 2], keys[k + 3], (int) (portsWord >>> 32) & 0xFFFF,
-                (int) (portsWord >>> 16) & 0xFFFF, (int) (portsWord >>> 8) & 0xFF);
+        keyAt(slot, scratch);
         events.flowEvent(kind, scratch, pair[slot], state[slot], nanos);
     }
 
@@ -136,13 +147,55 @@ public final class FlowTable {
     }
 
     private boolean occupied(int slot) {
-        return keys[slot * KEY_WORDS + PORTS] != 0;
+        return keys[slot * KEY_WORDS] != 0;
     }
 
-    private boolean matches(int slot, FlowKey key, long portsWord) {
+    /** The ports word a key is stored under: {@code FlowKey}'s, with {@link #WIDE} for wide keys. */
+    private static long storedPortsWord(FlowKey key) {
+        return key.isIpv4() ? key.portsWord() : key.portsWord() | WIDE;
+    }
+
+    private static long storedAddressWord(FlowKey key) {
+        return key.isIpv4() ? key.ipv4Pair() : key.hash();
+    }
+
+    private boolean matches(int slot, long portsWord, long addressWord, FlowKey key) {
         int k = slot * KEY_WORDS;
-        return keys[k + PORTS] == portsWord && keys[k + 1] == key.sourceLow() && keys[k + 3] == key.destinationLow()
-                && keys[k] == key.sourceHigh() && keys[k + 2] == key.destinationHigh();
+        return keys[k] == portsWord && keys[k + 1] == addressWord && ((portsWord & WIDE) == 0 || wideMatches(slot, key));
+    }
+
+    private boolean wideMatches(int slot, FlowKey key) {
+        int w = slot * WIDE_WORDS;
+        return wideAddresses[w] == key.sourceHigh() && wideAddresses[w + 1] == key.sourceLow()
+                && wideAddresses[w + 2] == key.destinationHigh() && wideAddresses[w + 3] == key.destinationLow();
+    }
+
+    /** Rebuilds the key stored at {@code slot} into {@code into}. */
+    private FlowKey keyAt(int slot, FlowKey into) {
+        int k = slot * KEY_WORDS;
+        long portsWord = keys[k];
+        int sourcePort = (int) (portsWord >>> 32) & 0xFFFF;
+        int destinationPort = (int) (portsWord >>> 16) & 0xFFFF;
+        int protocol = (int) (portsWord >>> 8) & 0xFF;
+        if ((portsWord & WIDE) == 0) {
+            long addresses = keys[k + 1];
+            return into.ipv4((int) (addresses >>> 32), (int) addresses, sourcePort, destinationPort, protocol);
+        }
+        int w = slot * WIDE_WORDS;
+        return into.set(wideAddresses[w], wideAddresses[w + 1], wideAddresses[w + 2], wideAddresses[w + 3],
+                sourcePort, destinationPort, protocol);
+    }
+
+    /** The table hash of the entry at {@code slot}, as {@code FlowKey#hash()} computed it. */
+    private long hashAt(int slot) {
+        int k = slot * KEY_WORDS;
+        long portsWord = keys[k];
+        if ((portsWord & WIDE) != 0) {
+            return keys[k + 1];
+        }
+        long addresses = keys[k + 1];
+        return FlowKey.hash(0, FlowKey.IPV4_MAPPED | (addresses >>> 32), 0, FlowKey.IPV4_MAPPED | (addresses & 0xFFFF_FFFFL),
+                portsWord);
     }
 
     public int capacity() {
@@ -167,13 +220,14 @@ public final class FlowTable {
 
     /** Slot index of the live flow, or {@link #MISS}; an expired match is removed and misses. */
     public int lookup(FlowKey key, long nowNanos) {
-        long portsWord = key.portsWord();
+        long portsWord = storedPortsWord(key);
+        long addressWord = storedAddressWord(key);
         int i = (int) key.hash() & mask;
         while (true) {
             if (!occupied(i)) {
                 return MISS;
             }
-            if (matches(i, key, portsWord)) {
+            if (matches(i, portsWord, addressWord, key)) {
                 if (expiresAtNanos[i] - nowNanos <= 0) {
                     removeAt(i);
                     EVICTED_EXPIRED.setRelease(this, evictedExpired + 1);
@@ -191,13 +245,14 @@ public final class FlowTable {
      * deletion, never a wrong answer for one it finds.
      */
     public int peek(FlowKey key, long nowNanos) {
-        long portsWord = key.portsWord();
+        long portsWord = storedPortsWord(key);
+        long addressWord = storedAddressWord(key);
         int i = (int) key.hash() & mask;
         for (int n = 0; n <= mask; n++) {
             if (!occupied(i)) {
                 return MISS;
             }
-            if (matches(i, key, portsWord)) {
+            if (matches(i, portsWord, addressWord, key)) {
                 return expiresAtNanos[i] - nowNanos > 0 ? i : MISS;
             }
             i = (i + 1) & mask;
@@ -283,11 +338,16 @@ public final class FlowTable {
             }
         }
         int k = i * KEY_WORDS;
-        keys[k] = key.sourceHigh();
-        keys[k + 1] = key.sourceLow();
-        keys[k + 2] = key.destinationHigh();
-        keys[k + 3] = key.destinationLow();
-        keys[k + PORTS] = key.portsWord();
+        long portsWord = storedPortsWord(key);
+        keys[k] = portsWord;
+        keys[k + 1] = storedAddressWord(key);
+        if ((portsWord & WIDE) != 0) {
+            int w = i * WIDE_WORDS;
+            wideAddresses[w] = key.sourceHigh();
+            wideAddresses[w + 1] = key.sourceLow();
+            wideAddresses[w + 2] = key.destinationHigh();
+            wideAddresses[w + 3] = key.destinationLow();
+        }
         pair[i] = newPair;
         state[i] = (byte) newState;
         expiresAtNanos[i] = nowNanos + lifetimeNanos;
@@ -393,9 +453,9 @@ public final class FlowTable {
         for (int slot = 0; slot <= mask; slot++) {
             long left = expiresAtNanos[slot] - nowNanos;
             if (occupied(slot) && left > 0) {
-                int k = slot * KEY_WORDS;
-                visitor.entry(keys[k], keys[k + 1], keys[k + 2], keys[k + 3], keys[k + PORTS], pair[slot], state[slot],
-                        left);
+                FlowKey key = keyAt(slot, scratch);
+                visitor.entry(key.sourceHigh(), key.sourceLow(), key.destinationHigh(), key.destinationLow(),
+                        key.portsWord(), pair[slot], state[slot], left);
             }
         }
     }
@@ -438,19 +498,23 @@ public final class FlowTable {
             if (!occupied(i)) {
                 break;
             }
-            int k = i * KEY_WORDS;
-            int home = (int) FlowKey.hash(keys[k], keys[k + 1], keys[k + 2], keys[k + 3], keys[k + PORTS]) & mask;
+            int home = (int) hashAt(i) & mask;
             // Move entry i into the hole unless its home lies cyclically in (hole, i].
             boolean homeBetween = hole <= i ? (home > hole && home <= i) : (home > hole || home <= i);
             if (!homeBetween) {
-                System.arraycopy(keys, k, keys, hole * KEY_WORDS, KEY_WORDS);
+                int k = i * KEY_WORDS;
+                keys[hole * KEY_WORDS] = keys[k];
+                keys[hole * KEY_WORDS + 1] = keys[k + 1];
+                if ((keys[k] & WIDE) != 0) {
+                    System.arraycopy(wideAddresses, i * WIDE_WORDS, wideAddresses, hole * WIDE_WORDS, WIDE_WORDS);
+                }
                 pair[hole] = pair[i];
                 state[hole] = state[i];
                 expiresAtNanos[hole] = expiresAtNanos[i];
                 hole = i;
             }
         }
-        keys[hole * KEY_WORDS + PORTS] = 0;
+        keys[hole * KEY_WORDS] = 0;
         setSize(size - 1);
     }
 }

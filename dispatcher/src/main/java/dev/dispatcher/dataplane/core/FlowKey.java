@@ -37,17 +37,24 @@ public final class FlowKey {
     private int sourcePort;
     private int destinationPort;
     private int protocol;
+    private boolean ipv4;
     private long hash;
 
     /** Sets an IPv4 flow; ports are 0 for protocols without them. */
     public FlowKey ipv4(int source, int destination, int sourcePort, int destinationPort, int protocol) {
-        return set(0, IPV4_MAPPED | (source & 0xFFFF_FFFFL), 0, IPV4_MAPPED | (destination & 0xFFFF_FFFFL),
-                sourcePort, destinationPort, protocol);
+        return fill(0, IPV4_MAPPED | (source & 0xFFFF_FFFFL), 0, IPV4_MAPPED | (destination & 0xFFFF_FFFFL),
+                sourcePort, destinationPort, protocol, true);
     }
 
     /** Sets a flow from 128-bit addresses (IPv6, or IPv4 already in its mapped form). */
     public FlowKey set(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow,
                        int sourcePort, int destinationPort, int protocol) {
+        return fill(sourceHigh, sourceLow, destinationHigh, destinationLow, sourcePort, destinationPort, protocol,
+                isIpv4(sourceHigh, sourceLow) && isIpv4(destinationHigh, destinationLow));
+    }
+
+    private FlowKey fill(long sourceHigh, long sourceLow, long destinationHigh, long destinationLow,
+                         int sourcePort, int destinationPort, int protocol, boolean bothIpv4) {
         this.sourceHigh = sourceHigh;
         this.sourceLow = sourceLow;
         this.destinationHigh = destinationHigh;
@@ -55,6 +62,7 @@ public final class FlowKey {
         this.sourcePort = sourcePort;
         this.destinationPort = destinationPort;
         this.protocol = protocol;
+        this.ipv4 = bothIpv4;
         long portsWord = portsWord();
         this.hash = hash(sourceHigh, sourceLow, destinationHigh, destinationLow, portsWord);
         return this;
@@ -69,6 +77,7 @@ public final class FlowKey {
         sourcePort = other.sourcePort;
         destinationPort = other.destinationPort;
         protocol = other.protocol;
+        ipv4 = other.ipv4;
         hash = other.hash;
         return this;
     }
@@ -103,7 +112,16 @@ public final class FlowKey {
 
     /** True when both addresses are IPv4 (held IPv4-mapped). */
     public boolean isIpv4() {
-        return isIpv4(sourceHigh, sourceLow) && isIpv4(destinationHigh, destinationLow);
+        return ipv4;
+    }
+
+    /**
+     * Both IPv4 addresses in one word, source in the high half: what a table that stores IPv4
+     * flows compactly keeps instead of the four address words. Meaningful only when
+     * {@link #isIpv4()}.
+     */
+    public long ipv4Pair() {
+        return (sourceLow << 32) | (destinationLow & 0xFFFF_FFFFL);
     }
 
     public static boolean isIpv4(long high, long low) {

@@ -133,6 +133,59 @@ class FlowTableTest {
         }
     }
 
+    /**
+     * Kind 0 is IPv4 (stored narrow), kind 1 IPv6, kind 2 IPv6 whose low address words equal the
+     * IPv4 key's mapped words (only the high words tell them apart): all three must be distinct
+     * entries, survive backward shifts among each other and come back out word for word.
+     */
+    private static FlowKey mixedKey(int i) {
+        int n = i / 3;
+        long low = FlowKey.IPV4_MAPPED | (0xC6120000L | n);
+        long vip = FlowKey.IPV4_MAPPED | 0xC6120064L;
+        return switch (i % 3) {
+            case 0 -> new FlowKey().ipv4(0xC6120000 | n, 0xC6120064, 1024 + n, 80, 6);
+            case 1 -> new FlowKey().set(0x2001_0DB8_0000_0000L, n, 0x2001_0DB8_0000_0000L, 0x64, 1024 + n, 80, 6);
+            default -> new FlowKey().set(0x2001_0DB8_0000_0000L, low, 0x2001_0DB8_0000_0000L, vip, 1024 + n, 80, 6);
+        };
+    }
+
+    @Test
+    void ipv4AndIpv6KeysShareTheTableExactly() {
+        FlowTable t = new FlowTable(256, T);
+        Map<Integer, Integer> reference = new HashMap<>();
+        Random random = new Random(7);
+        for (int step = 0; step < 100_000; step++) {
+            int i = random.nextInt(240);
+            int slot = t.lookup(mixedKey(i), 0);
+            if (reference.containsKey(i)) {
+                assertNotEquals(FlowTable.MISS, slot, "flow " + mixedKey(i) + " present");
+                assertEquals((int) reference.get(i), t.pairAt(slot), "flow " + mixedKey(i));
+                if (random.nextBoolean()) {
+                    t.remove(slot);
+                    reference.remove(i);
+                }
+            } else {
+                assertEquals(FlowTable.MISS, slot, "flow " + mixedKey(i) + " absent");
+                t.insert(mixedKey(i), i, FlowState.TCP_ESTABLISHED, 0);
+                reference.put(i, i);
+            }
+        }
+        Map<Integer, String> seen = new HashMap<>();
+        t.forEachLive(0, (sh, sl, dh, dl, ports, pair, state, left) -> seen.put(pair,
+                new FlowKey().set(sh, sl, dh, dl, (int) (ports >>> 32) & 0xFFFF, (int) (ports >>> 16) & 0xFFFF,
+                        (int) (ports >>> 8) & 0xFF).toString()));
+        assertEquals(reference.size(), seen.size());
+        for (int i : reference.keySet()) {
+            assertEquals(mixedKey(i).toString(), seen.get(i), "the stored words of entry " + i);
+        }
+        for (int i : reference.keySet()) {
+            FlowKey k = mixedKey(i);
+            FlowKey reply = new FlowKey().set(k.destinationHigh(), k.destinationLow(), k.sourceHigh(), k.sourceLow(),
+                    k.destinationPort(), k.sourcePort(), k.protocol());
+            assertEquals(k.hash(), reply.hash(), "direction-free hash of " + k);
+        }
+    }
+
     @Test
     void evictionAtCapacityKeepsEveryOtherFlowAndItsAccounting() {
         // Full-table churn takes both eviction paths (victim reused in place on the new flow's
