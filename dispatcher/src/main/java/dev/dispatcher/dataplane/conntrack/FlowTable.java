@@ -161,7 +161,8 @@ public final class FlowTable {
 
     private boolean matches(int slot, long portsWord, long addressWord, FlowKey key) {
         int k = slot * KEY_WORDS;
-        return keys[k] == portsWord && keys[k + 1] == addressWord && ((portsWord & WIDE) == 0 || wideMatches(slot, key));
+        return keys[k] == portsWord && keys[k + 1] == addressWord
+                && ((portsWord & WIDE) == 0 || wideMatches(slot, key));
     }
 
     private boolean wideMatches(int slot, FlowKey key) {
@@ -194,8 +195,8 @@ public final class FlowTable {
             return keys[k + 1];
         }
         long addresses = keys[k + 1];
-        return FlowKey.hash(0, FlowKey.IPV4_MAPPED | (addresses >>> 32), 0, FlowKey.IPV4_MAPPED | (addresses & 0xFFFF_FFFFL),
-                portsWord);
+        return FlowKey.hash(0, FlowKey.IPV4_MAPPED | (addresses >>> 32),
+                0, FlowKey.IPV4_MAPPED | (addresses & 0xFFFF_FFFFL), portsWord);
     }
 
     public int capacity() {
