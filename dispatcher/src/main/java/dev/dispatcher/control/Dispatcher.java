@@ -178,6 +178,9 @@ public final class Dispatcher implements AutoCloseable {
         }
         pipeline.start();
         pipelineStarted = true;
+        // The workers hold the restored flows now. A snapshot left behind would be restored again
+        // after a crash (no new snapshot then), putting flows back where they were one start ago.
+        FlowSnapshot.discard(control.config().stateDir().resolve(FlowSnapshot.FILE_NAME));
         advisors.start(AdvisorPlan.checks(control.config()));
     }
 

@@ -1,6 +1,7 @@
 package dev.dispatcher.control;
 
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.dataplane.conntrack.FlowState;
 import dev.dispatcher.dataplane.core.FlowKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -71,16 +72,24 @@ public final class FlowRestore {
         long ageMillis = Math.max(0, nowEpochMillis - saved.savedAtEpochMillis());
         long ageNanos = ageMillis * 1_000_000L;
         Map<Long, Integer> pairs = control.pairsByFingerprint();
+        long longestNanos = config.flowTable().longestTimeout().toNanos();
         long gone = 0;
         long expired = 0;
+        long invalid = 0;
         long restored = 0;
         for (FlowSnapshot.Entry e : saved.entries()) {
+            if (!plausible(e)) {
+                // The checksum says the file is as written; a writer of another build, or a hand,
+                // may still have written what no flow table holds: such an entry is not restored.
+                invalid++;
+                continue;
+            }
             Integer pair = pairs.get(e.pairFingerprint());
             if (pair == null) {
                 gone++;
                 continue;
             }
-            long left = e.lifetimeNanos() - ageNanos;
+            long left = Math.min(e.lifetimeNanos(), longestNanos) - ageNanos;
             if (left <= 0) {
                 expired++;
                 continue;
@@ -98,11 +107,32 @@ public final class FlowRestore {
         if (expired > 0) {
             skipped.put("expired", expired);
         }
+        if (invalid > 0) {
+            skipped.put("invalid", invalid);
+        }
         String note = "restored " + restored + " flows from " + file + " saved " + ageMillis + " ms ago"
-                + (gone + expired == 0 ? ""
-                        : " (" + gone + " of servers no longer configured, " + expired + " expired)");
+                + (gone + expired + invalid == 0 ? ""
+                        : " (skipped: " + gone + " of servers no longer configured, " + expired + " expired, "
+                                + invalid + " invalid)");
         LOG.info("{}", note);
         return new FlowRestore(byWorker, new Report(restored, ageMillis, skipped, note));
+    }
+
+    /**
+     * An entry a flow table could hold: TCP in a TCP state or UDP in the UDP state, the ports
+     * word's marker bit set and nothing in its unused bits, a lifetime above zero.
+     */
+    static boolean plausible(FlowSnapshot.Entry e) {
+        long ports = e.portsWord();
+        if ((ports & 0xFFFF_0000_0000_00FFL) != 1L || e.lifetimeNanos() <= 0) {
+            return false;
+        }
+        int protocol = (int) (ports >>> 8) & 0xFF;
+        return switch (protocol) {
+            case 6 -> e.state() >= FlowState.TCP_SYN && e.state() <= FlowState.TCP_RESET;
+            case 17 -> e.state() == FlowState.UDP;
+            default -> false;
+        };
     }
 
     /** The inbox every worker needs to take its share at once. */
@@ -127,6 +157,11 @@ public final class FlowRestore {
             }
             flows.clear();
         }
+    }
+
+    /** The flows worker {@code worker} will be handed (until {@link #handOver}). */
+    List<Flow> flowsOf(int worker) {
+        return List.copyOf(byWorker.get(worker));
     }
 
     Report report() {

@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import java.util.zip.CheckedInputStream;
 import java.util.zip.CheckedOutputStream;
+import org.slf4j.LoggerFactory;
 
 /**
  * The flow table saved at a stop and restored at the next start: a versioned binary file with a
@@ -142,6 +143,20 @@ final class FlowSnapshot {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
             directory.force(true);
+        }
+    }
+
+    /**
+     * Removes a snapshot once its flows are in the workers' tables, so that it is restored at
+     * most once. A failure is logged: the snapshot would then be restored again at the next
+     * start, if it is not too old by then.
+     */
+    static void discard(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LoggerFactory.getLogger(FlowSnapshot.class).warn("could not remove the used flow snapshot {}: {}", file,
+                    e.getMessage());
         }
     }
 

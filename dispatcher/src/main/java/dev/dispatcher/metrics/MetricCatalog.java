@@ -68,7 +68,7 @@ public final class MetricCatalog {
                     "Flows this start took over from the last stop's snapshot"),
             counter("dispatcher_flow_restore_skipped_total", List.of("reason"),
                     "Snapshots (missing, unreadable, corrupt, truncated, version, too_old) or saved flows (pair_gone,"
-                            + " expired) a start did not restore"),
+                            + " expired, invalid) a start did not restore"),
             gauge("dispatcher_flow_snapshot_age_seconds", List.of(),
                     "Age of the snapshot this start restored from when it was read; -1 when none was used"),
             counter("dispatcher_config_reloads_total", List.of("result"), "Configuration reloads: success, failure"),

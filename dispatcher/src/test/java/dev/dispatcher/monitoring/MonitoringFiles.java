@@ -49,7 +49,7 @@ final class MonitoringFiles {
             "dispatcher_flow_lookups_total", Map.of("result", Set.of("hit", "miss_syn", "miss_no_syn", "rescheduled")),
             "dispatcher_flow_evictions_total", Map.of("reason", Set.of("expired", "capacity")),
             "dispatcher_flow_restore_skipped_total", Map.of("reason", Set.of("missing", "unreadable", "corrupt",
-                    "truncated", "version", "too_old", "pair_gone", "expired")),
+                    "truncated", "version", "too_old", "pair_gone", "expired", "invalid")),
             "dispatcher_config_reloads_total", Map.of("result", Set.of("success", "failure")));
 
     private static final Pattern WORD_ALTERNATION = Pattern.compile("[a-z0-9_]+(\\|[a-z0-9_]+)*");
