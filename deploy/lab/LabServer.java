@@ -7,6 +7,8 @@
  * Endpoints (GET only; anything else is 404/405):
  *   /                  "<name>\n", text/plain. The name tells a client which real server answered.
  *   /big?mib=N         N MiB (1..1024) of deterministic bytes, application/octet-stream, fixed length.
+ *   /big?mib=N&kibps=R the same, paced by the server to R KiB/s (1..1048576): a download that lasts
+ *                      (curl's --limit-rate is not kept when curl writes to a pipe or to a fast disk).
  *   /big.sha256?mib=N  "<hex SHA-256 of /big?mib=N>\n", so a client can check a download.
  *
  * The /big body is a xorshift64 stream (Marsaglia, shifts 13/7/17) with the fixed seed
@@ -127,7 +129,14 @@ public final class LabServer {
             case "/" -> text(exchange, 200, name + "\n");
             case "/big" -> {
                 int mib = mib(uri.getRawQuery());
-                yield mib < 0 ? text(exchange, 400, "mib must be 1.." + MAX_MIB + "\n") : big(exchange, mib);
+                int kibps = number(uri.getRawQuery(), "kibps", 1, MAX_KIBPS);
+                if (mib < 0) {
+                    yield text(exchange, 400, "mib must be 1.." + MAX_MIB + "\n");
+                }
+                if (kibps == BAD) {
+                    yield text(exchange, 400, "kibps must be 1.." + MAX_KIBPS + "\n");
+                }
+                yield big(exchange, mib, kibps);
             }
             case "/big.sha256" -> {
                 int mib = mib(uri.getRawQuery());
@@ -149,17 +158,28 @@ public final class LabServer {
         return status;
     }
 
-    private int big(HttpExchange exchange, int mib) throws IOException {
+    /** Sends the body, each chunk no earlier than the pace allows ({@code kibps} -1: unpaced). */
+    private int big(HttpExchange exchange, int mib, int kibps) throws IOException {
         exchange.getResponseHeaders().set("Content-Type", "application/octet-stream");
         exchange.sendResponseHeaders(200, (long) mib * MIB_BYTES);
         Xorshift64Stream stream = new Xorshift64Stream();
         byte[] chunk = new byte[CHUNK_BYTES];
         long chunks = (long) mib * MIB_BYTES / CHUNK_BYTES;
         try (OutputStream out = exchange.getResponseBody()) {
+            long started = System.nanoTime();
             for (long i = 0; i < chunks; i++) {
+                if (kibps > 0) {
+                    long due = started + i * CHUNK_BYTES * 1_000_000_000L / (kibps * 1024L);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                }
                 stream.fill(chunk);
                 out.write(chunk);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (IOException e) {
             // The client went away mid-body (curl --max-time, Ctrl-C): not an error of the server.
             log.printf("%s /big?mib=%d aborted: %s%n", name, mib, e.getMessage());
@@ -183,6 +203,28 @@ public final class LabServer {
             digest.update(chunk);
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    static final int MAX_KIBPS = 1 << 20;
+    /** {@link #number} of a parameter that is present but not a number in range. */
+    static final int BAD = -2;
+
+    /** Parameter {@code name} from a raw query: -1 when absent, {@link #BAD} when malformed or out of range. */
+    static int number(String rawQuery, String name, int min, int max) {
+        if (rawQuery == null) {
+            return -1;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                try {
+                    int value = Integer.parseInt(pair.substring(name.length() + 1));
+                    return value >= min && value <= max ? value : BAD;
+                } catch (NumberFormatException e) {
+                    return BAD;
+                }
+            }
+        }
+        return -1;
     }
 
     /** Parses {@code mib=N} from a raw query; -1 when absent, malformed or out of range. */

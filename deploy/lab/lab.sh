@@ -179,7 +179,7 @@ start_server() {
   local role="$1"
   # Plain `ip netns exec` execs java, so $! is the JVM's pid. fd 9 (the lock) must not leak into it.
   ip netns exec "${P}-$role" "$JAVA_HOME/bin/java" -Xmx64m "$LAB_SCRIPT_DIR/LabServer.java" \
-    --name "$role" --port 80 </dev/null >"$LAB_DIR/$role.log" 2>&1 9>&- &
+    --name "$role" --port 80 --threads 32 </dev/null >"$LAB_DIR/$role.log" 2>&1 9>&- &
   echo $! >"$LAB_DIR/$role.pid"
   log "$role: LabServer pid $! on $(host_addr "$role"):80, log $LAB_DIR/$role.log"
 }
