@@ -68,6 +68,7 @@ config() { # backend
   local f="$DIR/bench-$1.yaml"
   cat >"$f" <<YAML
 interface: eth0
+state-dir: $DIR/state
 clusters:
   - address: $VIP
     ports:

@@ -112,6 +112,7 @@ dispatcher_config() { # backend[-busypoll] -> file
   mkdir -p "$LAB_DIR"
   cat >"$f" <<YAML
 interface: eth0
+state-dir: $LAB_DIR/state
 clusters:
   - address: $VIP
     ports:

@@ -27,6 +27,7 @@ config() { # mode workers
   local f="$LAB_DIR/bench-$1.yaml"
   cat >"$f" <<YAML
 interface: eth0
+state-dir: $LAB_DIR/state
 clusters:
   - address: 198.18.0.100
     ports:

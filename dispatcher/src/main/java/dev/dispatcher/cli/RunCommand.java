@@ -69,10 +69,20 @@ final class RunCommand implements Callable<Integer> {
         LOG.info("admin API on {}:{} (changes need the token in {})", loaded.admin().host(), admin.port(),
                 loaded.admin().tokenFile());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            // Each step timed: the time from the signal to the exit is half of a restart's gap.
+            long began = System.nanoTime();
+            LOG.info("stopping");
             admin.close();
+            long adminClosed = System.nanoTime();
             dispatcher.stop();
+            LOG.info("stopped in {} ms (admin API {} ms, data plane and flow snapshot {} ms)",
+                    (System.nanoTime() - began) / 1_000_000, (adminClosed - began) / 1_000_000,
+                    (System.nanoTime() - adminClosed) / 1_000_000);
         }, "dispatcher-shutdown"));
         dispatcher.start();
+        LOG.info("forwarding {} ms after the process started",
+                System.currentTimeMillis() - ProcessHandle.current().info().startInstant()
+                        .map(java.time.Instant::toEpochMilli).orElse(System.currentTimeMillis()));
         ReloadSignal.install(() -> dispatcher.control().reload());
         DispatcherMetrics.bind(dispatcher, admin);
         return dispatcher.monitorUntilStopped(interval) ? 0 : DispatcherMain.EXIT_FAILURE;

@@ -54,8 +54,10 @@ public final class FlowRestore {
             byWorker.add(new ArrayList<>());
         }
         if (!config.flowTable().restore()) {
+            LOG.info("no flows restored: restore is off (flow-table.restore: false)");
             return new FlowRestore(byWorker, Report.none("restore is off (flow-table.restore: false)"));
         }
+        long began = System.nanoTime();
         Path file = config.stateDir().resolve(FlowSnapshot.FILE_NAME);
         FlowSnapshot.Saved saved;
         try {
@@ -110,7 +112,8 @@ public final class FlowRestore {
         if (invalid > 0) {
             skipped.put("invalid", invalid);
         }
-        String note = "restored " + restored + " flows from " + file + " saved " + ageMillis + " ms ago"
+        String note = "restored " + restored + " flows from " + file + " saved " + ageMillis + " ms ago (read in "
+                + (System.nanoTime() - began) / 1_000_000 + " ms)"
                 + (gone + expired + invalid == 0 ? ""
                         : " (skipped: " + gone + " of servers no longer configured, " + expired + " expired, "
                                 + invalid + " invalid)");

@@ -1,14 +1,8 @@
 package dev.dispatcher.control;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.channels.Channels;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,8 +15,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -95,46 +87,27 @@ final class FlowSnapshot {
         Files.createDirectories(dir);
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.deleteIfExists(temp);
-        CRC32C crc = new CRC32C();
-        int[] written = {0};
-        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-             DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
-                     new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16), crc))) {
-            out.write(MAGIC);
-            out.writeInt(VERSION);
-            out.writeLong(savedAtEpochMillis);
-            out.writeInt(count);
-            IOException[] failed = {null};
-            entries.accept(e -> {
-                if (failed[0] != null || written[0] == count) {
-                    return;
-                }
-                try {
-                    out.writeLong(e.pairFingerprint());
-                    out.writeLong(e.sourceHigh());
-                    out.writeLong(e.sourceLow());
-                    out.writeLong(e.destinationHigh());
-                    out.writeLong(e.destinationLow());
-                    out.writeLong(e.portsWord());
-                    out.writeByte(e.state());
-                    out.writeLong(e.lifetimeNanos());
+        try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ChecksummedWriter out = new ChecksummedWriter(channel);
+            out.room(HEADER_BYTES).put(MAGIC).putInt(VERSION).putLong(savedAtEpochMillis).putInt(count);
+            int[] written = {0};
+            try {
+                entries.accept(e -> {
+                    if (written[0] == count) {
+                        return;
+                    }
+                    out.room(ENTRY_BYTES).putLong(e.pairFingerprint()).putLong(e.sourceHigh()).putLong(e.sourceLow())
+                            .putLong(e.destinationHigh()).putLong(e.destinationLow()).putLong(e.portsWord())
+                            .put((byte) e.state()).putLong(e.lifetimeNanos());
                     written[0]++;
-                } catch (IOException x) {
-                    failed[0] = x;
-                }
-            });
-            if (failed[0] != null) {
-                throw failed[0];
+                });
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
             if (written[0] != count) {
                 throw new IOException("snapshot: " + written[0] + " entries handed out, " + count + " announced");
             }
-            out.flush();
-            // The checksum itself is not part of the sum: written straight to the channel's stream.
-            OutputStream raw = Channels.newOutputStream(channel);
-            int sum = (int) crc.getValue();
-            raw.write(new byte[] {(byte) (sum >>> 24), (byte) (sum >>> 16), (byte) (sum >>> 8), (byte) sum});
-            raw.flush();
+            out.finish();
             channel.force(true);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(temp);
@@ -143,6 +116,51 @@ final class FlowSnapshot {
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
             directory.force(true);
+        }
+    }
+
+    /**
+     * Buffered writes with the CRC-32C of everything written, summed a buffer at a time: 100,000
+     * flows were 0.5-0.8 s through a DataOutputStream that summed every field on its own.
+     */
+    private static final class ChecksummedWriter {
+        private final FileChannel channel;
+        private final ByteBuffer buffer = ByteBuffer.allocate(1 << 16);
+        private final CRC32C crc = new CRC32C();
+
+        ChecksummedWriter(FileChannel channel) {
+            this.channel = channel;
+        }
+
+        /** The buffer, with at least {@code bytes} free. */
+        ByteBuffer room(int bytes) {
+            if (buffer.remaining() < bytes) {
+                try {
+                    drain();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            return buffer;
+        }
+
+        private void drain() throws IOException {
+            buffer.flip();
+            crc.update(buffer.duplicate());
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            buffer.clear();
+        }
+
+        /** Writes what is buffered, then the checksum (not part of the sum). */
+        void finish() throws IOException {
+            drain();
+            buffer.putInt((int) crc.getValue()).flip();
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            buffer.clear();
         }
     }
 
@@ -163,6 +181,7 @@ final class FlowSnapshot {
     /**
      * Reads a snapshot, refusing one older than {@code maxAgeMillis} at {@code nowEpochMillis} or
      * holding more than {@code maxEntries} entries (more than the table could hold: not ours).
+     * Read a megabyte at a time, summed and parsed from the buffer.
      */
     static Saved read(Path file, long nowEpochMillis, long maxAgeMillis, long maxEntries) throws Unusable {
         long size;
@@ -173,24 +192,26 @@ final class FlowSnapshot {
         } catch (IOException e) {
             throw new Unusable(Problem.UNREADABLE, "cannot read " + file + ": " + e.getMessage());
         }
-        CRC32C crc = new CRC32C();
-        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
-             DataInputStream in = new DataInputStream(new CheckedInputStream(raw, crc))) {
-            if (size < HEADER_BYTES + 4) {
-                throw new Unusable(Problem.TRUNCATED, file + " is " + size
-                        + " bytes, shorter than a snapshot's header");
-            }
-            byte[] magic = in.readNBytes(MAGIC.length);
+        if (size < HEADER_BYTES + 4) {
+            throw new Unusable(Problem.TRUNCATED, file + " is " + size + " bytes, shorter than a snapshot's header");
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            CRC32C crc = new CRC32C();
+            ByteBuffer buffer = ByteBuffer.allocate(1 << 20).flip();
+            long[] left = {size - 4};
+            fill(channel, buffer, HEADER_BYTES, left, crc, file);
+            byte[] magic = new byte[MAGIC.length];
+            buffer.get(magic);
             if (!Arrays.equals(magic, MAGIC)) {
                 throw new Unusable(Problem.CORRUPT, file + " is not a flow snapshot (bad magic)");
             }
-            int version = in.readInt();
+            int version = buffer.getInt();
             if (version != VERSION) {
                 throw new Unusable(Problem.VERSION, file + " is snapshot version " + version
                         + ", this dispatcher reads " + VERSION);
             }
-            long savedAt = in.readLong();
-            int count = in.readInt();
+            long savedAt = buffer.getLong();
+            int count = buffer.getInt();
             if (count < 0 || count > maxEntries) {
                 throw new Unusable(Problem.CORRUPT, file + " claims " + count + " flows, more than the table holds ("
                         + maxEntries + ")");
@@ -202,14 +223,22 @@ final class FlowSnapshot {
             }
             List<Entry> entries = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
-                entries.add(new Entry(in.readLong(), in.readLong(), in.readLong(), in.readLong(), in.readLong(),
-                        in.readLong(), in.readUnsignedByte(), in.readLong()));
+                if (buffer.remaining() < ENTRY_BYTES) {
+                    fill(channel, buffer, ENTRY_BYTES, left, crc, file);
+                }
+                entries.add(new Entry(buffer.getLong(), buffer.getLong(), buffer.getLong(), buffer.getLong(),
+                        buffer.getLong(), buffer.getLong(), buffer.get() & 0xFF, buffer.getLong()));
+            }
+            ByteBuffer stored = ByteBuffer.allocate(4);
+            while (stored.hasRemaining()) {
+                if (channel.read(stored) < 0) {
+                    throw new Unusable(Problem.TRUNCATED, file + " ends early");
+                }
             }
             int sum = (int) crc.getValue();
-            int stored = new DataInputStream(raw).readInt();
-            if (stored != sum) {
-                throw new Unusable(Problem.CORRUPT, file + " fails its checksum (CRC-32C " + Integer.toHexString(stored)
-                        + ", computed " + Integer.toHexString(sum) + ")");
+            if (stored.getInt(0) != sum) {
+                throw new Unusable(Problem.CORRUPT, file + " fails its checksum (CRC-32C "
+                        + Integer.toHexString(stored.getInt(0)) + ", computed " + Integer.toHexString(sum) + ")");
             }
             long age = nowEpochMillis - savedAt;
             if (age > maxAgeMillis) {
@@ -218,10 +247,32 @@ final class FlowSnapshot {
                         + " s): every flow in it has expired");
             }
             return new Saved(savedAt, entries);
-        } catch (EOFException e) {
-            throw new Unusable(Problem.TRUNCATED, file + " ends early");
         } catch (IOException e) {
             throw new Unusable(Problem.UNREADABLE, "cannot read " + file + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Tops {@code buffer} up (keeping what it has not consumed) to at least {@code need} bytes from
+     * the {@code left[0]} bytes before the checksum, summing what it reads.
+     */
+    private static void fill(FileChannel channel, ByteBuffer buffer, int need, long[] left, CRC32C crc, Path file)
+            throws IOException, Unusable {
+        buffer.compact();
+        while (buffer.position() < need) {
+            int room = (int) Math.min(buffer.remaining(), left[0]);
+            if (room == 0) {
+                throw new Unusable(Problem.TRUNCATED, file + " ends early");
+            }
+            ByteBuffer window = buffer.slice(buffer.position(), room);
+            int n = channel.read(window);
+            if (n < 0) {
+                throw new Unusable(Problem.TRUNCATED, file + " ends early");
+            }
+            crc.update(buffer.slice(buffer.position(), n));
+            buffer.position(buffer.position() + n);
+            left[0] -= n;
+        }
+        buffer.flip();
     }
 }

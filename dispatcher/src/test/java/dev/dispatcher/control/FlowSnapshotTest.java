@@ -56,7 +56,8 @@ class FlowSnapshotTest {
 
     @Test
     void whatIsWrittenReadsBackWordForWord() throws Exception {
-        List<FlowSnapshot.Entry> written = entries(1000);
+        // Over a megabyte: entries straddle the reader's and the writer's buffers.
+        List<FlowSnapshot.Entry> written = entries(20_000);
         Path file = write(written);
         FlowSnapshot.Saved saved = FlowSnapshot.read(file, NOW + 5000, HOUR, 1_000_000);
         assertEquals(NOW, saved.savedAtEpochMillis());

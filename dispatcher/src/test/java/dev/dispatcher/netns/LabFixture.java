@@ -68,20 +68,33 @@ final class LabFixture {
 
     /** The lab's dispatcher configuration with {@code extra} YAML appended (pipeline, admin ...). */
     String labConfig(String extra) throws IOException {
-        return Files.readString(repo.resolve("deploy/lab/dispatcher-lab.yaml")) + "\n" + extra;
+        // Without the file's state-dir (the default lab's): startDispatcher gives this lab's own.
+        String file = Files.readString(repo.resolve("deploy/lab/dispatcher-lab.yaml")).lines()
+                .filter(l -> !l.startsWith("state-dir:")).collect(java.util.stream.Collectors.joining("\n"));
+        return file + "\n" + extra;
     }
 
-    /** (Re)starts the dispatcher in the dispatcher namespace with {@code yaml}, written to NAME.yaml. */
+    /**
+     * (Re)starts the dispatcher in the dispatcher namespace with {@code yaml}, written to NAME.yaml.
+     * A configuration without {@code state-dir} gets the lab's own (LAB_DIR/state), so that no
+     * test writes its flow snapshot to the host's /var/lib/dispatcher or restores another's.
+     */
     Path startDispatcher(String name, String yaml) throws IOException {
         Files.createDirectories(labDir);
         Path config = labDir.resolve(name + ".yaml");
-        Files.writeString(config, yaml);
+        Files.writeString(config, withStateDir(yaml));
         Map<String, String> e = new HashMap<>(env);
         e.put("DISPATCHER_CONFIG", config.toString());
         stopDispatcher();
         Shell.Result start = Shell.run(90, e, List.of(lab("dispatcher.sh"), "start"));
         assertTrue(start.ok(), "dispatcher start (" + name + ") failed:\n" + start.output());
         return config;
+    }
+
+    /** {@code yaml} with the lab's state directory when it names none. */
+    String withStateDir(String yaml) {
+        return yaml.lines().anyMatch(l -> l.startsWith("state-dir:")) ? yaml
+                : "state-dir: " + labDir.resolve("state") + "\n" + yaml;
     }
 
     void stopDispatcher() {

@@ -75,6 +75,7 @@ class LiveControlNetnsIT {
                   listen: 127.0.0.1:9100
                   token-file: %s
                 """.formatted(INTERVAL_MS, TIMEOUT_MS, RISE, FALL, token);
+        configText = lab.withStateDir(configText);
         config = lab.startDispatcher("live", configText);
     }
 

@@ -161,7 +161,8 @@ class FanoutDispatcherNetnsIT {
             throws Exception {
         assertTrue(Files.exists(JAR), "needs " + JAR + " (mvn verify builds it before the integration tests)");
         Path config = dir.resolve("dispatcher.yaml");
-        Files.writeString(config, """
+        // The flow snapshot goes to the test's directory, not to the host's /var/lib/dispatcher.
+        Files.writeString(config, "state-dir: " + dir.resolve("state") + "\n" + """
                 interface: eth0
                 clusters:
                   - address: %s
