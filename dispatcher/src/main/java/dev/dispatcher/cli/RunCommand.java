@@ -57,6 +57,9 @@ final class RunCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("error: " + e.getMessage());
             return DispatcherMain.EXIT_FAILURE;
         }
+        // Before anything a supervisor can see (the admin port, the start's log lines): a SIGHUP sent
+        // once the process looks ready must reload, never meet the JVM's default (exit).
+        ReloadSignal.install(() -> dispatcher.control().reload());
         // The admin API first: nothing runs if it cannot listen.
         AdminServer admin;
         try {
@@ -83,7 +86,6 @@ final class RunCommand implements Callable<Integer> {
         LOG.info("forwarding {} ms after the process started",
                 System.currentTimeMillis() - ProcessHandle.current().info().startInstant()
                         .map(java.time.Instant::toEpochMilli).orElse(System.currentTimeMillis()));
-        ReloadSignal.install(() -> dispatcher.control().reload());
         DispatcherMetrics.bind(dispatcher, admin);
         return dispatcher.monitorUntilStopped(interval) ? 0 : DispatcherMain.EXIT_FAILURE;
     }
