@@ -2,7 +2,9 @@ package dev.dispatcher.admin;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
@@ -12,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -87,7 +91,36 @@ final class Json {
         if (!(node instanceof ObjectNode object)) {
             throw HttpProblem.badRequest("request body: expected a JSON object, found " + kind(node));
         }
+        keepSignedZeros(text, object);
         return object;
+    }
+
+    /**
+     * JSON allows {@code -0}, and the tree reads it as 0: a weight of {@code -0} would be applied
+     * as 0, where the configuration file refuses the sign. Such a field keeps its text instead, so
+     * the field's own check refuses it as not an integer and says what it found.
+     */
+    private static void keepSignedZeros(String text, ObjectNode object) throws HttpProblem {
+        try (JsonParser parser = MAPPER.createParser(text)) {
+            int depth = 0;
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token.isStructStart()) {
+                    depth++;
+                } else if (token.isStructEnd()) {
+                    depth--;
+                } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getText().startsWith("-")
+                        && parser.getIntValue() == 0) {
+                    if (depth != 1) {
+                        throw HttpProblem.badRequest(parser.currentName() + ": must not be signed, found "
+                                + parser.getText());
+                    }
+                    object.set(parser.currentName(), TextNode.valueOf(parser.getText()));
+                }
+            }
+        } catch (IOException e) {
+            // The same text was just read as a tree: it cannot fail to tokenise now.
+            throw new UncheckedIOException(e);
+        }
     }
 
     static String kind(JsonNode node) {

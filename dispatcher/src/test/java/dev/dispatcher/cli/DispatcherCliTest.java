@@ -2,12 +2,14 @@ package dev.dispatcher.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.testing.Frames;
 import dev.dispatcher.testing.PcapFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +55,25 @@ class DispatcherCliTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("dispatcher.yaml:8:"), r.err());
         assertTrue(r.err().contains("clusters[0].ports[0].servers[0].weight"), r.err());
+    }
+
+    /**
+     * Issue 10's reproductions through the command itself: a merge key that refers to its own
+     * mapping looped for ever, and devices were read without end. The timeout only guards the
+     * suite against a hang; each must end with exit 2, its error naming the file, and the summary.
+     */
+    @Test
+    void checkConfigRefusesHostileFilesInsteadOfHanging() throws Exception {
+        Path merge = config("interface: eth0\nx: &a\n  <<: *a\n");
+        for (String file : List.of(merge.toString(), "/dev/zero", "/dev/urandom")) {
+            CliRun r = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run("check-config", file), file);
+            assertEquals(2, r.exit(), file + ": " + r.err());
+            String summary = "1 error(s) in " + file + "; nothing started";
+            assertEquals(List.of(r.err().lines().findFirst().orElseThrow(), summary), r.err().strip().lines().toList());
+            assertTrue(r.err().startsWith(file + ":"), r.err());
+        }
+        assertTrue(run("check-config", merge.toString()).err().contains("alias *a is used inside the node &a"));
+        assertTrue(run("check-config", "/dev/zero").err().contains("is not a regular file"));
     }
 
     @Test
