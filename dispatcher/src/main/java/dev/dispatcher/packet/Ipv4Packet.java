@@ -51,7 +51,10 @@ public final class Ipv4Packet {
         if (available < MIN_HEADER_LENGTH) {
             return TRUNCATED;
         }
-        int versionIhl = buffer.getU8(offset);
+        // The fixed header in three reads (bytes 0-7: version, IHL, total length, fragment word;
+        // 8-15: TTL, protocol, checksum, source; 16-19: destination); every accessor reads these.
+        long first8 = buffer.getLong(offset);
+        int versionIhl = (int) (first8 >>> 56);
         if ((versionIhl >>> 4) != 4) {
             return BAD_VERSION;
         }
@@ -59,15 +62,13 @@ public final class Ipv4Packet {
         if (ihlBytes < MIN_HEADER_LENGTH || ihlBytes > available) {
             return BAD_IHL;
         }
-        int total = buffer.getU16(offset + 2);
+        int total = (int) (first8 >>> 32) & 0xFFFF;
         if (total < ihlBytes || total > available) {
             return BAD_TOTAL_LENGTH;
         }
         this.headerLength = ihlBytes;
         this.totalLength = total;
-        // The rest of the fixed header in two reads: fragment word, then TTL, protocol, checksum
-        // and source, then the destination. Every later accessor reads these fields.
-        this.fragmentWord = buffer.getU16(offset + 6);
+        this.fragmentWord = (int) first8 & 0xFFFF;
         long ttlProtocolChecksumSource = buffer.getLong(offset + 8);
         this.protocol = (int) (ttlProtocolChecksumSource >>> 48) & 0xFF;
         this.ttl = (int) (ttlProtocolChecksumSource >>> 56);

@@ -20,11 +20,13 @@ public final class UdpDatagram {
         if (length < HEADER_LENGTH) {
             return TRUNCATED;
         }
-        int udpLength = buffer.getU16(offset + 4);
+        // Ports and length in one read of the 8-byte header.
+        long header = buffer.getLong(offset);
+        int udpLength = (int) (header >>> 16) & 0xFFFF;
         if (udpLength < HEADER_LENGTH || udpLength > length) {
             return BAD_LENGTH;
         }
-        this.ports = buffer.getInt(offset);
+        this.ports = (int) (header >>> 32);
         return OK;
     }
 
