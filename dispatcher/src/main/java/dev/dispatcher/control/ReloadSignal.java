@@ -15,7 +15,11 @@ public final class ReloadSignal {
     private ReloadSignal() {
     }
 
-    /** Installs the handler; returns false (and logs why) where the JVM does not allow it. */
+    /**
+     * Installs the handler; returns false (and logs why) where the JVM does not allow it. A process
+     * started with SIGHUP ignored gets the default disposition back first (see
+     * {@link HangupDisposition}): SIGHUP reloads, it never stops the dispatcher.
+     */
     public static boolean install(Runnable onHangup) {
         try {
             Class<?> signalClass = Class.forName("sun.misc.Signal");
@@ -35,7 +39,17 @@ public final class ReloadSignal {
                             default -> null;
                         };
                     });
-            signalClass.getMethod("handle", signalClass, handlerClass).invoke(null, signal, handler);
+            java.lang.reflect.Method handle = signalClass.getMethod("handle", signalClass, handlerClass);
+            Object ignored = handlerClass.getField("SIG_IGN").get(null);
+            if (handle.invoke(null, signal, handler) == ignored) {
+                // Started with SIGHUP ignored (nohup): the JVM kept it ignored and installed nothing.
+                if (!HangupDisposition.restoreDefault() || handle.invoke(null, signal, handler) == ignored) {
+                    LOG.warn("SIGHUP is ignored by this process (started under nohup?) and could not be taken "
+                            + "back; reload with `dispatcher reload`");
+                    return false;
+                }
+                LOG.info("SIGHUP was ignored when the process started (nohup?); it reloads the configuration now");
+            }
             return true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             LOG.warn("SIGHUP reload not available in this JVM ({}); use `dispatcher reload`", e.toString());
