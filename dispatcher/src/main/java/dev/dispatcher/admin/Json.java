@@ -108,8 +108,9 @@ final class Json {
                     depth++;
                 } else if (token.isStructEnd()) {
                     depth--;
-                } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getText().startsWith("-")
-                        && parser.getIntValue() == 0) {
+                } else if (token == JsonToken.VALUE_NUMBER_INT && parser.getText().equals("-0")) {
+                    // By its text: JSON has no leading zeros, and no number is read (one too large for
+                    // an int is the field's own error).
                     if (depth != 1) {
                         throw HttpProblem.badRequest(parser.currentName() + ": must not be signed, found "
                                 + parser.getText());

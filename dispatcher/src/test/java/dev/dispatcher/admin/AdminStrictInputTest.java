@@ -205,7 +205,7 @@ class AdminStrictInputTest {
     @Test
     void numbersOutOfRangeOrNotIntegersAreRefused() {
         for (String weight : List.of("10001", "-1", "-0", "9.0", "9.5", "1e3", "2147483648",
-                "99999999999999999999", "'9'", "true")) {
+                "99999999999999999999", "-99999999999999999999", "'9'", "true")) {
             Http.Reply r = refused(400,
                     http.post("/servers/weight", json("{" + RS1 + ",'weight':" + weight + "}"), TOKEN));
             assertTrue(r.error().startsWith("weight: must be an integer from 0 to 10000, found "), r.error());
