@@ -112,8 +112,10 @@ final class Json {
                     // By its text: JSON has no leading zeros, and no number is read (one too large for
                     // an int is the field's own error).
                     if (depth != 1) {
-                        throw HttpProblem.badRequest(parser.currentName() + ": must not be signed, found "
-                                + parser.getText());
+                        // Inside an array or object: no field check will see it, so refuse it here,
+                        // named by its place (an array element has no name of its own).
+                        throw HttpProblem.badRequest(parser.getParsingContext().pathAsPointer()
+                                + ": must not be signed, found " + parser.getText());
                     }
                     object.set(parser.currentName(), TextNode.valueOf(parser.getText()));
                 }

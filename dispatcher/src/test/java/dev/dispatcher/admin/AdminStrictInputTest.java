@@ -220,6 +220,8 @@ class AdminStrictInputTest {
         // JSON allows -0 and the tree reads it as 0; the configuration file refuses the sign.
         assertEquals("weight: must be an integer from 0 to 10000, found \"-0\"", refused(400,
                 http.post("/servers/weight", json("{" + RS1 + ",'weight':-0}"), TOKEN)).error());
+        assertEquals("/weight/0: must not be signed, found -0", refused(400,
+                http.post("/servers/weight", json("{" + RS1 + ",'weight':[-0]}"), TOKEN)).error());
         refused(400, http.post("/servers/weight", json("{" + RS1 + ",'weight':NaN}"), TOKEN));
         assertEquals("port: must be an integer from 1 to 65535, found \"4294967376\"", refused(400,
                 http.get("/servers/active?vip=198.18.0.100&port=4294967376&server=198.18.0.11")).error());

@@ -63,6 +63,14 @@ class FlowRestoreTest {
                 key.destinationLow(), key.portsWord(), state, lifetimeNanos);
     }
 
+    /** A valid snapshot in the configured state directory: one flow of the control plane's first pair. */
+    private Path snapshotOfOneFlow(ControlPlane control) throws Exception {
+        Path file = dir.resolve("state").resolve(FlowSnapshot.FILE_NAME);
+        long fingerprint = control.pairsByFingerprint().keySet().iterator().next();
+        FlowSnapshot.write(file, NOW, 1, sink -> sink.accept(entry(fingerprint, client(1), 2, 100 * SECOND)));
+        return file;
+    }
+
     private static FlowKey client(int i) {
         return new FlowKey().ipv4(0xC6120000 | (1000 + i), 0xC6120064, 20000 + i, 80, 6);
     }
@@ -116,9 +124,7 @@ class FlowRestoreTest {
     void aDamagedSnapshotRestoresNothingAndSaysWhy() throws Exception {
         DispatcherConfig config = config(servers("198.18.0.11"), "true");
         ControlPlane control = control(config);
-        Path file = dir.resolve("state").resolve(FlowSnapshot.FILE_NAME);
-        long fingerprint = control.pairsByFingerprint().keySet().iterator().next();
-        FlowSnapshot.write(file, NOW, 1, sink -> sink.accept(entry(fingerprint, client(1), 2, 100 * SECOND)));
+        Path file = snapshotOfOneFlow(control);
         byte[] bytes = Files.readAllBytes(file);
         bytes[30] ^= 1;
         Files.write(file, bytes);
@@ -132,9 +138,7 @@ class FlowRestoreTest {
     void restoreOffReadsNothing() throws Exception {
         DispatcherConfig config = config(servers("198.18.0.11"), "false");
         ControlPlane control = control(config);
-        Path file = dir.resolve("state").resolve(FlowSnapshot.FILE_NAME);
-        long fingerprint = control.pairsByFingerprint().keySet().iterator().next();
-        FlowSnapshot.write(file, NOW, 1, sink -> sink.accept(entry(fingerprint, client(1), 2, 100 * SECOND)));
+        snapshotOfOneFlow(control);
         FlowRestore.Report report = FlowRestore.load(config, control, 1, NOW).report();
         assertEquals(0, report.restored());
         assertTrue(report.note().contains("restore: false"), report.note());
