@@ -31,17 +31,30 @@ public final class InternetChecksum {
     }
 
     static long sumWords(PacketBuffer buffer, int offset, int length) {
+        // Eight bytes a read, each read's halves added apart: a 64-bit sum of 32-bit parts cannot
+        // overflow for any frame. The tail (0..7 bytes) is one more read of the last eight bytes
+        // of the segment, its already summed leading bytes shifted out; a segment shorter than
+        // eight bytes goes by 16-bit words.
         long sum = 0;
-        int end = offset + (length & ~1);
+        int end = offset + length;
         int i = offset;
-        for (; i + 4 <= end; i += 4) {
-            sum += buffer.getU32(i);
+        for (; i + 8 <= end; i += 8) {
+            long word = buffer.getLong(i);
+            sum += (word >>> 32) + (word & 0xFFFF_FFFFL);
         }
-        for (; i < end; i += 2) {
+        int tail = end - i;
+        if (tail == 0) {
+            return sum;
+        }
+        if (length >= 8) {
+            long word = buffer.getLong(end - 8) << ((8 - tail) * 8);
+            return sum + (word >>> 32) + (word & 0xFFFF_FFFFL);
+        }
+        for (; i + 2 <= end; i += 2) {
             sum += buffer.getU16(i);
         }
-        if ((length & 1) != 0) {
-            sum += buffer.getU8(offset + length - 1) << 8;
+        if (i < end) {
+            sum += buffer.getU8(i) << 8;
         }
         return sum;
     }

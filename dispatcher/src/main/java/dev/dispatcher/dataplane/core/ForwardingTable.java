@@ -38,11 +38,21 @@ public final class ForwardingTable {
     private final int mtu;
     private final long[] vipHigh;
     private final long[] vipLow;
-    private final long[] mapHigh;
-    private final long[] mapLow;
-    private final int[] mapPortProtocol;
-    private final int[] mapValues;
-    private final int mapMask;
+    /*
+     * The (address, port, protocol) -> service map, open addressing, in two parts: IPv4 entries
+     * in one word each (address and port-protocol word side by side, as the IPv4-only table kept
+     * them), other families in three. Every frame to a VIP probes it; for IPv4, one compared word
+     * in two arrays instead of three words in four is a measured part of the per-frame cost
+     * (docs/ARCHITECTURE.md, "What the per-frame cost is made of").
+     */
+    private final long[] narrowKeys;
+    private final int[] narrowValues;
+    private final int narrowMask;
+    private final long[] wideHigh;
+    private final long[] wideLow;
+    private final int[] widePortProtocol;
+    private final int[] wideValues;
+    private final int wideMask;
     private final long[] serviceVipHigh;
     private final long[] serviceVipLow;
     private final int[] servicePort;
@@ -83,12 +93,23 @@ public final class ForwardingTable {
         this.serverStaticMac = Arrays.copyOf(b.serverStaticMac, b.serverCount);
         this.serverPresent = Arrays.copyOf(b.serverPresent, b.serverCount);
         this.version = version;
-        int slots = Integer.highestOneBit(Math.max(8, (vipLow.length + services) * 4) - 1) << 1;
-        this.mapMask = slots - 1;
-        this.mapHigh = new long[slots];
-        this.mapLow = new long[slots];
-        this.mapPortProtocol = new int[slots];
-        this.mapValues = new int[slots];
+        int narrow = 0;
+        for (int v = 0; v < vipLow.length; v++) {
+            narrow += FlowKey.isIpv4(vipHigh[v], vipLow[v]) ? 1 : 0;
+        }
+        for (int s = 0; s < services; s++) {
+            narrow += FlowKey.isIpv4(serviceVipHigh[s], serviceVipLow[s]) ? 1 : 0;
+        }
+        int narrowSlots = slotsFor(narrow);
+        this.narrowMask = narrowSlots - 1;
+        this.narrowKeys = new long[narrowSlots];
+        this.narrowValues = new int[narrowSlots];
+        int wideSlots = slotsFor(vipLow.length + services - narrow);
+        this.wideMask = wideSlots - 1;
+        this.wideHigh = new long[wideSlots];
+        this.wideLow = new long[wideSlots];
+        this.widePortProtocol = new int[wideSlots];
+        this.wideValues = new int[wideSlots];
         for (int v = 0; v < vipLow.length; v++) {
             put(vipHigh[v], vipLow[v], ANY_PORT, VIP_ONLY);
         }
@@ -101,33 +122,74 @@ public final class ForwardingTable {
         return port << 8 | protocol;
     }
 
-    private static int slotOf(long high, long low, int portProtocol, int mask) {
+    /** A power of two at least four times {@code entries}: probes stay short. */
+    private static int slotsFor(int entries) {
+        return Integer.highestOneBit(Math.max(8, entries * 4) - 1) << 1;
+    }
+
+    /** An IPv4 entry's one word: the address in the high half, the port-protocol word in the low. */
+    private static long narrowKey(long mappedLow, int portProtocol) {
+        return mappedLow << 32 | (portProtocol & 0xFFFF_FFFFL);
+    }
+
+    private static int narrowSlot(long key, int mask) {
+        return (int) ((key * 0x9E37_79B9_7F4A_7C15L) >>> 40) & mask;
+    }
+
+    private static int wideSlot(long high, long low, int portProtocol, int mask) {
         long h = (high * 0xC2B2_AE3D_27D4_EB4FL ^ low ^ portProtocol) * 0x9E37_79B9_7F4A_7C15L;
         return (int) (h >>> 40) & mask;
     }
 
     private void put(long high, long low, int portProtocol, int value) {
-        int i = slotOf(high, low, portProtocol, mapMask);
-        while (mapValues[i] != 0) {
-            i = (i + 1) & mapMask;
+        int stored = value == VIP_ONLY ? VIP_ONLY : value + 1;
+        if (FlowKey.isIpv4(high, low)) {
+            long key = narrowKey(low, portProtocol);
+            int i = narrowSlot(key, narrowMask);
+            while (narrowValues[i] != 0) {
+                i = (i + 1) & narrowMask;
+            }
+            narrowKeys[i] = key;
+            narrowValues[i] = stored;
+            return;
         }
-        mapHigh[i] = high;
-        mapLow[i] = low;
-        mapPortProtocol[i] = portProtocol;
-        mapValues[i] = value == VIP_ONLY ? VIP_ONLY : value + 1;
+        int i = wideSlot(high, low, portProtocol, wideMask);
+        while (wideValues[i] != 0) {
+            i = (i + 1) & wideMask;
+        }
+        wideHigh[i] = high;
+        wideLow[i] = low;
+        widePortProtocol[i] = portProtocol;
+        wideValues[i] = stored;
     }
 
+    /**
+     * The stored value (service + 1, or {@link #VIP_ONLY}), 0 when absent. Each part has its own
+     * method so that a worker that sees one family compiles only that part into its hot path.
+     */
     private int get(long high, long low, int portProtocol) {
-        int i = slotOf(high, low, portProtocol, mapMask);
+        return FlowKey.isIpv4(high, low) ? getNarrow(narrowKey(low, portProtocol)) : getWide(high, low, portProtocol);
+    }
+
+    private int getNarrow(long key) {
+        int i = narrowSlot(key, narrowMask);
         while (true) {
-            int value = mapValues[i];
-            if (value == 0) {
-                return 0;
-            }
-            if (mapLow[i] == low && mapPortProtocol[i] == portProtocol && mapHigh[i] == high) {
+            int value = narrowValues[i];
+            if (value == 0 || narrowKeys[i] == key) {
                 return value;
             }
-            i = (i + 1) & mapMask;
+            i = (i + 1) & narrowMask;
+        }
+    }
+
+    private int getWide(long high, long low, int portProtocol) {
+        int i = wideSlot(high, low, portProtocol, wideMask);
+        while (true) {
+            int value = wideValues[i];
+            if (value == 0 || wideLow[i] == low && widePortProtocol[i] == portProtocol && wideHigh[i] == high) {
+                return value;
+            }
+            i = (i + 1) & wideMask;
         }
     }
 
@@ -199,6 +261,16 @@ public final class ForwardingTable {
     /** The service's VIP as IPv4 (the low word of its mapped form). */
     public int serviceVip(int s) {
         return (int) serviceVipLow[s];
+    }
+
+    /** The service's VIP, high word of 128 bits (0 for IPv4). */
+    public long serviceVipHigh(int s) {
+        return serviceVipHigh[s];
+    }
+
+    /** The service's VIP, low word of 128 bits (IPv4 in its mapped form). */
+    public long serviceVipLow(int s) {
+        return serviceVipLow[s];
     }
 
     public int servicePort(int s) {

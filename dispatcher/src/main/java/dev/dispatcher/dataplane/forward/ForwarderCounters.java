@@ -11,6 +11,11 @@ import java.lang.invoke.VarHandle;
  * the control plane and the metrics scraper with acquire loads, so a reader sees each counter
  * move forward, never a torn or stale-forever value. Counters order nothing else, so opaque is
  * enough on the writer's side. No atomic read-modify-write: one writer needs none.
+ *
+ * <p>A forwarded frame pays for every counter it moves, so the hot ones are as cheap as opaque
+ * allows: received bytes and lookup hits are fields (no index check), and what the per-pair
+ * counters already hold is not counted twice: forwarded frames and bytes are the sums of the
+ * pairs' packet and byte counters, added up by the reader.
  */
 public final class ForwarderCounters {
     public static final int RECEIVED_BYTES = 0;
@@ -30,6 +35,11 @@ public final class ForwarderCounters {
     private static final int PER_PAIR = 3;
 
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+    private static final VarHandle RECEIVED = field("receivedBytes");
+    private static final VarHandle HITS = field("lookupHits");
+
+    private long receivedBytes;
+    private long lookupHits;
 
     private final long[] verdicts = new long[Verdict.COUNT];
     private final long[] scalars = new long[SCALARS];
@@ -41,13 +51,27 @@ public final class ForwarderCounters {
         this.pairs = new long[maxPairs * PER_PAIR];
     }
 
+    private static VarHandle field(String name) {
+        try {
+            return MethodHandles.lookup().findVarHandle(ForwarderCounters.class, name, long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static void add(long[] counters, int index, long delta) {
         LONGS.setOpaque(counters, index, counters[index] + delta);
     }
 
     void countFrame(int verdict, int wireLength) {
-        add(verdicts, verdict, 1);
-        add(scalars, RECEIVED_BYTES, wireLength);
+        if (verdict != Verdict.FORWARDED) {
+            add(verdicts, verdict, 1);
+        }
+        RECEIVED.setOpaque(this, receivedBytes + wireLength);
+    }
+
+    void countHit() {
+        HITS.setOpaque(this, lookupHits + 1);
     }
 
     void count(int which) {
@@ -59,14 +83,14 @@ public final class ForwarderCounters {
     }
 
     void countForwarded(int pair, int wireLength) {
-        add(scalars, FORWARDED_BYTES, wireLength);
         add(pairs, pair * PER_PAIR + PAIR_FORWARDED_PACKETS, 1);
         add(pairs, pair * PER_PAIR + PAIR_FORWARDED_BYTES, wireLength);
     }
 
     /** Frames with {@code verdict} so far; any thread. */
     public long verdict(int verdict) {
-        return (long) LONGS.getAcquire(verdicts, verdict);
+        return verdict == Verdict.FORWARDED ? sumOfPairs(PAIR_FORWARDED_PACKETS)
+                : (long) LONGS.getAcquire(verdicts, verdict);
     }
 
     /** Every verdict's count, in verdict order; any thread (a fresh array: control path). */
@@ -80,7 +104,21 @@ public final class ForwarderCounters {
 
     /** One of the scalar counters ({@link #LOOKUP_HIT}, ...); any thread. */
     public long get(int which) {
-        return (long) LONGS.getAcquire(scalars, which);
+        return switch (which) {
+            case RECEIVED_BYTES -> (long) RECEIVED.getAcquire(this);
+            case LOOKUP_HIT -> (long) HITS.getAcquire(this);
+            case FORWARDED_BYTES -> sumOfPairs(PAIR_FORWARDED_BYTES);
+            default -> (long) LONGS.getAcquire(scalars, which);
+        };
+    }
+
+    /** One per-pair counter summed over all pairs: each only grows, so the sum only grows too. */
+    private long sumOfPairs(int kind) {
+        long sum = 0;
+        for (int pair = 0; pair < maxPairs; pair++) {
+            sum += (long) LONGS.getAcquire(pairs, pair * PER_PAIR + kind);
+        }
+        return sum;
     }
 
     /** A per-pair counter ({@link #PAIR_NEW_FLOWS}, ...); 0 for a pair beyond the bound; any thread. */
