@@ -55,7 +55,11 @@ public final class FlowTable {
     /** Bit of the stored ports word set for a wide (not IPv4) key; {@code FlowKey} leaves it 0. */
     private static final long WIDE = 2;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
-    /** The counts below are written by the owner with release, read by others with acquire. */
+    /**
+     * The counts below are written by the owner with opaque stores and read by others with acquire:
+     * each is a count that orders nothing else, so a reader needs only to see it move, never torn
+     * (as ForwarderCounters). A release store would also fence the compiler at every new flow.
+     */
     private static final VarHandle SIZE;
     private static final VarHandle EVICTED_EXPIRED;
     private static final VarHandle EVICTED_CAPACITY;
@@ -126,7 +130,7 @@ public final class FlowTable {
     }
 
     private void countActive(int pairId, int delta) {
-        LONGS.setRelease(activeByPair, pairId, activeByPair[pairId] + delta);
+        LONGS.setOpaque(activeByPair, pairId, activeByPair[pairId] + delta);
     }
 
     /** Who hears about created, changed and ended flows; set before the table is used. */
@@ -143,7 +147,7 @@ public final class FlowTable {
     }
 
     private void setSize(int newSize) {
-        SIZE.setRelease(this, newSize);
+        SIZE.setOpaque(this, newSize);
     }
 
     private boolean occupied(int slot) {
@@ -231,7 +235,7 @@ public final class FlowTable {
             if (matches(i, portsWord, addressWord, key)) {
                 if (expiresAtNanos[i] - nowNanos <= 0) {
                     removeAt(i);
-                    EVICTED_EXPIRED.setRelease(this, evictedExpired + 1);
+                    EVICTED_EXPIRED.setOpaque(this, evictedExpired + 1);
                     return MISS;
                 }
                 return i;
@@ -386,13 +390,13 @@ public final class FlowTable {
                 }
                 victimSlot = (sweepCursor + found) & mask;
             }
-            EVICTED_CAPACITY.setRelease(this, evictedCapacity + 1);
+            EVICTED_CAPACITY.setOpaque(this, evictedCapacity + 1);
             removeAt(victimSlot);
             setSize(size + 1);
             return freeSlotFrom(home);
         }
         int victim = (home + offset) & mask;
-        EVICTED_CAPACITY.setRelease(this, evictedCapacity + 1);
+        EVICTED_CAPACITY.setOpaque(this, evictedCapacity + 1);
         if (offset < chain) {
             // The victim is on the new flow's probe chain (no empty slot between home and it), so
             // lookups of the new flow reach that slot: reuse it in place.
@@ -482,7 +486,7 @@ public final class FlowTable {
             i = (i + 1) & mask;
         }
         sweepCursor = i;
-        EVICTED_EXPIRED.setRelease(this, evictedExpired + removed);
+        EVICTED_EXPIRED.setOpaque(this, evictedExpired + removed);
         return removed;
     }
 
