@@ -1,0 +1,67 @@
+package dev.dispatcher.control.ha;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The receiving end of the partner's heartbeats: decodes and authenticates each datagram
+ * ({@link HeartbeatCodec}), then believes it only when it comes from the configured partner
+ * (never from this node's own id: a reflected message is not a partner) with a sequence number the
+ * {@link ReplayWindow} has not seen. Every refusal is counted by its reason and changes nothing:
+ * not the window, not the last heartbeat. One thread (the HA thread) owns it.
+ */
+public final class HeartbeatReceiver {
+    private final HeartbeatCodec codec;
+    private final int ownNodeId;
+    private final int partnerNodeId;
+    private final ReplayWindow window = new ReplayWindow();
+    private final Map<HeartbeatCodec.Rejection, Long> rejected = new EnumMap<>(HeartbeatCodec.Rejection.class);
+    private long accepted;
+    private Heartbeat last;
+
+    public HeartbeatReceiver(HeartbeatCodec codec, int ownNodeId, int partnerNodeId) {
+        if (ownNodeId == partnerNodeId) {
+            throw new IllegalArgumentException("node id " + ownNodeId + " is both this node's and its partner's");
+        }
+        this.codec = codec;
+        this.ownNodeId = ownNodeId;
+        this.partnerNodeId = partnerNodeId;
+    }
+
+    /** The heartbeat in {@code datagram[0..length)} when it is believed, else null (and counted). */
+    public Heartbeat receive(byte[] datagram, int length) {
+        HeartbeatCodec.Decoded d = codec.decode(datagram, length);
+        if (!d.accepted()) {
+            return refuse(d.rejection());
+        }
+        Heartbeat h = d.heartbeat();
+        if (h.nodeId() != partnerNodeId || h.nodeId() == ownNodeId) {
+            return refuse(HeartbeatCodec.Rejection.UNKNOWN_NODE);
+        }
+        if (!window.accept(h.sequence())) {
+            return refuse(HeartbeatCodec.Rejection.REPLAYED);
+        }
+        accepted++;
+        last = h;
+        return h;
+    }
+
+    private Heartbeat refuse(HeartbeatCodec.Rejection why) {
+        rejected.merge(why, 1L, Long::sum);
+        return null;
+    }
+
+    /** Heartbeats refused for {@code why} so far. */
+    public long rejected(HeartbeatCodec.Rejection why) {
+        return rejected.getOrDefault(why, 0L);
+    }
+
+    public long accepted() {
+        return accepted;
+    }
+
+    /** The last heartbeat believed, or null. */
+    public Heartbeat last() {
+        return last;
+    }
+}
