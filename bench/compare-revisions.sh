@@ -1,33 +1,34 @@
 #!/usr/bin/env bash
 # Compares JMH figures of two revisions in the same run: builds the benchmark jar of BASE (a git
-# revision, built in a temporary worktree) and of the working tree, then runs them in alternating
-# rounds, each pinned to one core, and prints per round the median of every measured iteration
-# (forks x iterations), each fork's mean, and the ratio working tree / BASE. The last lines are the
-# median of the per-round ratios per benchmark: the figure to quote.
+# revision, built in a temporary worktree) and of the working tree, then runs them as pairs of
+# single forks, back to back, alternating which goes first, every fork pinned to one core; prints
+# each pair's medians and ratio (working tree / BASE), and per benchmark the median of the pairs'
+# ratios with its quartiles: the figure to quote.
 #
-#   bench/compare-revisions.sh c8ea241                          # establishedFlow and newFlowHalfFull (10k)
-#   bench/compare-revisions.sh -r 5 -c 1 HEAD~3 'CodecBenchmark.parseTcpFrame'
-#   JMH_ITER="-f 2 -wi 3 -w 1s -i 5 -r 1s" bench/compare-revisions.sh main
+#   bench/compare-revisions.sh c8ea241                       # establishedFlow and newFlowHalfFull (10k)
+#   bench/compare-revisions.sh -p 20 -c 1 HEAD~3 'CodecBenchmark.parseTcpFrame$'
+#   JMH_ITER="-wi 5 -w 1s -i 5 -r 1s" bench/compare-revisions.sh main
 #
-# Why pinned and alternating: the machines here are shared VMs whose two cores are not alike (one
-# measured 30-50% slower on the same jar for minutes at a time), and whose load comes in bursts.
-# A run that lets the scheduler pick the core, or that measures one revision after the other,
-# mostly measures the machine. Alternating rounds on one core share its state; read the ratios.
+# Why pinned and paired: the machines here are shared VMs whose two cores are not alike (one
+# measured 30-50% slower on the same jar for minutes at a time), and whose load comes in bursts
+# that last minutes. A run that lets the scheduler pick the core, or measures one revision after
+# the other, mostly measures the machine; two forks back to back on one core mostly see the same
+# machine, and the median over many pairs drops the pairs that a burst split.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-rounds=3
+pairs=12
 core=0
-while getopts "r:c:" opt; do
+while getopts "p:c:" opt; do
   case $opt in
-    r) rounds=$OPTARG ;;
+    p) pairs=$OPTARG ;;
     c) core=$OPTARG ;;
-    *) echo "usage: $0 [-r ROUNDS] [-c CORE] BASE_REVISION [BENCHMARK_REGEX...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-p PAIRS] [-c CORE] BASE_REVISION [BENCHMARK_REGEX...]" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
 if (( $# < 1 )); then
-  echo "usage: $0 [-r ROUNDS] [-c CORE] BASE_REVISION [BENCHMARK_REGEX...]" >&2
+  echo "usage: $0 [-p PAIRS] [-c CORE] BASE_REVISION [BENCHMARK_REGEX...]" >&2
   exit 2
 fi
 base=$1
@@ -40,8 +41,8 @@ if ! git rev-parse --verify --quiet "$base^{commit}" > /dev/null; then
   echo "compare-revisions.sh: '$base' is not a revision of this repository" >&2
   exit 2
 fi
-if ! [[ $rounds =~ ^[1-9][0-9]*$ ]]; then
-  echo "compare-revisions.sh: -r wants a positive round count, got '$rounds'" >&2
+if ! [[ $pairs =~ ^[1-9][0-9]*$ ]]; then
+  echo "compare-revisions.sh: -p wants a positive number of fork pairs, got '$pairs'" >&2
   exit 2
 fi
 if ! taskset -c "$core" true 2> /dev/null; then
@@ -49,7 +50,7 @@ if ! taskset -c "$core" true 2> /dev/null; then
   exit 2
 fi
 source deploy/lib/java-home.sh
-read -ra iter <<< "${JMH_ITER:--f 4 -wi 3 -w 1s -i 3 -r 1s}"
+read -ra iter <<< "${JMH_ITER:--wi 3 -w 1s -i 3 -r 1s}"
 
 work=$(mktemp -d)
 tree="$work/base-tree"
@@ -69,37 +70,38 @@ git worktree add --detach --quiet "$tree" "$base"
 build "$tree" "$work/base.jar"
 build . "$work/new.jar"
 
-# run JAR BENCHMARK -> "median fork-means..." over the measured iterations
+# run JAR BENCHMARK -> the median ns/op of one fork's measured iterations
 run() {
-  taskset -c "$core" java -jar "$1" "$2" -p flows=10000 "${iter[@]}" 2> /dev/null \
-    | awk '/^# Fork:/ {f = $3} /^Iteration/ {print f, $3}' > "$work/iterations"
+  taskset -c "$core" java -jar "$1" "$2" -p flows=10000 -f 1 "${iter[@]}" 2> /dev/null \
+    | awk '/^Iteration/ {print $3}' | sort -g > "$work/iterations"
   if [[ ! -s $work/iterations ]]; then
     echo "compare-revisions.sh: $2 gave no figures from $1 (does the benchmark exist in both revisions?)" >&2
     exit 1
   fi
-  local median forks
-  median=$(awk '{print $2}' "$work/iterations" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-  forks=$(awk '{s[$1] += $2; n[$1]++} END {for (f in s) printf " %.1f", s[f] / n[f]}' "$work/iterations")
-  echo "$median$forks"
+  awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}' "$work/iterations"
 }
+median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
 
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); core $core; JMH ${iter[*]}; ns/op"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); core $core; $pairs fork pairs per benchmark;" \
+  "JMH -f 1 ${iter[*]}; ns/op"
 for b in "${benchmarks[@]}"; do
-  : > "$work/ratios-${b//[^A-Za-z0-9]/_}"
-done
-for r in $(seq "$rounds"); do
-  for b in "${benchmarks[@]}"; do
-    old=$(run "$work/base.jar" "$b")
-    new=$(run "$work/new.jar" "$b")
-    ratio=$(awk -v n="${new%% *}" -v o="${old%% *}" 'BEGIN {printf "%.2f", n / o}')
-    echo "$ratio" >> "$work/ratios-${b//[^A-Za-z0-9]/_}"
-    printf 'round %d %-45s base %s | new %s | new/base %s\n' "$r" "$b" "${old%% *}" "${new%% *}" "$ratio"
-    printf '        %-45s base forks:%s | new forks:%s\n' "" "${old#* }" "${new#* }"
+  : > "$work/pairs"
+  for i in $(seq "$pairs"); do
+    # Each pair runs one fork of each jar back to back, in alternating order, so that both see
+    # the same state of the machine and a drift within the pair cancels over the pairs.
+    if (( i % 2 == 1 )); then
+      old=$(run "$work/base.jar" "$b"); new=$(run "$work/new.jar" "$b")
+    else
+      new=$(run "$work/new.jar" "$b"); old=$(run "$work/base.jar" "$b")
+    fi
+    ratio=$(awk -v n="$new" -v o="$old" 'BEGIN {printf "%.3f", n / o}')
+    echo "$old $new $ratio" >> "$work/pairs"
+    printf 'pair %2d %-40s base %8.1f  new %8.1f  new/base %s\n' "$i" "$b" "$old" "$new" "$ratio"
   done
-done
-for b in "${benchmarks[@]}"; do
-  median=$(sort -g "$work/ratios-${b//[^A-Za-z0-9]/_}" | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}')
-  printf 'median new/base %-45s %s (rounds: %s)\n' "$b" "$median" \
-    "$(paste -sd' ' "$work/ratios-${b//[^A-Za-z0-9]/_}")"
+  printf '%-40s base median %.1f, new median %.1f; median of the pairs new/base %s (quartiles %s-%s)\n' "$b" \
+    "$(cut -d' ' -f1 "$work/pairs" | median)" "$(cut -d' ' -f2 "$work/pairs" | median)" \
+    "$(cut -d' ' -f3 "$work/pairs" | median)" \
+    "$(cut -d' ' -f3 "$work/pairs" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 3) / 4)]}')" \
+    "$(cut -d' ' -f3 "$work/pairs" | sort -g | awk '{a[NR] = $1} END {print a[int((3 * NR + 3) / 4)]}')"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
