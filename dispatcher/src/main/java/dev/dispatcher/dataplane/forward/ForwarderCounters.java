@@ -74,6 +74,7 @@ public final class ForwarderCounters {
         HITS.setOpaque(this, lookupHits + 1);
     }
 
+    /** One of the scalars kept in the array: the misses and {@link #FLOWS_RESCHEDULED} (hits have their own). */
     void count(int which) {
         add(scalars, which, 1);
     }
