@@ -73,14 +73,15 @@ build . "$work/new.jar"
 # run JAR BENCHMARK -> the median ns/op of one fork's measured iterations
 run() {
   taskset -c "$core" java -jar "$1" "$2" -p flows=10000 -f 1 "${iter[@]}" 2> /dev/null \
-    | awk '/^Iteration/ {print $3}' | sort -g > "$work/iterations"
+    | awk '/^Iteration/ {print $3}' > "$work/iterations"
   if [[ ! -s $work/iterations ]]; then
     echo "compare-revisions.sh: $2 gave no figures from $1 (does the benchmark exist in both revisions?)" >&2
     exit 1
   fi
-  awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}' "$work/iterations"
+  quantile 0.5 < "$work/iterations"
 }
-median() { sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+# quantile Q (0..1) of the numbers on stdin (the lower one where it falls between two)
+quantile() { sort -g | awk -v q="$1" '{a[NR] = $1} END {print a[int(q * (NR - 1)) + 1]}'; }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg); core $core; $pairs fork pairs per benchmark;" \
   "JMH -f 1 ${iter[*]}; ns/op"
@@ -99,9 +100,8 @@ for b in "${benchmarks[@]}"; do
     printf 'pair %2d %-40s base %8.1f  new %8.1f  new/base %s\n' "$i" "$b" "$old" "$new" "$ratio"
   done
   printf '%-40s base median %.1f, new median %.1f; median of the pairs new/base %s (quartiles %s-%s)\n' "$b" \
-    "$(cut -d' ' -f1 "$work/pairs" | median)" "$(cut -d' ' -f2 "$work/pairs" | median)" \
-    "$(cut -d' ' -f3 "$work/pairs" | median)" \
-    "$(cut -d' ' -f3 "$work/pairs" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 3) / 4)]}')" \
-    "$(cut -d' ' -f3 "$work/pairs" | sort -g | awk '{a[NR] = $1} END {print a[int((3 * NR + 3) / 4)]}')"
+    "$(cut -d' ' -f1 "$work/pairs" | quantile 0.5)" "$(cut -d' ' -f2 "$work/pairs" | quantile 0.5)" \
+    "$(cut -d' ' -f3 "$work/pairs" | quantile 0.5)" "$(cut -d' ' -f3 "$work/pairs" | quantile 0.25)" \
+    "$(cut -d' ' -f3 "$work/pairs" | quantile 0.75)"
 done
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

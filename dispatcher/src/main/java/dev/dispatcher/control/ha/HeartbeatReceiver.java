@@ -12,7 +12,6 @@ import java.util.Map;
  */
 public final class HeartbeatReceiver {
     private final HeartbeatCodec codec;
-    private final int ownNodeId;
     private final int partnerNodeId;
     private final ReplayWindow window = new ReplayWindow();
     private final Map<HeartbeatCodec.Rejection, Long> rejected = new EnumMap<>(HeartbeatCodec.Rejection.class);
@@ -24,7 +23,6 @@ public final class HeartbeatReceiver {
             throw new IllegalArgumentException("node id " + ownNodeId + " is both this node's and its partner's");
         }
         this.codec = codec;
-        this.ownNodeId = ownNodeId;
         this.partnerNodeId = partnerNodeId;
     }
 
@@ -35,7 +33,8 @@ public final class HeartbeatReceiver {
             return refuse(d.rejection());
         }
         Heartbeat h = d.heartbeat();
-        if (h.nodeId() != partnerNodeId || h.nodeId() == ownNodeId) {
+        // The partner's id is never ours (checked above), so our own heartbeat reflected back is refused here too.
+        if (h.nodeId() != partnerNodeId) {
             return refuse(HeartbeatCodec.Rejection.UNKNOWN_NODE);
         }
         if (!window.accept(h.sequence())) {

@@ -7,8 +7,8 @@ package dev.dispatcher.control.ha;
  * So a captured heartbeat replayed later, or a duplicate, never counts as a sign of life, while
  * UDP's reordering of a few messages costs nothing.
  *
- * <p>Ask {@link #isNew} before checking anything expensive, and {@link #accept} only after the
- * message was authenticated: a forged number must not move the window.
+ * <p>Call {@link #accept} only after the message was authenticated: a forged number must not
+ * move the window (it would use up the real message's number).
  */
 public final class ReplayWindow {
     /** How many numbers below the highest the window remembers. */

@@ -54,6 +54,26 @@ class HeartbeatReceiverTest {
         assertEquals(2, r.accepted());
     }
 
+    /**
+     * A partner that restarts numbers its heartbeats from its new start time: above everything it
+     * sent in a day before, so the receiver, whose window still holds the old numbers, believes
+     * it at once.
+     */
+    @Test
+    void aRestartedPartnerIsBelievedAtOnce() {
+        HeartbeatReceiver r = new HeartbeatReceiver(new HeartbeatCodec(KEY), 2, 1);
+        long sentFor = 86_400_000_000L;
+        long lastBeforeRestart = T0 + sentFor / 200_000;   // one heartbeat every 200 ms
+        for (long s = lastBeforeRestart - 10; s <= lastBeforeRestart; s++) {
+            byte[] m = from(1, s, KEY);
+            assertEquals(s, r.receive(m, m.length).sequence());
+        }
+        long restartedAt = 1_764_000_000_000_000L + sentFor + 3_000_000L;
+        byte[] fresh = from(1, HeartbeatCodec.firstSequence(restartedAt), KEY);
+        assertEquals(HeartbeatCodec.firstSequence(restartedAt), r.receive(fresh, fresh.length).sequence());
+        assertEquals(0, r.rejected(Rejection.REPLAYED));
+    }
+
     @Test
     void aNodeCannotBeItsOwnPartner() {
         assertThrows(IllegalArgumentException.class, () -> new HeartbeatReceiver(new HeartbeatCodec(KEY), 4, 4));
