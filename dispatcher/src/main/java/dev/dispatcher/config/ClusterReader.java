@@ -12,12 +12,13 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * that is already reported, and the checks skip it.
  */
 final class ClusterReader {
-    static final List<String> CLUSTER_KEYS = List.of("address", "ports");
+    static final List<String> CLUSTER_KEYS = List.of("address", "ports", "ha-owner");
     static final List<String> PORT_KEYS = List.of("port", "protocol", "on-server-down", "advisor", "scheduler",
             "maglev-table-size", "servers");
     static final List<String> SERVER_KEYS = List.of("address", "weight", "mac");
 
-    record Cluster(Site addressSite, Integer address, List<Port> ports) {
+    /** {@code haOwnerSite} is null when the key is absent (the default owner). */
+    record Cluster(Site addressSite, Integer address, List<Port> ports, Site haOwnerSite, HaOwner haOwner) {
     }
 
     /** {@code advisor} is empty when not given, null when invalid. */
@@ -48,8 +49,10 @@ final class ClusterReader {
             if (m != null) {
                 Integer address = m.required("address", values::unicastIpv4);
                 Node ports = m.require("ports");
+                HaOwner owner = m.optional("ha-owner", ClusterConfig.DEFAULT_HA_OWNER,
+                        (n, p) -> values.choice(n, p, HaOwner.values()));
                 clusters.add(new Cluster(m.site("address"), address,
-                        ports == null ? List.of() : ports(ports, m.path("ports"))));
+                        ports == null ? List.of() : ports(ports, m.path("ports")), m.site("ha-owner"), owner));
             }
         }
         return clusters;
@@ -121,7 +124,7 @@ final class ClusterReader {
                 ports.add(new PortConfig(port.port(), port.protocol(), servers, port.onServerDown(), port.advisor(),
                         port.scheduler(), port.maglevTableSize()));
             }
-            built.add(new ClusterConfig(cluster.address(), ports));
+            built.add(new ClusterConfig(cluster.address(), ports, cluster.haOwner()));
         }
         return built;
     }

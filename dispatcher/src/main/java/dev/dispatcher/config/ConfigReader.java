@@ -3,13 +3,14 @@ package dev.dispatcher.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
 /** Reads a composed document into a {@link DispatcherConfig}, collecting every problem. */
 final class ConfigReader {
     static final List<String> ROOT_KEYS = List.of("interface", "clusters", "state-dir", "flow-table", "arp", "io",
-            "pipeline", "admin");
+            "pipeline", "admin", "ha");
 
     private final Problems problems;
     private final ValueReader values;
@@ -42,11 +43,12 @@ final class ConfigReader {
         AdminConfig admin = settings.admin(m.get("admin"), "admin");
         String stateDir = m.optional("state-dir", DispatcherConfig.DEFAULT_STATE_DIR.toString(),
                 (n, p) -> values.absolutePath(n, p, "an absolute directory name"));
+        Optional<HaConfig> ha = new HaReader(problems, values).read(m.get("ha"), "ha", clusters);
         Map<Integer, Long> staticMacs = ClusterChecks.check(clusters, problems);
-        if (!problems.isEmpty() || stateDir == null) {
+        if (!problems.isEmpty() || stateDir == null || ha == null) {
             return null;
         }
         return new DispatcherConfig(source, interfaceName, ClusterReader.build(clusters, staticMacs),
-                flowTable, arp, io, pipeline, admin, Path.of(stateDir));
+                flowTable, arp, io, pipeline, admin, Path.of(stateDir), ha);
     }
 }

@@ -77,13 +77,14 @@ public final class ConfigWriter {
         yaml.append("# Every value is set, defaults included; docs/CONFIG.md describes each key.\n");
         Block root = new Block()
                 .put("interface", text(config.interfaceName()))
-                .put("clusters", blockList(config.clusters(), ConfigWriter::cluster))
+                .put("clusters", blockList(config.clusters(), c -> cluster(c, mutualHa(config))))
                 .put("state-dir", text(config.stateDir().toString()))
                 .put("flow-table", flowTable(config.flowTable()))
                 .put("arp", arp(config.arp()))
                 .put("io", io(config.io()))
                 .put("pipeline", pipeline(config.pipeline()))
                 .put("admin", admin(config.admin()));
+        config.ha().ifPresent(ha -> root.put("ha", ha(ha)));
         new Dump(SETTINGS).dumpNode(root.node(), new StreamDataWriter() {
             @Override
             public void write(String str) {
@@ -98,11 +99,18 @@ public final class ConfigWriter {
         return yaml.toString();
     }
 
-    private static Node cluster(ClusterConfig cluster) {
-        return new Block()
-                .put("address", text(Ipv4.format(cluster.address())))
-                .put("ports", blockList(cluster.ports(), ConfigWriter::port))
-                .node();
+    private static boolean mutualHa(DispatcherConfig config) {
+        return config.ha().map(ha -> ha.role() == HaRole.BOTH).orElse(false);
+    }
+
+    /** {@code ha-owner} only in mutual HA, the one place the loader takes it. */
+    private static Node cluster(ClusterConfig cluster, boolean mutualHa) {
+        Block block = new Block()
+                .put("address", text(Ipv4.format(cluster.address())));
+        if (mutualHa) {
+            block.put("ha-owner", text(cluster.haOwner().configName()));
+        }
+        return block.put("ports", blockList(cluster.ports(), ConfigWriter::port)).node();
     }
 
     private static Node port(PortConfig port) {
@@ -218,6 +226,24 @@ public final class ConfigWriter {
                 .put("listen", text(admin.host() + ":" + admin.port()))
                 .put("token-file", text(admin.tokenFile().toString()))
                 .node();
+    }
+
+    private static Node ha(HaConfig ha) {
+        Block block = new Block()
+                .put("role", text(ha.role().configName()))
+                .put("node-id", integer(ha.nodeId()));
+        if (ha.peerNodeId() != HaConfig.ANY_PEER_NODE) {
+            block.put("peer-node-id", integer(ha.peerNodeId()));
+        }
+        block.put("peer", text(Ipv4.format(ha.peer())))
+                .put("listen-port", integer(ha.listenPort()))
+                .put("heartbeat-interval", duration(ha.heartbeatInterval()))
+                .put("dead-after", duration(ha.deadAfter()))
+                .put("key-file", text(ha.keyFile().toString()))
+                .put("recovery", text(ha.recovery().configName()))
+                .put("reach-targets", flowList(ha.reachTargets(), a -> text(Ipv4.format(a))));
+        ha.notifyProgram().ifPresent(notify -> block.put("notify", text(notify.toString())));
+        return block.node();
     }
 
     /** A mapping in block style, keys in the order they are put. */

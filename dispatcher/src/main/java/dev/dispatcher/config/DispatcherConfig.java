@@ -3,6 +3,7 @@ package dev.dispatcher.config;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A complete, validated configuration. Only {@link ConfigLoader} checks the rules; building one by
@@ -14,10 +15,11 @@ import java.util.Objects;
  * @param clusters      the VIPs, in file order
  * @param admin         the admin API listener and token
  * @param stateDir      where the flow table is saved at a stop and restored from at the next start
+ * @param ha            the high-availability pair this node belongs to; empty for a lone dispatcher
  */
 public record DispatcherConfig(Path source, String interfaceName, List<ClusterConfig> clusters,
         FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline, AdminConfig admin,
-        Path stateDir) {
+        Path stateDir, Optional<HaConfig> ha) {
     /** The systemd unit's StateDirectory=. */
     public static final Path DEFAULT_STATE_DIR = Path.of("/var/lib/dispatcher");
 
@@ -34,6 +36,14 @@ public record DispatcherConfig(Path source, String interfaceName, List<ClusterCo
         Objects.requireNonNull(pipeline, "pipeline");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(stateDir, "stateDir");
+        Objects.requireNonNull(ha, "ha");
+    }
+
+    /** Without high availability. */
+    public DispatcherConfig(Path source, String interfaceName, List<ClusterConfig> clusters,
+            FlowTableConfig flowTable, ArpConfig arp, IoConfig io, PipelineConfig pipeline, AdminConfig admin,
+            Path stateDir) {
+        this(source, interfaceName, clusters, flowTable, arp, io, pipeline, admin, stateDir, Optional.empty());
     }
 
     /** With the default state directory. */
@@ -44,7 +54,8 @@ public record DispatcherConfig(Path source, String interfaceName, List<ClusterCo
 
     /** The same configuration with other clusters. */
     public DispatcherConfig withClusters(List<ClusterConfig> newClusters) {
-        return new DispatcherConfig(source, interfaceName, newClusters, flowTable, arp, io, pipeline, admin, stateDir);
+        return new DispatcherConfig(source, interfaceName, newClusters, flowTable, arp, io, pipeline, admin, stateDir,
+                ha);
     }
 
     /** With the default admin settings. */

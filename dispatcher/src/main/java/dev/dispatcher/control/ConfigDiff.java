@@ -46,6 +46,9 @@ public final class ConfigDiff {
             if (after.clusters().stream().noneMatch(c -> c.address() == cluster.address())) {
                 out.add("removed VIP " + Ipv4.format(cluster.address()));
             }
+            after.clusters().stream().filter(c -> c.address() == cluster.address() && c.haOwner() != cluster.haOwner())
+                    .forEach(c -> out.add("VIP " + Ipv4.format(c.address()) + ": ha-owner "
+                            + cluster.haOwner().configName() + " -> " + c.haOwner().configName()));
         }
         for (var entry : now.entrySet()) {
             PortConfig was = old.get(entry.getKey());
@@ -124,6 +127,7 @@ public final class ConfigDiff {
         check(out, "pipeline", before.pipeline(), after.pipeline());
         check(out, "admin", before.admin(), after.admin());
         check(out, "state-dir", before.stateDir(), after.stateDir());
+        check(out, "ha", before.ha(), after.ha());
         return out;
     }
 

@@ -329,7 +329,7 @@ public final class ControlPlane implements ControlOperations {
                         && port.protocol() == service.protocol();
                 ports.add(it ? port.withServers(servers) : port);
             }
-            clusters.add(new ClusterConfig(cluster.address(), ports));
+            clusters.add(cluster.withPorts(ports));
         }
         return config.withClusters(clusters);
     }

@@ -24,7 +24,8 @@ class ConfigWriterTest {
 
     static Stream<Path> files() throws IOException {
         return Stream.concat(
-                Stream.of("good/full.yaml", "good/minimal.yaml", "good/aliases.yaml").map(TestFiles::resource),
+                Stream.of("good/full.yaml", "good/minimal.yaml", "good/aliases.yaml", "good/ha-both.yaml",
+                        "good/ha-primary.yaml").map(TestFiles::resource),
                 DeploySampleTest.samples());
     }
 

@@ -1,5 +1,6 @@
 package dev.dispatcher.control.ha;
 
+import dev.dispatcher.config.HaRole;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -10,15 +11,16 @@ import javax.crypto.ShortBufferException;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The heartbeat on the wire: a fixed 60-byte UDP payload, big-endian, signed with HMAC-SHA256 over
+ * The heartbeat on the wire: a fixed 68-byte UDP payload, big-endian, signed with HMAC-SHA256 over
  * everything before the tag, with the pair's shared key.
  *
  * <pre>
  *   0  magic "DHA" (3 bytes)      3  version (1)          4  type (1 = heartbeat)
  *   5  node id (1..255)           6  role (0 primary, 1 backup, 2 both, 3 external)
  *   7  state (0 init, 1 standby, 2 active)                8  reach targets reached (0..255)
- *   9  reserved, 0 (3 bytes)     12  sequence (8)        20  sync position (8)
- *  28  HMAC-SHA256 of bytes 0..27 (32)
+ *   9  groups owned (bits 0, 1)  10  groups asked over (bits 0, 1)                11  reserved, 0
+ *  12  sequence (8)              20  sync position (8)   28  MAC of the sender's interface (6)
+ *  34  reserved, 0 (2)           36  HMAC-SHA256 of bytes 0..35 (32)
  * </pre>
  *
  * <p>{@link #decode} checks, in order, the length, the magic and version, the tag (in constant
@@ -28,21 +30,21 @@ import javax.crypto.spec.SecretKeySpec;
  * thread: {@link Mac} is not thread-safe.
  */
 public final class HeartbeatCodec {
-    public static final int LENGTH = 60;
-    static final int TAG_OFFSET = 28;
+    public static final int LENGTH = 68;
+    static final int TAG_OFFSET = 36;
     static final int TYPE_HEARTBEAT = 1;
     private static final byte[] MAGIC = {'D', 'H', 'A'};
     private static final int VERSION = 1;
 
     /** Why {@link #decode} refused a message; also the label of the rejection counter. */
     public enum Rejection {
-        /** Not 60 bytes. */
+        /** Not 68 bytes. */
         LENGTH,
         /** Not our magic, version or message type: some other protocol, or a newer peer. */
         NOT_A_HEARTBEAT,
         /** The tag does not verify: another key, or bytes changed on the way. */
         BAD_MAC,
-        /** Authentic but a field out of range (reserved bytes set, unknown role or state). */
+        /** Authentic but a field out of range (reserved bytes or unknown group bits set, unknown role or state). */
         BAD_FIELD,
         /** Authentic, from a node that is not the configured partner (or from ourselves). */
         UNKNOWN_NODE,
@@ -84,7 +86,7 @@ public final class HeartbeatCodec {
         return Math.max(1, wallClockMicros);
     }
 
-    /** Writes {@code h} signed into {@code out[0..60)}. */
+    /** Writes {@code h} signed into {@code out[0..68)}. */
     public void encode(Heartbeat h, byte[] out) {
         if (out.length < LENGTH) {
             throw new IllegalArgumentException("a heartbeat needs " + LENGTH + " bytes, got " + out.length);
@@ -92,7 +94,8 @@ public final class HeartbeatCodec {
         ByteBuffer b = ByteBuffer.wrap(out, 0, LENGTH);
         b.put(MAGIC).put((byte) VERSION).put((byte) TYPE_HEARTBEAT).put((byte) h.nodeId())
                 .put((byte) h.role().ordinal()).put((byte) h.state().ordinal()).put((byte) h.reached())
-                .put((byte) 0).put((byte) 0).put((byte) 0).putLong(h.sequence()).putLong(h.syncPosition());
+                .put((byte) h.owned()).put((byte) h.takeover()).put((byte) 0).putLong(h.sequence())
+                .putLong(h.syncPosition()).putShort((short) (h.mac() >>> 32)).putInt((int) h.mac()).putShort((short) 0);
         sign(out, out, TAG_OFFSET);
     }
 
@@ -111,16 +114,21 @@ public final class HeartbeatCodec {
         }
         ByteBuffer b = ByteBuffer.wrap(in, 0, LENGTH);
         int nodeId = b.get(5) & 0xFF;
-        Heartbeat.Role role = Heartbeat.Role.ofCode(b.get(6));
+        HaRole role = b.get(6) >= 0 && b.get(6) < HaRole.values().length ? HaRole.values()[b.get(6)] : null;
         Heartbeat.State state = Heartbeat.State.ofCode(b.get(7));
         int reached = b.get(8) & 0xFF;
         long sequence = b.getLong(12);
         long syncPosition = b.getLong(20);
-        if (nodeId == 0 || role == null || state == null || b.get(9) != 0 || b.get(10) != 0 || b.get(11) != 0
+        int owned = b.get(9);
+        int takeover = b.get(10);
+        long mac = (b.getShort(28) & 0xFFFFL) << 32 | (b.getInt(30) & 0xFFFF_FFFFL);
+        if (nodeId == 0 || role == null || state == null || (owned & ~Heartbeat.GROUP_BITS) != 0
+                || (takeover & ~Heartbeat.GROUP_BITS) != 0 || b.get(11) != 0 || b.getShort(34) != 0
                 || sequence < 0 || syncPosition < 0) {
             return new Decoded(null, Rejection.BAD_FIELD);
         }
-        return new Decoded(new Heartbeat(nodeId, role, state, sequence, reached, syncPosition), null);
+        return new Decoded(new Heartbeat(nodeId, role, state, sequence, reached, syncPosition, owned, takeover, mac),
+                null);
     }
 
     private void sign(byte[] message, byte[] into, int offset) {

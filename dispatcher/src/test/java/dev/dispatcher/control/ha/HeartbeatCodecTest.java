@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.dispatcher.config.HaRole;
 import dev.dispatcher.control.ha.HeartbeatCodec.Rejection;
 import java.util.Random;
 import javax.crypto.Mac;
@@ -13,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class HeartbeatCodecTest {
     private static final SharedKey KEY = SharedKey.of("  a shared secret of the pair\n");
-    private static final Heartbeat BEAT = new Heartbeat(7, Heartbeat.Role.BACKUP, Heartbeat.State.STANDBY,
-            1_764_000_000_000_123L, 2, 987_654_321L);
+    private static final Heartbeat BEAT = new Heartbeat(7, HaRole.BACKUP, Heartbeat.State.STANDBY,
+            1_764_000_000_000_123L, 2, 987_654_321L, 0b10, 0b01, 0x02_00_00_00_00_0AL);
 
     private static byte[] encoded(Heartbeat h) {
         byte[] out = new byte[HeartbeatCodec.LENGTH];
@@ -24,9 +25,9 @@ class HeartbeatCodecTest {
 
     @Test
     void everyFieldSurvivesTheTrip() {
-        for (Heartbeat.Role role : Heartbeat.Role.values()) {
+        for (HaRole role : HaRole.values()) {
             for (Heartbeat.State state : Heartbeat.State.values()) {
-                Heartbeat h = new Heartbeat(255, role, state, Long.MAX_VALUE, 255, 0);
+                Heartbeat h = new Heartbeat(255, role, state, Long.MAX_VALUE, 255, 0, 0b11, 0b11, 0xFFFF_FFFF_FFFFL);
                 assertEquals(h, new HeartbeatCodec(KEY).decode(encoded(h), HeartbeatCodec.LENGTH).heartbeat());
             }
         }
@@ -60,7 +61,8 @@ class HeartbeatCodecTest {
     void authenticFieldsOutOfRangeAreBadFields() {
         // Signed with the right key but carrying values no node sends: still not believed.
         HeartbeatCodec codec = new HeartbeatCodec(KEY);
-        for (int[] poke : new int[][] {{5, 0}, {6, 9}, {7, 3}, {9, 1}, {11, 1}, {12, 0x80}, {20, 0x80}}) {
+        for (int[] poke : new int[][] {{5, 0}, {6, 9}, {7, 3}, {9, 4}, {10, 0x80}, {11, 1},
+                {12, 0x80}, {20, 0x80}, {34, 1}, {35, 1}}) {
             byte[] m = encoded(BEAT);
             m[poke[0]] = (byte) poke[1];
             resign(m);
@@ -83,9 +85,9 @@ class HeartbeatCodecTest {
     void wrongLengthsAndGarbageAreRefusedWithoutAnException() {
         HeartbeatCodec codec = new HeartbeatCodec(KEY);
         byte[] good = encoded(BEAT);
-        assertEquals(Rejection.LENGTH, codec.decode(good, 59).rejection());
-        assertEquals(Rejection.LENGTH, codec.decode(new byte[61], 61).rejection());
-        assertEquals(Rejection.LENGTH, codec.decode(new byte[10], 60).rejection());
+        assertEquals(Rejection.LENGTH, codec.decode(good, HeartbeatCodec.LENGTH - 1).rejection());
+        assertEquals(Rejection.LENGTH, codec.decode(new byte[69], 69).rejection());
+        assertEquals(Rejection.LENGTH, codec.decode(new byte[10], HeartbeatCodec.LENGTH).rejection());
         Random random = new Random(9);
         byte[] junk = new byte[HeartbeatCodec.LENGTH];
         for (int i = 0; i < 20_000; i++) {
@@ -99,12 +101,16 @@ class HeartbeatCodecTest {
 
     @Test
     void encodeRefusesAShortBufferAndHeartbeatsRefuseImpossibleValues() {
-        assertThrows(IllegalArgumentException.class, () -> new HeartbeatCodec(KEY).encode(BEAT, new byte[59]));
+        assertThrows(IllegalArgumentException.class, () -> new HeartbeatCodec(KEY).encode(BEAT, new byte[67]));
         assertThrows(IllegalArgumentException.class,
-                () -> new Heartbeat(0, Heartbeat.Role.PRIMARY, Heartbeat.State.INIT, 1, 0, 0));
+                () -> new Heartbeat(0, HaRole.PRIMARY, Heartbeat.State.INIT, 1, 0, 0));
         assertThrows(IllegalArgumentException.class,
-                () -> new Heartbeat(256, Heartbeat.Role.PRIMARY, Heartbeat.State.INIT, 1, 0, 0));
+                () -> new Heartbeat(256, HaRole.PRIMARY, Heartbeat.State.INIT, 1, 0, 0));
         assertThrows(IllegalArgumentException.class,
-                () -> new Heartbeat(1, Heartbeat.Role.PRIMARY, Heartbeat.State.INIT, -1, 0, 0));
+                () -> new Heartbeat(1, HaRole.PRIMARY, Heartbeat.State.INIT, -1, 0, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Heartbeat(1, HaRole.PRIMARY, Heartbeat.State.INIT, 1, 0, 0, 4, 0, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> new Heartbeat(1, HaRole.PRIMARY, Heartbeat.State.INIT, 1, 0, 0, 0, 0, 1L << 48));
     }
 }

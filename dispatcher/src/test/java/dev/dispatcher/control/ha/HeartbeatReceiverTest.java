@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.dispatcher.config.HaRole;
 import dev.dispatcher.control.ha.HeartbeatCodec.Rejection;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +19,7 @@ class HeartbeatReceiverTest {
 
     private static byte[] from(int node, long sequence, SharedKey key) {
         byte[] out = new byte[HeartbeatCodec.LENGTH];
-        new HeartbeatCodec(key).encode(new Heartbeat(node, Heartbeat.Role.PRIMARY, Heartbeat.State.ACTIVE,
+        new HeartbeatCodec(key).encode(new Heartbeat(node, HaRole.PRIMARY, Heartbeat.State.ACTIVE,
                 sequence, 1, 42), out);
         return out;
     }
