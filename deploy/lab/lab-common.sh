@@ -26,6 +26,7 @@ LAB_LOCK_FILE=/run/lock/dispatcher-lab.lock
 LAB_HOSTS=(
   "client 198.18.0.1  02:00:00:00:00:01"
   "disp   198.18.0.2  02:00:00:00:00:02"
+  "disp2  198.18.0.3  02:00:00:00:00:03"
   "rs1    198.18.0.11 02:00:00:00:00:11"
   "rs2    198.18.0.12 02:00:00:00:00:12"
   "rs3    198.18.0.13 02:00:00:00:00:13"
@@ -35,6 +36,10 @@ LAB_SW_NS="${P}-sw"
 LAB_CLIENT_NS="${P}-client"
 LAB_DISP_NS="${P}-disp"
 LAB_DISP_MAC=02:00:00:00:00:02
+# The second dispatcher of a high-availability pair (deploy/lab/ha-demo.sh, HaNetnsIT).
+LAB_DISP2_NS="${P}-disp2"
+LAB_DISP2_MAC=02:00:00:00:00:03
+LAB_DISPATCHERS=(disp disp2)
 
 LAB_REALSERVER_JAR="$REPO_ROOT/realserver-setup/target/realserver-setup.jar"
 LAB_DISPATCHER_JAR="$REPO_ROOT/dispatcher/target/dispatcher.jar"

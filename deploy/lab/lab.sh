@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Network lab for the dispatcher: five hosts on one bridge, each in its own network namespace.
+# Network lab for the dispatcher: six hosts on one bridge, each in its own network namespace.
 #
 #   lab.sh up       build the lab (exit 3 if this prefix is already up; labs of other prefixes may
 #                   run beside it and share the guard route), start the HTTP servers
@@ -9,14 +9,15 @@
 #   lab.sh server-start rsN   start it again and wait until it answers
 #
 # Environment: LAB_PREFIX (default lab) names the namespaces ${LAB_PREFIX}-sw, -client, -disp,
-# -rs1..3; LAB_DIR (default /tmp/$LAB_PREFIX) holds pid files, logs and realserver-setup state.
+# -disp2, -rs1..3; LAB_DIR (default /tmp/$LAB_PREFIX) holds pid files, logs and realserver-setup state.
 # LAB_WAIT_SECONDS (default 30) bounds the wait for the HTTP servers.
 #
 # Topology (198.18.0.0/24 only; VIP 198.18.0.100 lives on the real servers' lo, never on disp):
 #
 #   ${P}-client eth0 198.18.0.1  02:00:00:00:00:01 --+
 #   ${P}-disp   eth0 198.18.0.2  02:00:00:00:00:02 --+
-#   ${P}-rs1    eth0 198.18.0.11 02:00:00:00:00:11 --+-- br0 in ${P}-sw (ports: client, disp, rs1..3)
+#   ${P}-disp2  eth0 198.18.0.3  02:00:00:00:00:03 --+   (the HA partner; idle unless started)
+#   ${P}-rs1    eth0 198.18.0.11 02:00:00:00:00:11 --+-- br0 in ${P}-sw (ports: client, disp, disp2, rs1..3)
 #   ${P}-rs2    eth0 198.18.0.12 02:00:00:00:00:12 --+
 #   ${P}-rs3    eth0 198.18.0.13 02:00:00:00:00:13 --+
 #
@@ -106,9 +107,11 @@ up() {
     ip -n "${P}-$role" link set eth0 up
   done
 
-  log "disp: ip_forward=0, GRO off on eth0"
-  ip netns exec "$LAB_DISP_NS" sysctl -qw net.ipv4.ip_forward=0
-  ip netns exec "$LAB_DISP_NS" ethtool -K eth0 gro off >/dev/null
+  for role in "${LAB_DISPATCHERS[@]}"; do
+    log "$role: ip_forward=0, GRO off on eth0"
+    ip netns exec "${P}-$role" sysctl -qw net.ipv4.ip_forward=0
+    ip netns exec "${P}-$role" ethtool -K eth0 gro off >/dev/null
+  done
 
   log "client: tx/tso/gso off on eth0, tcp_tw_reuse=1, ip_local_port_range 10000-65000"
   # veth would otherwise hand a packet tap frames with partial checksums and 64 KB GSO frames,

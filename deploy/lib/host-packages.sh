@@ -41,12 +41,14 @@ TEST_PACKAGES=(
   iputils-ping  # ping in realserver-setup's namespace tests
   python3       # afpacket namespace tests: the independent raw sender, HTTP servers
   systemd       # systemd-analyze verify of the units (DebPackageIT)
+  nftables      # nft: the HA split-brain test cuts the heartbeat path inside a lab namespace
 )
 JDK_PACKAGE=openjdk-25-jdk-headless
 # Without dpkg (not Debian) a package is looked for by a command it provides; libraries are not.
 declare -A COMMAND_OF=(
   [maven]=mvn [iproute2]=ip [ethtool]=ethtool [arping]=arping [curl]=curl [procps]=sysctl
   [kmod]=modprobe [util-linux]=setpriv [iputils-ping]=ping [python3]=python3 [systemd]=systemd-analyze
+  [nftables]=nft
 )
 
 die() { echo "$ME: $*" >&2; exit 1; }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.dispatcher.config.Durations;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.control.api.Explanation;
+import dev.dispatcher.control.api.HaStatusView;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.StatusView;
@@ -143,6 +144,23 @@ public final class AdminClient implements AutoCloseable {
         query.put("vip", vip + ":" + vipPort);
         query.put("protocol", protocol);
         return read(expect(send(HttpRequest.newBuilder(uri("/explain", query)).GET()), 200).body(), Explanation.class);
+    }
+
+    /** The high-availability status; 404 (an exception) without an ha section. */
+    public HaStatusView haStatus() throws AdminClientException {
+        return read(expect(send(get("/ha")), 200).body(), HaStatusView.class);
+    }
+
+    /** {@code dispatcher ha takeover}; returns the server's account, or throws with its refusal. */
+    public String haTakeover() throws AdminClientException {
+        return message(send(postWithoutBody("/ha/takeover")));
+    }
+
+    /** {@code role}: "active" or "standby". */
+    public String haRole(String role) throws AdminClientException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("role", role);
+        return message(send(post("/ha/role", body)));
     }
 
     /** Any GET, e.g. an endpoint added with {@link AdminServer#addGetHandler}; returns the body. */

@@ -324,6 +324,14 @@ public final class AdminServer implements AutoCloseable {
             LOG.info("admin: saved the running configuration to {} (from {})", path, call.request().remote());
             return AdminReply.json(200, Map.of("path", path));
         });
+        route("GET", "/ha", NONE, Body.NONE, call -> AdminReply.json(200, operations.haStatus()));
+        route("POST", "/ha/takeover", NONE, Body.NONE, call -> done(call, operations.haTakeover()));
+        route("POST", "/ha/role", NONE, Body.JSON, call -> {
+            Fields f = call.json();
+            f.allowOnly(List.of("role"));
+            boolean active = f.choice("role", List.of("active", "standby")).equals("active");
+            return done(call, operations.haRole(active));
+        });
         route("GET", "/explain", List.of("client", "vip", "protocol"), Body.NONE, call -> {
             Fields f = call.query();
             Fields.Endpoint client = f.endpoint("client");

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         scope = CommandLine.ScopeType.INHERIT,
         description = "Layer-4 load balancer that forwards by MAC address (direct server return).",
         subcommands = {RunCommand.class, CheckConfigCommand.class, ReplayCommand.class, StatusCommand.class,
-            ServerCommand.class, ReloadCommand.class, ConfigCommand.class, ExplainCommand.class,
+            ServerCommand.class, ReloadCommand.class, ConfigCommand.class, ExplainCommand.class, HaCommand.class,
             CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class DispatcherMain implements Runnable {
     /** Exit code for an invalid configuration (and picocli's usage errors). */

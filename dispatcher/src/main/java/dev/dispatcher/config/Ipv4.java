@@ -1,5 +1,7 @@
 package dev.dispatcher.config;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
@@ -53,6 +55,16 @@ public final class Ipv4 {
                 throw new IllegalArgumentException(FORM);
             }
             i++;
+        }
+    }
+
+    /** The address as a java.net value, for sockets. */
+    public static InetAddress toInetAddress(int address) {
+        byte[] bytes = {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address};
+        try {
+            return InetAddress.getByAddress(bytes);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("four bytes are always an IPv4 address", e);
         }
     }
 

@@ -4,6 +4,7 @@ import dev.dispatcher.config.ClusterConfig;
 import dev.dispatcher.config.ConfigException;
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.HaConfig;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PortConfig;
@@ -12,11 +13,17 @@ import dev.dispatcher.config.ServerDownPolicy;
 import dev.dispatcher.control.api.ControlException;
 import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.Explanation;
+import dev.dispatcher.control.api.HaStatusView;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.control.api.StatusView;
+import dev.dispatcher.control.ha.HaGroups;
+import dev.dispatcher.control.ha.HaNode;
+import dev.dispatcher.control.ha.Heartbeat;
+import dev.dispatcher.control.sync.FlowSyncReceiver;
+import dev.dispatcher.control.sync.FlowSyncSender;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.core.ForwardingTable;
@@ -101,6 +108,9 @@ public final class ControlPlane implements ControlOperations {
     private final Object saving = new Object();
     private volatile Published published;
     private volatile DataPlaneView dataPlane;
+    private volatile HaNode haNode;
+    private volatile FlowSyncReceiver syncIn;
+    private volatile FlowSyncSender syncOut;
     private volatile String mode = "";
     /** The servers (by index) whose MAC was known when the table was last compiled. */
     private BitSet macsAtCompile = new BitSet();
@@ -287,6 +297,103 @@ public final class ControlPlane implements ControlOperations {
                             p.service()));
             publish(next);
         }
+    }
+
+    // ---------------------------------------------------------------- high availability
+
+    /**
+     * The HA thread's decision: which groups this node serves, the partner's MAC and the
+     * announcement generation. Compiled and published at once; the workers adopt it at their next
+     * batch, so forwarding for a group starts and stops within one batch of the decision.
+     */
+    public synchronized void serve(HaOwnership next) {
+        ControlState state = published.state();
+        if (!next.equals(state.ha())) {
+            publish(state.withHa(next));
+        }
+    }
+
+    public HaOwnership haOwnership() {
+        return published.state().ha();
+    }
+
+    /** The running HA node, which status, takeover and role go to, and its flow sync. */
+    public void attachHa(HaNode node, FlowSyncReceiver in, FlowSyncSender out) {
+        this.syncIn = in;
+        this.syncOut = out;
+        this.haNode = node;
+    }
+
+    /** The HA node, or null for a dispatcher without a partner. */
+    public HaNode haNode() {
+        return haNode;
+    }
+
+    public FlowSyncReceiver syncIn() {
+        return syncIn;
+    }
+
+    public FlowSyncSender syncOut() {
+        return syncOut;
+    }
+
+    private HaNode requireHaNode() throws ControlException {
+        HaNode node = haNode;
+        if (node == null) {
+            throw new ControlException(ControlException.Kind.NOT_FOUND,
+                    "no high availability: the configuration has no ha section");
+        }
+        return node;
+    }
+
+    @Override
+    public HaStatusView haStatus() throws ControlException {
+        HaNode node = requireHaNode();
+        HaNode.Snapshot s = node.snapshot();
+        HaConfig c = node.config();
+        List<String> served = new ArrayList<>();
+        List<String> standby = new ArrayList<>();
+        for (ClusterConfig cluster : config().clusters()) {
+            (s.owns(HaGroups.of(cluster, c.role())) ? served : standby).add(Ipv4.format(cluster.address()));
+        }
+        Heartbeat p = s.partner();
+        HaStatusView.PartnerView partner = p == null ? null : new HaStatusView.PartnerView(p.nodeId(),
+                Ipv4.format(c.peer()), p.role().configName(), HaNode.name(p.state()),
+                s.partnerMac() == 0 ? null : MacAddress.format(s.partnerMac()), s.partnerAgeMs(), s.partnerAlive(),
+                p.reached(), p.syncPosition());
+        Map<String, Long> rejected = new java.util.LinkedHashMap<>();
+        s.rejected().forEach((why, n) -> rejected.put(why.label(), n));
+        Map<String, Long> transitions = new java.util.LinkedHashMap<>();
+        s.transitions().forEach((cause, n) -> transitions.put(cause.label(), n));
+        FlowSyncReceiver in = syncIn;
+        FlowSyncSender out = syncOut;
+        Map<String, Long> syncRejected = new java.util.LinkedHashMap<>();
+        in.rejected().forEach((why, n) -> syncRejected.put(why.label(), n));
+        HaStatusView.SyncView sync = new HaStatusView.SyncView(in.connected(), in.applied(), in.partnerRecords(),
+                in.lagMillis(), in.unknownPairs(), syncRejected, out.connected(), out.recordsSent(), out.bulkCopies());
+        return new HaStatusView(c.role().configName(), c.nodeId(), HaNode.name(s.state()), served, standby, partner,
+                c.reachTargets().size(), s.reached(), s.syncPosition(), s.caughtUp(), s.sent(), s.accepted(), rejected,
+                transitions, s.lastChange(), s.lastChangeEpochMs(), s.lastTakeoverNanos(), s.firstForwardedNanos(),
+                sync);
+    }
+
+    @Override
+    public String haTakeover() throws ControlException {
+        String refused = requireHaNode().takeover();
+        if (refused != null) {
+            throw new ControlException(ControlException.Kind.CONFLICT, "takeover refused: " + refused);
+        }
+        return "took over: this node serves every cluster";
+    }
+
+    @Override
+    public String haRole(boolean active) throws ControlException {
+        String refused = requireHaNode().setRole(active);
+        if (refused != null) {
+            throw new ControlException(ControlException.Kind.CONFLICT, "role not set: " + refused);
+        }
+        return active ? "this node is active: it answers ARP for the VIPs and forwards"
+                : "this node is standby: it answers no ARP for the VIPs and forwards nothing for them";
     }
 
     // ---------------------------------------------------------------- operations

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -25,9 +26,10 @@ import java.util.function.Predicate;
  * strings. A change makes a new state; the facade publishes it with the table compiled from it.
  *
  * @param lingering per service, the removed servers whose flows continue until they end
+ * @param ha        the cluster groups this node serves in a high-availability pair
  */
 record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> operators,
-                    Map<ServerRef, ServerHealth> health, Map<ServiceKey, Set<Integer>> lingering) {
+                    Map<ServerRef, ServerHealth> health, Map<ServiceKey, Set<Integer>> lingering, HaOwnership ha) {
 
     /** What an operator did to one server of one service, beyond the configuration. */
     record OperatorState(ServerOverride override, boolean draining) {
@@ -55,10 +57,17 @@ record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> opera
             }
         });
         lingering = Collections.unmodifiableMap(copy);
+        Objects.requireNonNull(ha, "ha");
     }
 
+    /**
+     * The first state of a configuration: a member of a pair starts serving nothing (INIT) until
+     * its HA thread decides; a lone dispatcher serves everything.
+     */
     static ControlState of(DispatcherConfig config) {
-        return new ControlState(config, Map.of(), Map.of(), Map.of());
+        HaOwnership ha = config.ha().map(h -> HaOwnership.nothingServed(h.role(), h.heartbeatInterval().toNanos()))
+                .orElse(HaOwnership.NONE);
+        return new ControlState(config, Map.of(), Map.of(), Map.of(), ha);
     }
 
     // ------------------------------------------------------------------------ reading
@@ -145,7 +154,7 @@ record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> opera
     ControlState withConfig(DispatcherConfig next) {
         Map<ServerRef, OperatorState> ops = new HashMap<>(operators);
         Map<ServiceKey, Set<Integer>> linger = mutableLingering();
-        ControlState after = ControlState.of(next);
+        ControlState after = new ControlState(next, Map.of(), Map.of(), Map.of(), ha);
         for (ServerRef pair : pairs()) {
             PortConfig port = after.port(pair.service());
             boolean stays = port != null && port.servers().stream().anyMatch(s -> s.address() == pair.server());
@@ -156,7 +165,11 @@ record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> opera
                 }
             }
         }
-        return new ControlState(next, ops, health, linger).withoutReadded();
+        return new ControlState(next, ops, health, linger, ha).withoutReadded();
+    }
+
+    ControlState withHa(HaOwnership next) {
+        return new ControlState(config, operators, health, lingering, next);
     }
 
     ControlState withOperator(ServerRef pair, OperatorState state) {
@@ -166,13 +179,13 @@ record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> opera
         } else {
             ops.put(pair, state);
         }
-        return new ControlState(config, ops, health, lingering);
+        return new ControlState(config, ops, health, lingering, ha);
     }
 
     ControlState withHealth(ServerRef pair, ServerHealth verdict) {
         Map<ServerRef, ServerHealth> h = new HashMap<>(health);
         h.put(pair, verdict);
-        return new ControlState(config, operators, h, lingering);
+        return new ControlState(config, operators, h, lingering, ha);
     }
 
     /** Without the lingering servers {@code stillActive} says carry no more flows. */
@@ -180,7 +193,7 @@ record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> opera
         Map<ServiceKey, Set<Integer>> linger = mutableLingering();
         linger.forEach((service, servers) -> servers.removeIf(
                 server -> !stillActive.test(new ServerRef(service, server))));
-        return new ControlState(config, operators, health, linger);
+        return new ControlState(config, operators, health, linger, ha);
     }
 
     private ControlState withoutReadded() {
@@ -191,7 +204,7 @@ record ControlState(DispatcherConfig config, Map<ServerRef, OperatorState> opera
                 port.servers().forEach(server -> servers.remove(server.address()));
             }
         });
-        return new ControlState(config, operators, health, linger);
+        return new ControlState(config, operators, health, linger, ha);
     }
 
     private Map<ServiceKey, Set<Integer>> mutableLingering() {

@@ -135,6 +135,33 @@ public final class DataPlaneView {
         }
     }
 
+    /** Asks every worker for a bulk copy of its flows as events; false when an inbox was full. */
+    public boolean dumpFlows() {
+        boolean all = true;
+        for (ForwardingWorker worker : pipeline.workers()) {
+            all &= worker.mailbox().dump();
+        }
+        return all;
+    }
+
+    /** Flow events lost to full outboxes, over all workers. */
+    public long flowEventsLost() {
+        long sum = 0;
+        for (ForwardingWorker worker : pipeline.workers()) {
+            sum += worker.mailbox().eventsLost();
+        }
+        return sum;
+    }
+
+    /** Asks the owning worker to drop a flow; false when its inbox is full. */
+    public boolean remove(FlowKey key) {
+        return owner(key).mailbox().remove(key);
+    }
+
+    public int workerCount() {
+        return pipeline.workers().size();
+    }
+
     /** Takes up to {@code max} flow events from each worker's outbox; returns how many. */
     public int drainFlowEvents(FlowRing.Handler handler, int max) {
         int n = 0;

@@ -1,9 +1,15 @@
 package dev.dispatcher.control;
 
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.HaConfig;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.config.MacAddress;
 import dev.dispatcher.config.PipelineMode;
+import dev.dispatcher.control.ha.HaNode;
+import dev.dispatcher.control.ha.SharedKey;
+import dev.dispatcher.control.sync.FlowSyncReceiver;
+import dev.dispatcher.control.sync.FlowSyncSender;
+import dev.dispatcher.dataplane.arp.ArpAgent;
 import dev.dispatcher.dataplane.arp.ArpTimings;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.core.ForwardingTable;
@@ -16,6 +22,7 @@ import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 import dev.dispatcher.health.HealthChecker;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -49,6 +56,8 @@ public final class Dispatcher implements AutoCloseable {
     private final PipelineMode mode;
     private final int snaplen;
     private final HealthChecker advisors;
+    /** The HA pair's node, or null for a lone dispatcher. */
+    private final HaNode ha;
     private final ExecutorService advisorUpdates = Executors.newSingleThreadExecutor(
             Thread.ofPlatform().name("dispatcher-advisor-plan").daemon().factory());
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -56,8 +65,9 @@ public final class Dispatcher implements AutoCloseable {
     private volatile boolean stopping;
 
     private Dispatcher(InterfaceInfo nic, ControlPlane control, NeighbourTable neighbours, PacketIoBackend backend,
-                       List<PacketSource> sources, Pipeline pipeline, PipelineMode mode, int snaplen) {
+                       List<PacketSource> sources, Pipeline pipeline, PipelineMode mode, int snaplen, HaNode ha) {
         this.nic = nic;
+        this.ha = ha;
         this.control = control;
         this.neighbours = neighbours;
         this.backend = backend;
@@ -125,11 +135,77 @@ public final class Dispatcher implements AutoCloseable {
             // Into the inboxes now; every worker takes them all before its first frame.
             restore.handOver(view);
             control.restored(restore.report());
-            return new Dispatcher(nic, control, neighbours, backend, sources, pipeline, mode, config.io().snaplen());
-        } catch (PacketIoException | RuntimeException e) {
+            HaNode ha = config.ha().isPresent() ? haNode(config, nic, control, pipeline, view) : null;
+            return new Dispatcher(nic, control, neighbours, backend, sources, pipeline, mode, config.io().snaplen(),
+                    ha);
+        } catch (PacketIoException | InterfaceInfo.InterfaceException | RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    /** The HA node, its key read and its socket bound: a pair member that cannot hear its partner does not start. */
+    private static HaNode haNode(DispatcherConfig dispatcherConfig, InterfaceInfo nic, ControlPlane control,
+                                 Pipeline pipeline, DataPlaneView view) throws InterfaceInfo.InterfaceException {
+        HaConfig config = dispatcherConfig.ha().orElseThrow();
+        if (nic.ipv4() == 0) {
+            throw new InterfaceInfo.InterfaceException(nic.name() + " has no IPv4 address: ha needs one to send "
+                    + "heartbeats to the partner (ha.peer " + Ipv4.format(config.peer()) + ")");
+        }
+        if (nic.ipv4() == config.peer()) {
+            throw new InterfaceInfo.InterfaceException("ha.peer " + Ipv4.format(config.peer()) + " is this host's own "
+                    + "address on " + nic.name() + "; it must be the partner's");
+        }
+        SharedKey key;
+        try {
+            key = SharedKey.read(config.keyFile());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InterfaceInfo.InterfaceException("ha.key-file: " + e.getMessage());
+        }
+        long interval = config.heartbeatInterval().toNanos();
+        ArpAgent arp = pipeline.workers().getFirst().arp();
+        InetSocketAddress local = new InetSocketAddress(Ipv4.toInetAddress(nic.ipv4()), config.listenPort());
+        InetSocketAddress peer = new InetSocketAddress(Ipv4.toInetAddress(config.peer()), config.listenPort());
+        FlowSyncReceiver syncIn = new FlowSyncReceiver(local, peer.getAddress(), key, view, control.tables(),
+                control::pairsByFingerprint);
+        FlowSyncSender syncOut = new FlowSyncSender(local, peer, key, view, control.tables(),
+                control::fingerprintsByPair, dispatcherConfig.flowTable().tcpEstablishedTimeout().toNanos() / 3);
+        HaNode node = new HaNode(config, key, nic.ipv4(), nic.mac(), new HaNode.Host() {
+            @Override
+            public void serve(int groups, long partnerMac, long announceGeneration) {
+                control.serve(new HaOwnership(config.role(), groups, partnerMac, interval, announceGeneration));
+            }
+
+            @Override
+            public long partnerSeen(int group) {
+                return arp == null ? 0 : arp.partnerSeen(group);
+            }
+
+            @Override
+            public boolean caughtUp() {
+                return syncIn.caughtUp();
+            }
+
+            @Override
+            public long syncPosition() {
+                return syncIn.applied();
+            }
+
+            @Override
+            public long forwardedFrames() {
+                return CounterSnapshot.of(pipeline).verdicts()[Verdict.FORWARDED];
+            }
+        });
+        try {
+            node.bind();
+            syncIn.bind();
+        } catch (IOException e) {
+            node.close();
+            syncIn.close();
+            throw new InterfaceInfo.InterfaceException(e.getMessage());
+        }
+        control.attachHa(node, syncIn, syncOut);
+        return node;
     }
 
     public ControlPlane control() {
@@ -178,6 +254,11 @@ public final class Dispatcher implements AutoCloseable {
         }
         pipeline.start();
         pipelineStarted = true;
+        if (ha != null) {
+            control.syncIn().start();
+            control.syncOut().start();
+            ha.start();
+        }
         // The workers hold the restored flows now. A snapshot left behind would be restored again
         // after a crash (no new snapshot then), putting flows back where they were one start ago.
         FlowSnapshot.discard(control.config().stateDir().resolve(FlowSnapshot.FILE_NAME));
@@ -218,6 +299,12 @@ public final class Dispatcher implements AutoCloseable {
             return;
         }
         stopping = true;
+        if (ha != null) {
+            // First: the partner takes over on the STOPPING heartbeats while this data plane still forwards.
+            ha.close();
+            control.syncOut().close();
+            control.syncIn().close();
+        }
         advisorUpdates.shutdownNow();
         advisors.close();
         if (pipelineStarted) {

@@ -6,8 +6,11 @@ import dev.dispatcher.config.SchedulerKind;
 import dev.dispatcher.config.ServerConfig;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.control.api.ServiceKey;
+import dev.dispatcher.control.ha.HaGroups;
 import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.PartnerWatch;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
@@ -34,8 +37,18 @@ final class TableCompiler {
     static ForwardingTable compile(ControlState state, Host host, IntUnaryOperator serverIds,
                                    ToIntFunction<ServerRef> pairIds, IntPredicate macKnown, long version) {
         ForwardingTable.Builder b = new ForwardingTable.Builder().ownMac(host.ownMac()).ownIp(host.ownIp())
-                .mtu(host.mtu());
+                .mtu(host.mtu()).partnerWatch(partnerWatch(state));
         for (ClusterConfig cluster : state.config().clusters()) {
+            if (!served(state, cluster)) {
+                // The partner serves it: no VIP, no service, but its servers stay resolved for a takeover.
+                for (PortConfig port : cluster.ports()) {
+                    for (ServerConfig server : port.servers()) {
+                        b.server(serverIds.applyAsInt(server.address()), server.address(),
+                                server.hasStaticMac() ? server.mac() : 0);
+                    }
+                }
+                continue;
+            }
             b.vip(cluster.address());
             for (PortConfig port : cluster.ports()) {
                 ServiceKey service = ControlState.service(cluster, port);
@@ -75,5 +88,30 @@ final class TableCompiler {
             }
         }
         return b.build(version);
+    }
+
+    static boolean served(ControlState state, ClusterConfig cluster) {
+        HaOwnership ha = state.ha();
+        return ha.role() == null || ha.serves(HaGroups.of(cluster, ha.role()));
+    }
+
+    private static PartnerWatch partnerWatch(ControlState state) {
+        HaOwnership ha = state.ha();
+        if (ha.role() == null) {
+            return PartnerWatch.NONE;
+        }
+        List<ClusterConfig> clusters = state.config().clusters();
+        int[] vips = new int[clusters.size()];
+        int[] groups = new int[clusters.size()];
+        int[] probes = new int[PartnerWatch.MAX_GROUPS];
+        for (int i = 0; i < clusters.size(); i++) {
+            vips[i] = clusters.get(i).address();
+            groups[i] = HaGroups.of(clusters.get(i), ha.role());
+            if (!ha.serves(groups[i]) && probes[groups[i]] == 0) {
+                probes[groups[i]] = vips[i];
+            }
+        }
+        return new PartnerWatch(ha.partnerMac(), ha.probeIntervalNanos(), vips, groups, probes,
+                ha.announceGeneration());
     }
 }

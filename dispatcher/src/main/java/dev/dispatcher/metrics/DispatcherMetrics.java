@@ -8,6 +8,12 @@ import dev.dispatcher.control.CounterSnapshot;
 import dev.dispatcher.control.DataPlaneView;
 import dev.dispatcher.control.Dispatcher;
 import dev.dispatcher.control.api.StatusView;
+import dev.dispatcher.control.ha.HaGroups;
+import dev.dispatcher.control.ha.HaNode;
+import dev.dispatcher.control.ha.HaStateMachine;
+import dev.dispatcher.control.ha.Heartbeat;
+import dev.dispatcher.control.ha.HeartbeatCodec;
+import dev.dispatcher.control.sync.SyncFrames;
 import dev.dispatcher.dataplane.arp.ArpAgent;
 import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
@@ -47,6 +53,8 @@ public final class DispatcherMetrics {
     private final List<Meter> pairMeters = new ArrayList<>();
     private volatile CounterSnapshot snapshot;
     private volatile StatusView status;
+    /** The HA node's state as of the scrape; null without a partner. */
+    private volatile HaNode.Snapshot ha;
     /** Set when the configuration changed: the per-pair series are re-registered by the next scrape. */
     private volatile boolean pairsStale;
 
@@ -62,6 +70,7 @@ public final class DispatcherMetrics {
         this.latencyRead = new long[dispatcher.pipeline().workers().size()];
         refresh();
         registerGlobal();
+        registerHa();
         registerPairs();
         // Only a flag: the listener runs under the control plane's lock, and a scrape holds this
         // object's lock while it reads the control plane, so registering here could deadlock
@@ -91,6 +100,8 @@ public final class DispatcherMetrics {
         DataPlaneView view = control.dataPlane();
         snapshot = view == null ? null : view.counters();
         status = control.status();
+        HaNode node = control.haNode();
+        ha = node == null ? null : node.snapshot();
         List<ForwardingWorker> workers = dispatcher.pipeline().workers();
         for (int w = 0; w < workers.size(); w++) {
             LatencySamples samples = workers.get(w).latency();
@@ -123,6 +134,57 @@ public final class DispatcherMetrics {
 
     private void gauge(String name, String help, Tags tags, ToDoubleFunction<DispatcherMetrics> f) {
         Gauge.builder(name, this, f).description(help).tags(tags).register(registry);
+    }
+
+    private double fromHa(ToDoubleFunction<HaNode.Snapshot> f) {
+        HaNode.Snapshot h = ha;
+        return h == null ? 0 : f.applyAsDouble(h);
+    }
+
+    /** Present at 0 on a dispatcher without a partner, so every scrape has the same families. */
+    private void registerHa() {
+        gauge("dispatcher.ha.enabled", "1 when this dispatcher is one of a high-availability pair", Tags.empty(),
+                m -> m.ha == null ? 0 : 1);
+        for (Heartbeat.State state : Heartbeat.State.values()) {
+            if (state == Heartbeat.State.STOPPING) {
+                continue;
+            }
+            gauge("dispatcher.ha.state", "1 for the node's HA state (init, standby, active), else 0",
+                    Tags.of("state", HaNode.name(state)), m -> m.fromHa(h -> h.state() == state ? 1 : 0));
+        }
+        for (int g = 0; g < HaGroups.MAX; g++) {
+            int group = g;
+            gauge("dispatcher.ha.serving", "1 while this node serves the cluster group (0: all clusters, or "
+                    + "ha-owner primary in mutual HA; 1: ha-owner backup)", Tags.of("group", String.valueOf(g)),
+                    m -> m.fromHa(h -> group < h.groups() && h.owns(group) ? 1 : 0));
+        }
+        gauge("dispatcher.ha.partner.alive", "1 while the partner's heartbeats arrive within dead-after",
+                Tags.empty(), m -> m.fromHa(h -> h.partnerAlive() ? 1 : 0));
+        for (HaStateMachine.Cause cause : HaStateMachine.Cause.values()) {
+            counter("dispatcher.ha.transitions", "Cluster groups changing hands, by cause",
+                    Tags.of("cause", cause.label()), m -> m.fromHa(h -> h.transitions().getOrDefault(cause, 0L)));
+        }
+        counter("dispatcher.ha.heartbeats.sent", "Heartbeats sent to the partner", Tags.empty(),
+                m -> m.fromHa(HaNode.Snapshot::sent));
+        counter("dispatcher.ha.heartbeats.received", "Heartbeats of the partner accepted", Tags.empty(),
+                m -> m.fromHa(HaNode.Snapshot::accepted));
+        for (HeartbeatCodec.Rejection why : HeartbeatCodec.Rejection.values()) {
+            counter("dispatcher.ha.heartbeats.rejected", "Heartbeat messages refused, by reason",
+                    Tags.of("reason", why.label()), m -> m.fromHa(h -> h.rejected().getOrDefault(why, 0L)));
+        }
+        counter("dispatcher.ha.sync.records.sent", "Flow records streamed to the partner", Tags.empty(),
+                m -> m.control.syncOut() == null ? 0 : m.control.syncOut().recordsSent());
+        counter("dispatcher.ha.sync.records.applied", "Flow records of the partner's stream applied here",
+                Tags.empty(), m -> m.control.syncIn() == null ? 0 : m.control.syncIn().applied());
+        gauge("dispatcher.ha.sync.lag.seconds", "Age of the partner's last sync frame on arrival; -1 before one",
+                Tags.empty(), m -> m.control.syncIn() == null ? -1 : m.control.syncIn().lagMillis() / 1000.0);
+        gauge("dispatcher.ha.sync.caught.up", "1 while this node holds the partner's flows (stream up, bulk copy done)",
+                Tags.empty(), m -> m.fromHa(h -> h.caughtUp() ? 1 : 0));
+        for (SyncFrames.Rejection why : SyncFrames.Rejection.values()) {
+            counter("dispatcher.ha.sync.rejected", "Flow sync streams refused, by reason",
+                    Tags.of("reason", why.label()),
+                    m -> m.control.syncIn() == null ? 0 : m.control.syncIn().rejected().getOrDefault(why, 0L));
+        }
     }
 
     private void registerGlobal() {

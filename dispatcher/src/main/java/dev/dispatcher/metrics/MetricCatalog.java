@@ -75,7 +75,23 @@ public final class MetricCatalog {
             gauge("dispatcher_config_last_reload_success_timestamp_seconds", List.of(),
                     "Time of the last successful configuration load (start or reload)"),
             gauge("dispatcher_config_last_reload_successful", List.of(), "1 when the last reload succeeded, else 0"),
-            gauge("dispatcher_build_info", List.of("version", "java"), "Always 1; the labels say what runs"));
+            gauge("dispatcher_build_info", List.of("version", "java"), "Always 1; the labels say what runs"),
+            gauge("dispatcher_ha_enabled", List.of(), "1 when this dispatcher is one of a high-availability pair"),
+            gauge("dispatcher_ha_state", List.of("state"), "1 for the node's HA state (init, standby, active), else 0"),
+            gauge("dispatcher_ha_serving", List.of("group"), "1 while this node serves the cluster group"),
+            gauge("dispatcher_ha_partner_alive", List.of(),
+                    "1 while the partner's heartbeats arrive within dead-after"),
+            counter("dispatcher_ha_transitions_total", List.of("cause"), "Cluster groups changing hands, by cause"),
+            counter("dispatcher_ha_heartbeats_sent_total", List.of(), "Heartbeats sent to the partner"),
+            counter("dispatcher_ha_heartbeats_received_total", List.of(), "Heartbeats of the partner accepted"),
+            counter("dispatcher_ha_heartbeats_rejected_total", List.of("reason"),
+                    "Heartbeat messages refused, by reason"),
+            counter("dispatcher_ha_sync_records_sent_total", List.of(), "Flow records streamed to the partner"),
+            counter("dispatcher_ha_sync_records_applied_total", List.of(),
+                    "Flow records of the partner's stream applied here"),
+            gauge("dispatcher_ha_sync_lag_seconds", List.of(), "Age of the partner's last sync frame on arrival"),
+            gauge("dispatcher_ha_sync_caught_up", List.of(), "1 while this node holds the partner's flows"),
+            counter("dispatcher_ha_sync_rejected_total", List.of("reason"), "Flow sync streams refused, by reason"));
 
     /** Every sample name a scrape shows (histograms with their suffixes). */
     public static List<String> sampleNames() {

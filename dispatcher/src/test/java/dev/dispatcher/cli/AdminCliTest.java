@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.dispatcher.admin.AdminServer;
 import dev.dispatcher.config.AdminConfig;
+import dev.dispatcher.control.api.HaStatusView;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.testing.FakeControl;
@@ -373,5 +374,54 @@ class AdminCliTest {
         assertTrue(r.out().contains("complete -F _complete_dispatcher"), "registers the function");
         assertTrue(r.out().contains("set-weight") && r.out().contains("--token-file")
                 && r.out().contains("(\"tcp\" \"udp\")"), "knows the subcommands, options and protocol names");
+    }
+
+    private static HaStatusView haView() {
+        return new HaStatusView("primary", 1, "active", List.of("198.18.0.100"), List.of(),
+                new HaStatusView.PartnerView(2, "198.18.0.3", "backup", "standby", "02:00:00:00:00:03", 120, true, 0,
+                        42),
+                1, 1, 0, false, 500, 480, java.util.Map.of("bad_mac", 2L, "replayed", 0L),
+                java.util.Map.of("start_alone", 1L), "took group 0: no partner heard within dead-after of the start",
+                1_764_000_000_000L, 7, 8, new HaStatusView.SyncView(false, 0, 0, -1, 0, java.util.Map.of(), true, 42,
+                        1));
+    }
+
+    @Test
+    void haStatusTakeoverAndRole() {
+        CliRun none = admin("ha", "status");
+        assertEquals(1, none.exit());
+        assertEquals("error: no high availability: the configuration has no ha section\n", none.err());
+
+        fake.ha = haView();
+        CliRun status = admin("ha", "status");
+        assertEquals(0, status.exit(), status.err());
+        assertTrue(status.out().startsWith("node 1 (primary): active\n  serves:   198.18.0.100\n"), status.out());
+        assertTrue(status.out().contains("partner: node 2 (backup) at 198.18.0.3 02:00:00:00:00:03: standby, "
+                + "last heartbeat 120 ms ago"), status.out());
+        assertTrue(status.out().contains("rejected bad_mac 2\n"), status.out());
+        assertTrue(status.out().contains("changes:  start_alone 1; last at 2025-11-24T16:00:00Z: took group 0"),
+                status.out());
+        CliRun json = admin("ha", "status", "--json");
+        assertTrue(json.out().contains("\"firstForwardedMonotonicNanos\": 8,"), json.out());
+
+        CliRun takeover = admin("ha", "takeover");
+        assertEquals(0, takeover.exit(), takeover.err());
+        assertEquals("took over: this node serves every cluster\n", takeover.out());
+        fake.haRefusal = "the flow table has not caught up with the partner's: its connections would break";
+        CliRun refused = admin("ha", "takeover");
+        assertEquals(1, refused.exit());
+        assertEquals("error: takeover refused: the flow table has not caught up with the partner's: its "
+                + "connections would break\n", refused.err());
+        fake.haRefusal = null;
+        assertEquals(0, admin("ha", "role", "standby").exit());
+        assertEquals(List.of("haStatus", "haStatus", "haStatus", "haTakeover", "haTakeover", "haRole standby"),
+                fake.calls.stream().filter(c -> c.startsWith("ha")).toList());
+        CliRun bad = admin("ha", "role", "master");
+        assertEquals(2, bad.exit(), "a usage error");
+        assertTrue(bad.err().contains("active, standby"), bad.err());
+        CliRun noToken = run("ha", "takeover", "--admin", "127.0.0.1:" + server.port(), "--token-file",
+                dir.resolve("missing.token").toString());
+        assertEquals(1, noToken.exit());
+        assertEquals(6, fake.calls.stream().filter(c -> c.startsWith("ha")).count(), "refused before it was sent");
     }
 }

@@ -14,17 +14,15 @@ import dev.dispatcher.control.api.ServiceKey;
 import dev.dispatcher.dataplane.arp.NeighbourTable;
 import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.dataplane.core.Verdict;
-import dev.dispatcher.dataplane.io.FrameHandler;
 import dev.dispatcher.dataplane.io.PacketSink;
-import dev.dispatcher.dataplane.io.PacketSource;
 import dev.dispatcher.dataplane.pipeline.FanoutPipeline;
 import dev.dispatcher.packet.PacketBuffer;
 import dev.dispatcher.testing.Frames;
+import dev.dispatcher.testing.QueueSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
@@ -69,38 +67,6 @@ class FanoutDataPlaneTest {
     private FanoutPipeline pipeline;
     private final List<QueueSource> sources = List.of(new QueueSource(), new QueueSource());
     private final List<RecordingSink> sinks = List.of(new RecordingSink(), new RecordingSink());
-
-    /** Frames put in by the test, handed to the worker on its own thread. */
-    private static final class QueueSource implements PacketSource {
-        final ConcurrentLinkedQueue<byte[]> inbox = new ConcurrentLinkedQueue<>();
-
-        @Override
-        public int poll(FrameHandler handler, int maxFrames) {
-            int n = 0;
-            byte[] frame;
-            while (n < maxFrames && (frame = inbox.poll()) != null) {
-                handler.onFrame(PacketBuffer.ofArray(frame), frame.length, System.nanoTime());
-                n++;
-            }
-            if (n == 0) {
-                try {
-                    Thread.sleep(1);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-            return n;
-        }
-
-        @Override
-        public long nowNanos() {
-            return System.nanoTime();
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     record Sent(String thread, byte[] frame) {
     }

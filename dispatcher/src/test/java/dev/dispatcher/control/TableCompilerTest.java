@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.config.ConfigLoader;
 import dev.dispatcher.config.DispatcherConfig;
+import dev.dispatcher.config.HaRole;
 import dev.dispatcher.config.Ipv4;
 import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.PartnerWatch;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -77,5 +79,56 @@ class TableCompilerTest {
         ForwardingTable again = compile(back.withOperator(ref("198.18.0.11"), ControlState.OperatorState.NONE)
                 .withOperator(ref("198.18.0.12"), ControlState.OperatorState.NONE));
         assertArrayEquals(new int[] {3, 2, 1}, again.serviceWeights(again.service(Ipv4.parse("198.18.0.100"), 80, 6)));
+    }
+
+    @Test
+    void aPairMemberCompilesOnlyTheGroupsItServesButKeepsEveryServerResolved() throws Exception {
+        DispatcherConfig config = ConfigLoader.parse("t.yaml", """
+                interface: eth0
+                clusters:
+                  - address: 198.18.0.100
+                    ha-owner: primary
+                    ports:
+                      - port: 80
+                        servers:
+                          - address: 198.18.0.11
+                  - address: 198.18.0.101
+                    ha-owner: backup
+                    ports:
+                      - port: 80
+                        servers:
+                          - address: 198.18.0.12
+                ha:
+                  role: both
+                  node-id: 1
+                  peer: 198.18.0.3
+                  key-file: /etc/dispatcher/ha.key
+                """);
+        ControlState starting = ControlState.of(config);
+        ForwardingTable init = compile(starting);
+        assertEquals(0, init.vipCount(), "INIT: no VIP answered, nothing forwarded");
+        assertEquals(0, init.serviceCount());
+        assertTrue(init.serverPresent(11) && init.serverPresent(12), "every server resolved for a takeover");
+
+        ControlState servingOwn = starting.withHa(new HaOwnership(HaRole.BOTH, 0b01, 0x020000000003L, 200_000_000L, 4));
+        ForwardingTable own = compile(servingOwn);
+        assertTrue(own.isVip(Ipv4.parse("198.18.0.100")));
+        assertFalse(own.isVip(Ipv4.parse("198.18.0.101")), "the partner's cluster");
+        assertEquals(ForwardingTable.NO_SERVICE, own.service(Ipv4.parse("198.18.0.101"), 80, 6));
+        PartnerWatch watch = own.partnerWatch();
+        assertEquals(0x020000000003L, watch.partnerMac());
+        assertEquals(0, watch.groupOf(Ipv4.parse("198.18.0.100")));
+        assertEquals(1, watch.groupOf(Ipv4.parse("198.18.0.101")));
+        assertEquals(-1, watch.groupOf(Ipv4.parse("198.18.0.11")));
+        assertEquals(0, watch.probeTarget(0), "served: not probed");
+        assertEquals(Ipv4.parse("198.18.0.101"), watch.probeTarget(1), "the partner's VIP is probed");
+        assertEquals(4, watch.announceGeneration());
+
+        ForwardingTable both = compile(servingOwn.withHa(new HaOwnership(HaRole.BOTH, 0b11, 0x020000000003L,
+                200_000_000L, 4)));
+        assertEquals(2, both.vipCount());
+        assertEquals(0, both.partnerWatch().probeTarget(1));
+        assertEquals(PartnerWatch.NONE, compile(ControlState.of(ConfigLoader.parse("t.yaml", YAML))).partnerWatch(),
+                "a lone dispatcher watches nobody");
     }
 }

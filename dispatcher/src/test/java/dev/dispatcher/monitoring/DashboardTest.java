@@ -210,7 +210,10 @@ class DashboardTest {
         List<String> rows = panels.stream().filter(p -> p.path("type").asText().equals("row"))
                 .map(p -> p.path("title").asText()).toList();
         assertEquals(List.of("Overview", "Per server", "Drops by reason", "Health", "ARP conflicts",
-                "Ring and capture drops", "Latency", "Flow table", "Advisors", "Configuration"), rows);
+                "Ring and capture drops", "Latency", "Flow table", "Advisors", "Configuration", "High availability"),
+                rows);
+        assertEquals("state-timeline", panelUsing("dispatcher_ha_state{state=\"active\"").path("type").asText(),
+                "who is active, over time");
 
         JsonNode arp = panelUsing("increase(dispatcher_arp_vip_conflicts_total");
         assertEquals("red", arp.path("fieldConfig").path("defaults").path("color").path("fixedColor").asText(),
@@ -275,7 +278,8 @@ class DashboardTest {
         Map<String, String> severities = Map.of("DispatcherArpConflict", "critical",
                 "DispatcherNoHealthyServer", "critical", "DispatcherServerDown", "warning",
                 "DispatcherDropsRising", "warning", "DispatcherFlowTableNearFull", "warning",
-                "DispatcherConfigReloadFailed", "warning", "DispatcherDown", "critical");
+                "DispatcherConfigReloadFailed", "warning", "DispatcherDown", "critical",
+                "DispatcherHaNoStandby", "warning", "DispatcherHaSplitBrain", "critical");
         assertEquals(severities.keySet(), alerts.keySet());
         severities.forEach((name, severity) -> {
             Map<String, Object> rule = alerts.get(name);

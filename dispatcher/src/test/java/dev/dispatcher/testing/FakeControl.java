@@ -6,6 +6,7 @@ import dev.dispatcher.control.api.ControlException;
 import dev.dispatcher.control.api.ControlException.Kind;
 import dev.dispatcher.control.api.ControlOperations;
 import dev.dispatcher.control.api.Explanation;
+import dev.dispatcher.control.api.HaStatusView;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerOverride;
 import dev.dispatcher.control.api.ServerRef;
@@ -280,5 +281,37 @@ public final class FakeControl implements ControlOperations {
         }
         return new Explanation(key.toString(), chosen == null ? "no eligible server" : "new flow (scheduler)",
                 chosen, null, candidates);
+    }
+
+    /** What {@link #haStatus} answers; null: no ha section (NOT_FOUND). */
+    public volatile HaStatusView ha;
+    /** Set: takeover and role are refused with this reason. */
+    public volatile String haRefusal;
+
+    @Override
+    public HaStatusView haStatus() throws ControlException {
+        calls.add("haStatus");
+        if (ha == null) {
+            throw new ControlException(Kind.NOT_FOUND, "no high availability: the configuration has no ha section");
+        }
+        return ha;
+    }
+
+    @Override
+    public String haTakeover() throws ControlException {
+        calls.add("haTakeover");
+        if (haRefusal != null) {
+            throw new ControlException(Kind.CONFLICT, "takeover refused: " + haRefusal);
+        }
+        return "took over: this node serves every cluster";
+    }
+
+    @Override
+    public String haRole(boolean active) throws ControlException {
+        calls.add("haRole " + (active ? "active" : "standby"));
+        if (haRefusal != null) {
+            throw new ControlException(Kind.CONFLICT, "role not set: " + haRefusal);
+        }
+        return active ? "this node is active" : "this node is standby";
     }
 }

@@ -39,4 +39,17 @@ public interface ControlOperations {
 
     /** Where a flow from {@code client:clientPort} (IPv4) to {@code service} goes now, and why. */
     Explanation explain(int client, int clientPort, ServiceKey service) throws ControlException;
+
+    /** This node of its high-availability pair; NOT_FOUND when the configuration has no {@code ha}. */
+    HaStatusView haStatus() throws ControlException;
+
+    /**
+     * Takes every cluster the partner serves ({@code dispatcher ha takeover}); CONFLICT with the
+     * reason when it may not (flow table behind, recovery auto, external role, ...). Returns what
+     * was done, in one line.
+     */
+    String haTakeover() throws ControlException;
+
+    /** {@code dispatcher ha role active|standby}, for {@code ha.role: external} only. */
+    String haRole(boolean active) throws ControlException;
 }

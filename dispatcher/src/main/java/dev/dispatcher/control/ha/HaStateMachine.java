@@ -37,6 +37,8 @@ public final class HaStateMachine {
         START_ALONE,
         /** No valid heartbeat and no ARP from the partner within dead-after. */
         PARTNER_DEAD,
+        /** The partner said it is stopping. */
+        PARTNER_STOPPED,
         /** Both served the group; this node ranks lower and gave it up, or higher and nobody served. */
         RANK,
         /** This node reaches more targets than the partner serving the group. */
@@ -66,7 +68,7 @@ public final class HaStateMachine {
     private final HaRecovery recovery;
     private final long deadAfterNanos;
     private final int groups;
-    private final long startNanos;
+    private long startNanos;
 
     private boolean init = true;
     private int owned;
@@ -75,6 +77,8 @@ public final class HaStateMachine {
     private int reached;
     private Heartbeat partner;
     private long heardAtNanos;
+    /** The partner's last word was that it is stopping. */
+    private boolean stopped;
     private final long[] seenAtNanos = new long[HaGroups.MAX];
     private final boolean[] seen = new boolean[HaGroups.MAX];
     private boolean externalActive;
@@ -99,9 +103,27 @@ public final class HaStateMachine {
 
     // ------------------------------------------------------------------ events
 
-    /** An accepted heartbeat of the partner. */
+    /** Starts the INIT clock again: the node is created before its process is ready to serve. */
+    public void started(long nowNanos) {
+        if (init) {
+            startNanos = nowNanos;
+        }
+    }
+
+    /**
+     * An accepted heartbeat of the partner. One that says it is stopping ends the partner's life
+     * at once: its groups are taken without waiting dead-after, and its ARP seen before no
+     * longer counts.
+     */
     public List<Transition> onHeartbeat(Heartbeat h, long nowNanos) {
         partner = h;
+        if (h.state() == Heartbeat.State.STOPPING) {
+            stopped = true;
+            seen[0] = false;
+            seen[1] = false;
+            return decide(nowNanos);
+        }
+        stopped = false;
         heardAtNanos = nowNanos;
         return decide(nowNanos);
     }
@@ -185,7 +207,7 @@ public final class HaStateMachine {
             }
             return out;
         }
-        boolean heard = partner != null && nowNanos - heardAtNanos < deadAfterNanos;
+        boolean heard = partnerHeard(nowNanos);
         if (init) {
             if (heard) {
                 init = false;
@@ -212,7 +234,11 @@ public final class HaStateMachine {
         int bit = 1 << g;
         if (!heard && !seenServing) {
             takeoverRequested &= ~bit;
-            set(g, true, Cause.PARTNER_DEAD, "no heartbeat and no ARP from the partner for dead-after", out);
+            if (stopped) {
+                set(g, true, Cause.PARTNER_STOPPED, "the partner is stopping", out);
+            } else {
+                set(g, true, Cause.PARTNER_DEAD, "no heartbeat and no ARP from the partner for dead-after", out);
+            }
             return;
         }
         if ((takeoverRequested & bit) != 0 && mine && heard && !partner.owns(g)) {
@@ -336,7 +362,7 @@ public final class HaStateMachine {
 
     /** Whether the partner was heard within dead-after of {@code nowNanos}. */
     public boolean partnerHeard(long nowNanos) {
-        return partner != null && nowNanos - heardAtNanos < deadAfterNanos;
+        return partner != null && !stopped && nowNanos - heardAtNanos < deadAfterNanos;
     }
 
     public long heardAtNanos() {

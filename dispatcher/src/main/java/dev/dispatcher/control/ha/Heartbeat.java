@@ -24,7 +24,9 @@ public record Heartbeat(int nodeId, HaRole role, State state, long sequence, int
         /** Forwards nothing for the VIPs it does not own, answers no ARP for them, keeps its table warm. */
         STANDBY,
         /** Answers ARP for its VIPs and forwards. */
-        ACTIVE;
+        ACTIVE,
+        /** Stopping on purpose: the partner need not wait dead-after to take over. */
+        STOPPING;
 
         static State ofCode(int code) {
             return code >= 0 && code < values().length ? values()[code] : null;

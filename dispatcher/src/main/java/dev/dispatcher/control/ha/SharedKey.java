@@ -5,8 +5,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.GeneralSecurityException;
 import java.util.EnumSet;
 import java.util.Set;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The secret the two nodes of a pair sign their messages with ({@code ha.key-file}): the file's
@@ -67,6 +70,17 @@ public final class SharedKey {
 
     byte[] bytes() {
         return bytes.clone();
+    }
+
+    /** A new HMAC-SHA256 under this key (one per thread: a Mac is not thread-safe). */
+    public Mac hmac() {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(bytes, "HmacSHA256"));
+            return mac;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+        }
     }
 
     /** Never the key itself. */

@@ -1,6 +1,7 @@
 package dev.dispatcher.dataplane.arp;
 
 import dev.dispatcher.dataplane.core.ForwardingTable;
+import dev.dispatcher.dataplane.core.PartnerWatch;
 import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.io.PacketSink;
 import dev.dispatcher.packet.ArpPacket;
@@ -9,15 +10,26 @@ import dev.dispatcher.packet.PacketBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * The dispatcher's ARP: answers requests for the VIPs (and nothing else) with our MAC, learns real
  * servers' MACs from any ARP they send, flags ARP that claims a VIP from another MAC, announces the
  * VIPs with gratuitous ARP at start, and resolves the real servers on a timer. Runs on the one
  * worker that owns the {@link NeighbourTable}. Replies are built in a scratch buffer owned here.
+ *
+ * <p>A VIP that appears in a new table (a takeover, a reload, the API) is announced at once and
+ * again after 1 s and 5 s, each time in both forms switches and hosts learn from: the RFC 5227
+ * request and the gratuitous reply. With a high-availability partner ({@link PartnerWatch}), the
+ * agent also counts the partner's ARP for any configured VIP per group, and probes the partner
+ * every interval with a unicast request for a VIP it does not serve here, so that a live partner
+ * that serves it answers even while heartbeats are lost.
  */
 public final class ArpAgent {
     private static final int MIN_FRAME = 60;
+    /** When a new VIP is announced, after it appears: the 0, 1 and 5 s, as keepalived's repeats do. */
+    private static final long[] ANNOUNCE_AFTER_NANOS = {0, 1_000_000_000L, 5_000_000_000L};
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     private final EthernetFrame requestEth = new EthernetFrame();
     private final ArpPacket requestArp = new ArpPacket();
@@ -31,11 +43,21 @@ public final class ArpAgent {
     private int gratuitousLeft;
     private long nextGratuitousAtNanos;
     private boolean started;
+    /** The VIPs being announced after they appeared, and how far through {@link #ANNOUNCE_AFTER_NANOS}. */
+    private int[] announcing = new int[0];
+    private int announceRound = ANNOUNCE_AFTER_NANOS.length;
+    private boolean announceArmed;
+    private long announceStartNanos;
+    private long nextProbeAtNanos;
+    private boolean probing;
+    /** Per group, how often the partner's MAC was seen claiming one of its VIPs (opaque; read acquire). */
+    private final long[] partnerSeen = new long[PartnerWatch.MAX_GROUPS];
 
     /** Written by the owning worker (opaque), read by the control plane (acquire). */
     private long requestsAnswered;
     private long gratuitousSent;
     private long requestsSent;
+    private long probesSent;
     /**
      * The last conflict, under a sequence lock: the worker makes {@link #conflictSequence} odd,
      * writes the MAC and address, and makes it even again, so a reader can tell a torn pair and
@@ -48,6 +70,7 @@ public final class ArpAgent {
     private static final VarHandle REQUESTS_ANSWERED;
     private static final VarHandle GRATUITOUS_SENT;
     private static final VarHandle REQUESTS_SENT;
+    private static final VarHandle PROBES_SENT;
     private static final VarHandle CONFLICT_SEQUENCE;
     private static final VarHandle LAST_CONFLICT_MAC;
     private static final VarHandle LAST_CONFLICT_IP;
@@ -58,6 +81,7 @@ public final class ArpAgent {
             REQUESTS_ANSWERED = lookup.findVarHandle(ArpAgent.class, "requestsAnswered", long.class);
             GRATUITOUS_SENT = lookup.findVarHandle(ArpAgent.class, "gratuitousSent", long.class);
             REQUESTS_SENT = lookup.findVarHandle(ArpAgent.class, "requestsSent", long.class);
+            PROBES_SENT = lookup.findVarHandle(ArpAgent.class, "probesSent", long.class);
             CONFLICT_SEQUENCE = lookup.findVarHandle(ArpAgent.class, "conflictSequence", long.class);
             LAST_CONFLICT_MAC = lookup.findVarHandle(ArpAgent.class, "lastConflictMac", long.class);
             LAST_CONFLICT_IP = lookup.findVarHandle(ArpAgent.class, "lastConflictIp", int.class);
@@ -79,10 +103,35 @@ public final class ArpAgent {
         neighbours.syncStatic(table);
     }
 
-    /** Switches to a new table and takes over its static MACs (this is the neighbour table's writer). */
+    /**
+     * Switches to a new table and takes over its static MACs (this is the neighbour table's writer).
+     * VIPs it serves that the old one did not, or all of them when the partner watch asks for a new
+     * announcement, are announced from the next timer tick on. Allocates (control path).
+     */
     public void adopt(ForwardingTable newTable) {
+        ForwardingTable old = this.table;
         this.table = newTable;
         neighbours.syncStatic(newTable);
+        boolean again = newTable.partnerWatch().announceGeneration() != old.partnerWatch().announceGeneration();
+        int[] fresh = new int[newTable.vipCount()];
+        int n = 0;
+        for (int v = 0; v < newTable.vipCount(); v++) {
+            if (newTable.vipIsIpv4(v) && (again || !old.isVip(newTable.vip(v)))) {
+                fresh[n++] = newTable.vip(v);
+            }
+        }
+        if (n > 0) {
+            // Still-running announcements restart with the new VIPs: a repeat early is harmless.
+            int[] merged = Arrays.copyOf(announcing, announceRound < ANNOUNCE_AFTER_NANOS.length
+                    ? announcing.length + n : n);
+            System.arraycopy(fresh, 0, merged, merged.length - n, n);
+            announcing = merged;
+            announceRound = 0;
+            announceArmed = true;
+        }
+        if (newTable.partnerWatch().partnerMac() != old.partnerWatch().partnerMac()) {
+            probing = false;
+        }
     }
 
     /**
@@ -107,6 +156,13 @@ public final class ArpAgent {
         if (!EthernetFrame.isIndividualAddress(senderMac)) {
             // A reply would go to that group (or to nobody): no station sends from one.
             return Verdict.BAD_SOURCE_MAC;
+        }
+        PartnerWatch watch = table.partnerWatch();
+        if (senderMac == watch.partnerMac() && senderMac != 0) {
+            int group = watch.groupOf(senderIp);
+            if (group >= 0) {
+                LONGS.setOpaque(partnerSeen, group, partnerSeen[group] + 1);
+            }
         }
         if (table.isVip(senderIp)) {
             // Someone else claims a VIP: a real server without hidden ARP, or a spoofer.
@@ -181,6 +237,8 @@ public final class ArpAgent {
                 neighbours.nextRequestAtNanos[s] = nowNanos;
             }
         }
+        announceNewVips(nowNanos, sink);
+        probePartner(nowNanos, sink);
         if (gratuitousLeft > 0 && nowNanos - nextGratuitousAtNanos >= 0) {
             for (int v = 0; v < table.vipCount(); v++) {
                 if (!table.vipIsIpv4(v)) {
@@ -218,6 +276,63 @@ public final class ArpAgent {
                         neighbours.confirmedAtNanos[s] + timings.refreshIntervalNanos();
             }
         }
+    }
+
+    private void announceNewVips(long nowNanos, PacketSink sink) {
+        if (announceArmed) {
+            announceArmed = false;
+            announceStartNanos = nowNanos;
+        }
+        if (announceRound >= ANNOUNCE_AFTER_NANOS.length
+                || nowNanos - announceStartNanos < ANNOUNCE_AFTER_NANOS[announceRound]) {
+            return;
+        }
+        for (int vip : announcing) {
+            // A VIP given up again since it appeared is no longer ours to announce.
+            if (table.isVip(vip)) {
+                announce(vip, sink);
+            }
+        }
+        announceRound++;
+    }
+
+    /** Both forms: the RFC 5227 request (sender = target = VIP) and the gratuitous reply. */
+    private void announce(int vip, PacketSink sink) {
+        if (sendArp(EthernetFrame.BROADCAST, ArpPacket.OP_REQUEST, vip, 0, vip, sink)) {
+            GRATUITOUS_SENT.setOpaque(this, gratuitousSent + 1);
+        }
+        if (sendArp(EthernetFrame.BROADCAST, ArpPacket.OP_REPLY, vip, table.ownMac(), vip, sink)) {
+            GRATUITOUS_SENT.setOpaque(this, gratuitousSent + 1);
+        }
+    }
+
+    /** A unicast request to the partner for a VIP of each group not served here; its answer counts as seen. */
+    private void probePartner(long nowNanos, PacketSink sink) {
+        PartnerWatch watch = table.partnerWatch();
+        if (watch.partnerMac() == 0 || watch.probeIntervalNanos() <= 0) {
+            return;
+        }
+        if (probing && nowNanos - nextProbeAtNanos < 0) {
+            return;
+        }
+        probing = true;
+        nextProbeAtNanos = nowNanos + watch.probeIntervalNanos();
+        for (int g = 0; g < PartnerWatch.MAX_GROUPS; g++) {
+            int vip = watch.probeTarget(g);
+            if (vip != 0 && sendArp(watch.partnerMac(), ArpPacket.OP_REQUEST, table.ownIp(), 0, vip, sink)) {
+                PROBES_SENT.setOpaque(this, probesSent + 1);
+            }
+        }
+    }
+
+    /** How often the partner's MAC claimed a VIP of {@code group} (any thread). */
+    public long partnerSeen(int group) {
+        return (long) LONGS.getAcquire(partnerSeen, group);
+    }
+
+    /** Probes sent to the partner (any thread). */
+    public long partnerProbesSent() {
+        return (long) PROBES_SENT.getAcquire(this);
     }
 
     private void recordConflict(long mac, int ip) {

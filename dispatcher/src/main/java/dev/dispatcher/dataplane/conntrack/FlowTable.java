@@ -211,7 +211,8 @@ public final class FlowTable {
         return (int) SIZE.getAcquire(this);
     }
 
-    int slots() {
+    /** The number of slots, a power of two at least the capacity: where {@link #dump} ends. */
+    public int slots() {
         return mask + 1;
     }
 
@@ -463,6 +464,24 @@ public final class FlowTable {
                         key.portsWord(), pair[slot], state[slot], left);
             }
         }
+    }
+
+    /**
+     * Tells the live entries of up to {@code maxSlots} slots from {@code fromSlot} on as
+     * {@link FlowEvents#CREATED} events with the time they have left (a bulk copy for flow sync,
+     * a chunk per batch). Returns the slot to go on from, or -1 past the last one. An entry moved
+     * by a removal between chunks may be told twice or missed; the events of its next packet tell
+     * it again.
+     */
+    public int dump(int fromSlot, int maxSlots, long nowNanos) {
+        int end = Math.min(mask + 1, fromSlot + maxSlots);
+        for (int slot = fromSlot; slot < end; slot++) {
+            long left = expiresAtNanos[slot] - nowNanos;
+            if (occupied(slot) && left > 0) {
+                tell(FlowEvents.CREATED, slot, left);
+            }
+        }
+        return end > mask ? -1 : end;
     }
 
     /** Removes the entry at {@code slot}. */

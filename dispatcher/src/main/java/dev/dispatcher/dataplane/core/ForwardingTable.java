@@ -69,6 +69,7 @@ public final class ForwardingTable {
     private final long[] serverStaticMac;
     private final boolean[] serverPresent;
     private final long version;
+    private final PartnerWatch partnerWatch;
 
     private ForwardingTable(Builder b, long version) {
         this.ownMac = b.ownMac;
@@ -93,6 +94,7 @@ public final class ForwardingTable {
         this.serverStaticMac = Arrays.copyOf(b.serverStaticMac, b.serverCount);
         this.serverPresent = Arrays.copyOf(b.serverPresent, b.serverCount);
         this.version = version;
+        this.partnerWatch = b.partnerWatch;
         int narrow = 0;
         for (int v = 0; v < vipLow.length; v++) {
             narrow += FlowKey.isIpv4(vipHigh[v], vipLow[v]) ? 1 : 0;
@@ -227,6 +229,11 @@ public final class ForwardingTable {
 
     public int ownIp() {
         return ownIp;
+    }
+
+    /** The high-availability partner the ARP agent watches; {@link PartnerWatch#NONE} without one. */
+    public PartnerWatch partnerWatch() {
+        return partnerWatch;
     }
 
     public int mtu() {
@@ -378,6 +385,7 @@ public final class ForwardingTable {
         private long ownMac;
         private int ownIp;
         private int mtu = 1500;
+        private PartnerWatch partnerWatch = PartnerWatch.NONE;
         private long[] vipHigh = new long[4];
         private long[] vipLow = new long[4];
         private int vipCount;
@@ -413,6 +421,11 @@ public final class ForwardingTable {
 
         public Builder mtu(int mtu) {
             this.mtu = mtu;
+            return this;
+        }
+
+        public Builder partnerWatch(PartnerWatch watch) {
+            this.partnerWatch = watch;
             return this;
         }
 

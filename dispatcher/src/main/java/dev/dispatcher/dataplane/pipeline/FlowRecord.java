@@ -28,6 +28,13 @@ public final class FlowRecord {
     public static final int CHANGED = FlowEvents.CHANGED;
     /** Worker to control: a flow left the table (key, pair, last state). */
     public static final int ENDED = FlowEvents.ENDED;
+    /**
+     * Control to worker: tell every live flow as a {@link #CREATED} event (a bulk copy for flow
+     * sync), at the pace the events outbox allows, then {@link #DUMP_DONE}.
+     */
+    public static final int DUMP = 9;
+    /** Worker to control: every flow live when the {@link #DUMP} began has been told. */
+    public static final int DUMP_DONE = 10;
 
     int kind;
     final FlowKey key = new FlowKey();

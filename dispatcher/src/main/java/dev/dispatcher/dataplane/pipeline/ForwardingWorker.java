@@ -33,6 +33,10 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
 
     /** Flow-table slots examined for expiry per duty cycle: constant work, whatever the size. */
     static final int SWEEP_SLOTS_PER_CYCLE = 256;
+    /** Slots a bulk copy looks at per chunk; chunks go on while the events outbox has room. */
+    static final int DUMP_SLOTS_PER_CHUNK = 1024;
+    /** Bounds a batch's share of a bulk copy (64 Ki slots, well under a millisecond). */
+    static final int DUMP_CHUNKS_PER_BATCH = 64;
 
     private final String name;
     private final Forwarder forwarder;
@@ -46,6 +50,8 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
     private long lastNanos;
     private boolean inBatch;
     private boolean eventsOn;
+    /** The next slot of a bulk copy under way, -1 when there is none. */
+    private int dumpCursor = -1;
     private boolean started;
     /** The clock for the commands of this batch: its first frame's time, or the idle poll's. */
     private long commandNanos;
@@ -149,6 +155,7 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
                 }
             }
             case FlowRecord.PEEK -> answer(command, flows, now);
+            case FlowRecord.DUMP -> dumpCursor = 0;
             default -> {
                 // Nothing else is sent to a worker.
             }
@@ -208,6 +215,32 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
             arp.onTimer(now, sink);
         }
         forwarder.flows().sweep(now, SWEEP_SLOTS_PER_CYCLE);
+        dumpChunk(now);
         sink.flush();
+    }
+
+    /**
+     * A share of a bulk copy, while the events outbox has room for a chunk's worth: a million
+     * flows go out over many batches, and forwarding never waits for them.
+     */
+    private void dumpChunk(long now) {
+        if (dumpCursor < 0 || !eventsOn) {
+            return;
+        }
+        FlowRing events = mailbox.events;
+        for (int chunk = 0; chunk < DUMP_CHUNKS_PER_BATCH && dumpCursor >= 0
+                && events.capacity() - events.size() > 2 * DUMP_SLOTS_PER_CHUNK; chunk++) {
+            dumpCursor = forwarder.flows().dump(dumpCursor, DUMP_SLOTS_PER_CHUNK, now);
+        }
+        if (dumpCursor < 0) {
+            FlowRecord done = events.claim();
+            if (done == null) {
+                // Told at the next batch: the marker must not be lost.
+                dumpCursor = forwarder.flows().slots();
+                return;
+            }
+            done.kind = FlowRecord.DUMP_DONE;
+            events.commit();
+        }
     }
 }

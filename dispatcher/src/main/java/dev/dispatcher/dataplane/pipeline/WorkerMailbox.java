@@ -97,6 +97,22 @@ public final class WorkerMailbox {
         }
     }
 
+    /**
+     * Asks the worker for a bulk copy of its table as events (flow sync); restarts one under way.
+     * False when the inbox is full.
+     */
+    public boolean dump() {
+        synchronized (inboxProducers) {
+            FlowRecord r = inbox.claim();
+            if (r == null) {
+                return false;
+            }
+            r.kind = FlowRecord.DUMP;
+            inbox.commit();
+            return true;
+        }
+    }
+
     public int drainReplies(FlowRing.Handler handler) {
         synchronized (repliesConsumers) {
             return replies.drain(handler, Integer.MAX_VALUE);

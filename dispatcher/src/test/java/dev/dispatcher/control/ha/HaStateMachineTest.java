@@ -90,6 +90,19 @@ class HaStateMachineTest {
     }
 
     @Test
+    void aStoppingPartnerIsTakenOverAtOnce() {
+        HaStateMachine m = node(HaRole.BACKUP, 2, HaRecovery.AUTO);
+        m.onHeartbeat(active(HaRole.PRIMARY, 1), 100 * MS);
+        m.onPartnerSeen(0, 110 * MS);
+        assertOne(m.onHeartbeat(beat(HaRole.PRIMARY, 1, Heartbeat.State.STOPPING, 0, 0, 0), 120 * MS), 0, true,
+                Cause.PARTNER_STOPPED);
+        assertFalse(m.partnerHeard(120 * MS));
+        // Started again: heard, and serving nothing yet, so the backup keeps the group.
+        assertEquals(List.of(), m.onHeartbeat(beat(HaRole.PRIMARY, 1, Heartbeat.State.INIT, 0, 0, 0), 900 * MS));
+        assertTrue(m.partnerHeard(900 * MS));
+    }
+
+    @Test
     void aReturningPrimaryWaitsForItsFlowTableThenTakesBackWithAutoRecovery() {
         HaStateMachine primary = node(HaRole.PRIMARY, 1, HaRecovery.AUTO);
         assertEquals(List.of(), primary.onHeartbeat(active(HaRole.BACKUP, 2), 10 * MS));
