@@ -105,7 +105,7 @@ ha_status() { # namespace
   ip netns exec "$1" "$JAVA_HOME/bin/java" -jar "$LAB_DISPATCHER_JAR" ha status --admin 127.0.0.1:9100 || true
 }
 state_of() { # namespace -> init|standby|active|""
-  ip netns exec "$1" curl -s --max-time 2 http://127.0.0.1:9100/ha | grep -o '"state":"[a-z]*"' | head -1 | cut -d'"' -f4
+  ip netns exec "$1" curl -s --max-time 2 http://127.0.0.1:9100/ha | grep -o '"state": *"[a-z]*"' | head -1 | cut -d'"' -f4
 }
 await_state() { # namespace state seconds; fails (status 1) when it does not come
   local deadline=$((SECONDS + $3))

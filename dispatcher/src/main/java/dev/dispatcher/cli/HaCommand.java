@@ -66,9 +66,10 @@ final class HaCommand implements Runnable {
                         .append(p.state()).append(", last heartbeat ").append(p.heartbeatAgeMs()).append(" ms ago")
                         .append(p.alive() ? "" : " (dead)").append('\n');
             }
-            b.append("sync:     position ").append(s.syncPosition())
-                    .append(p == null ? "" : ", partner's " + p.syncPosition())
-                    .append(s.caughtUp() ? ", caught up" : ", behind").append('\n');
+            b.append("sync:     applied ").append(s.syncPosition()).append(" of the partner's flow records")
+                    .append(p == null ? "" : ", the partner " + p.syncPosition() + " of ours")
+                    .append(s.caughtUp() ? "; caught up" : "; behind (no takeover from a live partner yet)")
+                    .append('\n');
             b.append("reach:    ").append(s.reached()).append(" of ").append(s.reachTargets()).append(" targets")
                     .append(p == null ? "" : ", partner " + p.reached()).append('\n');
             b.append("heartbeats: sent ").append(s.heartbeatsSent()).append(", accepted ")

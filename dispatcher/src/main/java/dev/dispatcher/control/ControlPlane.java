@@ -159,7 +159,7 @@ public final class ControlPlane implements ControlOperations {
     }
 
     /** Content fingerprints by pair id, for the pairs of the running state (our ids to a snapshot's names). */
-    Map<Integer, Long> fingerprintsByPair() {
+    public Map<Integer, Long> fingerprintsByPair() {
         Published p = published;
         Map<Integer, Long> byPair = new java.util.HashMap<>();
         for (ServerRef pair : p.state().pairs()) {
@@ -169,7 +169,7 @@ public final class ControlPlane implements ControlOperations {
     }
 
     /** Pair ids by content fingerprint, for the pairs of the running state (a snapshot's names to ours). */
-    Map<Long, Integer> pairsByFingerprint() {
+    public Map<Long, Integer> pairsByFingerprint() {
         Published p = published;
         Map<Long, Integer> byFingerprint = new java.util.HashMap<>();
         for (ServerRef pair : p.state().pairs()) {

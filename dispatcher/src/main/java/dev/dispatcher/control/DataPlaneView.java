@@ -135,13 +135,24 @@ public final class DataPlaneView {
         }
     }
 
-    /** Asks every worker for a bulk copy of its flows as events; false when an inbox was full. */
-    public boolean dumpFlows() {
-        boolean all = true;
-        for (ForwardingWorker worker : pipeline.workers()) {
-            all &= worker.mailbox().dump();
+    /**
+     * Asks every worker for a bulk copy of its flows as events, each ending with a DUMP_DONE that
+     * carries {@code request}; returns how many workers could not be asked (a full inbox): ask
+     * those again with {@link #dumpFlows(long, int)}.
+     */
+    public int dumpFlows(long request) {
+        return dumpFlows(request, 0);
+    }
+
+    /** As above, from worker {@code from} on; returns the first worker not asked, or the count when all were. */
+    public int dumpFlows(long request, int from) {
+        var workers = pipeline.workers();
+        for (int w = from; w < workers.size(); w++) {
+            if (!workers.get(w).mailbox().dump(request)) {
+                return w;
+            }
         }
-        return all;
+        return workers.size();
     }
 
     /** Flow events lost to full outboxes, over all workers. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dispatcher.config.AdminConfig;
 import dev.dispatcher.control.api.ControlException;
+import dev.dispatcher.control.api.HaStatusView;
 import dev.dispatcher.control.api.ReloadResult;
 import dev.dispatcher.control.api.ServerRef;
 import dev.dispatcher.testing.FakeControl;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -338,5 +340,37 @@ class AdminServerTest {
                 new AdminConfig("127.0.0.1", server.port(), dir.resolve("admin.token"))).close());
         assertTrue(e.getMessage().startsWith("cannot listen on 127.0.0.1:" + server.port()
                 + " for the admin API (admin.listen): "), e.getMessage());
+    }
+
+    @Test
+    void haEndpoints() {
+        Http.Reply none = http.get("/ha");
+        assertEquals(404, none.status());
+        assertEquals("no high availability: the configuration has no ha section", none.error());
+        fake.ha = new HaStatusView("backup", 2, "standby", List.of(),
+                List.of("198.18.0.100"), null, 0, 0, 17, true, 10, 9, Map.of(),
+                Map.of(), null, 0, 0, 0, new HaStatusView.SyncView(true, 17, 17, 3,
+                        0, Map.of(), false, 0, 0));
+        Http.Reply ha = http.get("/ha");
+        assertEquals(200, ha.status(), ha.body());
+        assertEquals("standby", ha.json().get("state").textValue());
+        assertEquals(17, ha.json().get("sync").get("applied").longValue());
+
+        assertEquals(401, http.post("/ha/takeover", "", null).status(), "a change needs the token");
+        Http.Reply took = http.post("/ha/takeover", "", TOKEN);
+        assertEquals(200, took.status(), took.body());
+        fake.haRefusal = "recovery is auto";
+        Http.Reply refused = http.post("/ha/takeover", "", TOKEN);
+        assertEquals(409, refused.status());
+        assertEquals("takeover refused: recovery is auto", refused.error());
+        fake.haRefusal = null;
+        Http.Reply badRole = http.post("/ha/role", body("{'role':'master'}"), TOKEN);
+        assertEquals(400, badRole.status());
+        assertTrue(badRole.error().startsWith("role: "), badRole.error());
+        Http.Reply extra = http.post("/ha/role", body("{'role':'active','force':true}"), TOKEN);
+        assertEquals(400, extra.status());
+        assertEquals(200, http.post("/ha/role", body("{'role':'active'}"), TOKEN).status());
+        assertEquals(List.of("haStatus", "haStatus", "haTakeover", "haTakeover", "haRole active"),
+                fake.calls.stream().filter(c -> c.startsWith("ha")).toList());
     }
 }

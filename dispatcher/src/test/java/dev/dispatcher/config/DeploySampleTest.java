@@ -65,8 +65,8 @@ class DeploySampleTest {
 
     /** One commented sample per feature; the package installs minimal.yaml as /etc/dispatcher/dispatcher.yaml. */
     private static final List<String> FEATURE_SAMPLES = List.of("admin.yaml", "advisors-http.yaml",
-            "advisors-tcp-script.yaml", "fanout.yaml", "low-latency.yaml", "minimal.yaml", "multiple-vips.yaml",
-            "ring-mode.yaml", "rx-blocks.yaml", "static-macs.yaml", "udp.yaml");
+            "advisors-tcp-script.yaml", "fanout.yaml", "high-availability.yaml", "low-latency.yaml", "minimal.yaml",
+            "multiple-vips.yaml", "ring-mode.yaml", "rx-blocks.yaml", "static-macs.yaml", "udp.yaml");
 
     @Test
     void theWalkFindsEveryFeatureSample() throws IOException {

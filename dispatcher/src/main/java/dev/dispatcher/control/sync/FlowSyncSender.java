@@ -61,11 +61,13 @@ public final class FlowSyncSender implements AutoCloseable {
     private long batchStartedNanos;
     private long lastFrameNanos;
     private int dumpsPending;
+    private long dumpRequest;
     private boolean bulk;
     private ForwardingTable table;
     private Map<Integer, Long> pairFingerprints = Map.of();
     private long fingerprintsOfVersion = -1;
     private volatile long totalRecords;
+    private volatile long bytesSent;
     private volatile long bulks;
     private volatile boolean connected;
 
@@ -164,8 +166,7 @@ public final class FlowSyncSender implements AutoCloseable {
             } else if (!bulk && now - nextRefresh >= 0) {
                 nextRefresh = now + refreshNanos;
                 // Every live flow again, as upserts: the partner's copies live as long as ours.
-                dumpsPending = view.workerCount();
-                view.dumpFlows();
+                askForDump();
             }
             if (drained == 0) {
                 out.flush();
@@ -178,9 +179,16 @@ public final class FlowSyncSender implements AutoCloseable {
 
     private void beginBulk(OutputStream out, Mac mac, byte[] nonce) throws IOException {
         bulk = true;
-        dumpsPending = view.workerCount();
         send(out, mac, nonce, SyncFrames.BULK_BEGIN);
-        while (!view.dumpFlows() && !stopping) {
+        askForDump();
+    }
+
+    /** A new copy from every worker; the ends of earlier ones no longer count. */
+    private void askForDump() {
+        dumpRequest++;
+        dumpsPending = view.workerCount();
+        int asked = 0;
+        while ((asked = view.dumpFlows(dumpRequest, asked)) < dumpsPending && !stopping) {
             sleep(1);
         }
     }
@@ -188,7 +196,11 @@ public final class FlowSyncSender implements AutoCloseable {
     private void onEvent(FlowRecord r, OutputStream out, Mac mac, byte[] nonce) {
         try {
             switch (r.kind()) {
-                case FlowRecord.DUMP_DONE -> dumpsPending = Math.max(0, dumpsPending - 1);
+                case FlowRecord.DUMP_DONE -> {
+                    if (r.request() == dumpRequest) {
+                        dumpsPending = Math.max(0, dumpsPending - 1);
+                    }
+                }
                 case FlowRecord.CREATED, FlowRecord.CHANGED -> {
                     FlowKey k = r.key();
                     Long fingerprint = pairFingerprints.get(r.pair());
@@ -236,6 +248,7 @@ public final class FlowSyncSender implements AutoCloseable {
         SyncFrames.write(out, mac, nonce, SyncFrames.BATCH, sequence++, System.currentTimeMillis(), before, batch,
                 frame);
         lastFrameNanos = System.nanoTime();
+        bytesSent += SyncFrames.frameBytes(batch.position());
         totalRecords = recordsSent;
         batch.clear();
     }
@@ -243,6 +256,7 @@ public final class FlowSyncSender implements AutoCloseable {
     private void send(OutputStream out, Mac mac, byte[] nonce, int kind) throws IOException {
         SyncFrames.write(out, mac, nonce, kind, sequence++, System.currentTimeMillis(), totalRecords, null, frame);
         lastFrameNanos = System.nanoTime();
+        bytesSent += SyncFrames.frameBytes(0);
     }
 
     private static void sleep(long millis) {
@@ -256,6 +270,11 @@ public final class FlowSyncSender implements AutoCloseable {
     /** Records sent in the current stream. */
     public long recordsSent() {
         return totalRecords;
+    }
+
+    /** Bytes of frames written since the start (framing and tags included). */
+    public long bytesSent() {
+        return bytesSent;
     }
 
     /** Bulk copies completed since the start. */

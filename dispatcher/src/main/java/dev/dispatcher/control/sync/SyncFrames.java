@@ -117,6 +117,11 @@ public final class SyncFrames {
         out.write(scratch, 0, 4 + body + TAG_BYTES);
     }
 
+    /** The bytes a frame with {@code payloadBytes} of payload takes on the wire. */
+    public static int frameBytes(int payloadBytes) {
+        return 4 + HEADER_BYTES + payloadBytes + TAG_BYTES;
+    }
+
     /** A frame as read and verified; {@code payload} is valid until the next read. */
     public record Frame(int kind, long sequence, long wallMillis, long recordsBefore, ByteBuffer payload) {
     }

@@ -33,7 +33,7 @@ public final class FlowRecord {
      * sync), at the pace the events outbox allows, then {@link #DUMP_DONE}.
      */
     public static final int DUMP = 9;
-    /** Worker to control: every flow live when the {@link #DUMP} began has been told. */
+    /** Worker to control: every flow live when the {@link #DUMP} of {@link #request} began has been told. */
     public static final int DUMP_DONE = 10;
 
     int kind;

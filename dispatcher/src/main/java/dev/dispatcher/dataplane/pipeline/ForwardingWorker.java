@@ -52,6 +52,7 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
     private boolean eventsOn;
     /** The next slot of a bulk copy under way, -1 when there is none. */
     private int dumpCursor = -1;
+    private long dumpRequest;
     private boolean started;
     /** The clock for the commands of this batch: its first frame's time, or the idle poll's. */
     private long commandNanos;
@@ -155,7 +156,10 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
                 }
             }
             case FlowRecord.PEEK -> answer(command, flows, now);
-            case FlowRecord.DUMP -> dumpCursor = 0;
+            case FlowRecord.DUMP -> {
+                dumpCursor = 0;
+                dumpRequest = command.request;
+            }
             default -> {
                 // Nothing else is sent to a worker.
             }
@@ -240,6 +244,7 @@ public final class ForwardingWorker implements FrameHandler, FlowRing.Handler, F
                 return;
             }
             done.kind = FlowRecord.DUMP_DONE;
+            done.request = dumpRequest;
             events.commit();
         }
     }

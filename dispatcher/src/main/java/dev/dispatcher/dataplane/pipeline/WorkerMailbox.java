@@ -99,15 +99,17 @@ public final class WorkerMailbox {
 
     /**
      * Asks the worker for a bulk copy of its table as events (flow sync); restarts one under way.
-     * False when the inbox is full.
+     * Its {@link FlowRecord#DUMP_DONE} carries {@code request}, so a copy's end is never taken for
+     * another's. False when the inbox is full.
      */
-    public boolean dump() {
+    public boolean dump(long request) {
         synchronized (inboxProducers) {
             FlowRecord r = inbox.claim();
             if (r == null) {
                 return false;
             }
             r.kind = FlowRecord.DUMP;
+            r.request = request;
             inbox.commit();
             return true;
         }
