@@ -192,10 +192,12 @@ public final class ControlPlane implements ControlOperations {
         pairIds.assign(pairs, PAIR_ORDER);
         Published p = new Published(next, serverIds.snapshot(), pairIds.snapshot());
         BitSet macs = knownMacs();
-        tables.set(TableCompiler.compile(next, host, p::serverId, p::pairId, macs::get, ++version));
+        ForwardingTable table = TableCompiler.compile(next, host, p::serverId, p::pairId, macs::get, ++version);
         macsAtCompile = macs;
         boolean configChanged = published == null || published.state().config() != next.config();
+        // The state first: whoever sees the new table (sync maps its pairs by it) finds its ids.
         published = p;
+        tables.set(table);
         if (configChanged && version > 1) {
             configListeners.forEach(l -> l.accept(next.config()));
         }

@@ -168,8 +168,12 @@ public final class Dispatcher implements AutoCloseable {
         InetSocketAddress peer = new InetSocketAddress(Ipv4.toInetAddress(config.peer()), config.listenPort());
         FlowSyncReceiver syncIn = new FlowSyncReceiver(local, peer.getAddress(), key, view, control.tables(),
                 control::pairsByFingerprint);
+        // Long-lived flows see no event while they last: told again every third of the shorter of the
+        // two long timeouts, so the partner's copies never expire before the originals.
+        long refresh = Math.min(dispatcherConfig.flowTable().tcpEstablishedTimeout().toNanos(),
+                dispatcherConfig.flowTable().udpTimeout().toNanos()) / 3;
         FlowSyncSender syncOut = new FlowSyncSender(local, peer, key, view, control.tables(),
-                control::fingerprintsByPair, dispatcherConfig.flowTable().tcpEstablishedTimeout().toNanos() / 3);
+                control::fingerprintsByPair, refresh);
         HaNode node = new HaNode(config, key, nic.ipv4(), nic.mac(), new HaNode.Host() {
             @Override
             public void serve(int groups, long partnerMac, long announceGeneration) {

@@ -185,8 +185,13 @@ class FlowSyncTest {
         assertTrue(in.rejected().isEmpty(), "nothing refused: " + in.rejected());
     }
 
+    /** Sends a challenge and returns the receiver's nonce from its signed hello. */
     private static byte[] hello(Socket s) throws IOException {
-        return SyncFrames.readHello(new DataInputStream(s.getInputStream()), KEY.hmac());
+        byte[] challenge = new byte[SyncFrames.NONCE_BYTES];
+        new java.security.SecureRandom().nextBytes(challenge);
+        s.getOutputStream().write(challenge);
+        s.getOutputStream().flush();
+        return SyncFrames.readHello(new DataInputStream(s.getInputStream()), KEY.hmac(), challenge);
     }
 
     private static void frame(Socket s, SharedKey key, byte[] nonce, long sequence, ByteBuffer payload)
@@ -218,6 +223,26 @@ class FlowSyncTest {
             assertEquals(-1, s.getInputStream().read(), "the receiver closes the stream");
         }
         await(() -> in.rejected().getOrDefault(why, 0L) == before + 1, why.label() + " counted");
+    }
+
+    @Test
+    void aRecordedHelloProvesNothing() throws Exception {
+        Node b = node();
+        FlowSyncReceiver in = b.receiver();
+        byte[] recorded;
+        byte[] firstChallenge = new byte[SyncFrames.NONCE_BYTES];
+        try (Socket s = new Socket(LOOPBACK, in.port())) {
+            s.getOutputStream().write(firstChallenge);
+            recorded = s.getInputStream().readNBytes(52);
+        }
+        byte[] otherChallenge = new byte[SyncFrames.NONCE_BYTES];
+        otherChallenge[0] = 1;
+        SyncFrames.RefusedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                SyncFrames.RefusedException.class, () -> SyncFrames.readHello(
+                        new DataInputStream(new java.io.ByteArrayInputStream(recorded)), KEY.hmac(), otherChallenge));
+        assertEquals(SyncFrames.Rejection.BAD_MAC, e.rejection(), "a sender is not fooled by a replayed hello");
+        SyncFrames.readHello(new DataInputStream(new java.io.ByteArrayInputStream(recorded)), KEY.hmac(),
+                firstChallenge);
     }
 
     @Test

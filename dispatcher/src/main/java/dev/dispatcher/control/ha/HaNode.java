@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
@@ -87,6 +86,10 @@ public final class HaNode implements AutoCloseable {
     private long lastChangeEpochMs;
     private Heartbeat.State lastState;
     private volatile boolean beatNow;
+    /** Grows with every change of what the dispatcher must serve; see {@link #publish}. */
+    private long ownershipStamp;
+    private long publishedStamp = -1;
+    private final Object publishing = new Object();
     /** The last time this node took a group (System.nanoTime: CLOCK_MONOTONIC, one clock for the host). */
     private long lastTakeoverNanos;
     /** When the first frame was forwarded after it; 0 while the HA thread is still watching for it. */
@@ -120,13 +123,16 @@ public final class HaNode implements AutoCloseable {
     public void bind() throws IOException {
         channel = DatagramChannel.open(StandardProtocolFamily.INET);
         try {
-            channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            // No SO_REUSEADDR: a second dispatcher on this address must fail here, not share the heartbeats.
             channel.bind(local);
             channel.configureBlocking(false);
             selector = Selector.open();
             channel.register(selector, SelectionKey.OP_READ);
         } catch (IOException e) {
             channel.close();
+            if (selector != null) {
+                selector.close();
+            }
             throw new IOException("cannot listen for heartbeats on " + local.getAddress().getHostAddress() + ":"
                     + local.getPort() + " (ha.listen-port): " + e.getMessage(), e);
         }
@@ -152,28 +158,14 @@ public final class HaNode implements AutoCloseable {
 
     private void loop() {
         ByteBuffer in = ByteBuffer.allocate(HeartbeatCodec.LENGTH + 1);
-        long nextBeat = System.nanoTime();
         try {
             while (!stopping) {
-                long now = System.nanoTime();
-                if (beatNow || now - nextBeat >= 0) {
-                    beatNow = false;
-                    send(now, false);
-                    nextBeat = now + intervalNanos;
-                }
-                watchSegment(now);
-                watchFirstFrame();
-                synchronized (this) {
-                    machine.caughtUp(host.caughtUp());
-                    apply(machine.onTick(now));
-                }
-                long wait = Math.max(1, Math.min(nextBeat - System.nanoTime(), POLL_NANOS) / 1_000_000);
-                if (selector.select(wait) > 0) {
-                    selector.selectedKeys().clear();
-                    SocketAddress from;
-                    while ((from = channel.receive(in.clear())) != null) {
-                        receive(in, from);
-                    }
+                try {
+                    step(in);
+                } catch (RuntimeException e) {
+                    // A bug must not end the pair's heartbeats: the partner would take over from a live node.
+                    LOG.error("HA: unexpected error in the heartbeat loop; going on", e);
+                    Thread.sleep(intervalNanos / 1_000_000);
                 }
             }
             for (int i = 0; i < STOPPING_REPEATS; i++) {
@@ -184,8 +176,38 @@ public final class HaNode implements AutoCloseable {
                 LOG.error("HA: the heartbeat socket failed ({}); this node serves what it served and hears no more",
                         e.getMessage());
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             ended.countDown();
+        }
+    }
+
+    /** When the next heartbeat is due; the loop thread's own. */
+    private long nextBeat = System.nanoTime();
+
+    /** One turn of the loop: a heartbeat when due, the segment, the clock, then what arrives until the next. */
+    private void step(ByteBuffer in) throws IOException {
+        long now = System.nanoTime();
+        if (beatNow || now - nextBeat >= 0) {
+            beatNow = false;
+            send(now, false);
+            nextBeat = now + intervalNanos;
+        }
+        watchSegment(now);
+        watchFirstFrame();
+        synchronized (this) {
+            machine.caughtUp(host.caughtUp());
+            apply(machine.onTick(now));
+        }
+        publish();
+        long wait = Math.max(1, Math.min(nextBeat - System.nanoTime(), POLL_NANOS) / 1_000_000);
+        if (selector.select(wait) > 0) {
+            selector.selectedKeys().clear();
+            SocketAddress from;
+            while ((from = channel.receive(in.clear())) != null) {
+                receive(in, from);
+            }
         }
     }
 
@@ -200,11 +222,12 @@ public final class HaNode implements AutoCloseable {
             if (h.mac() != 0 && h.mac() != partnerMac) {
                 partnerMac = h.mac();
                 LOG.info("HA: partner node {} answers ARP with {}", h.nodeId(), MacAddress.format(partnerMac));
-                host.serve(machine.owned(), partnerMac, announceGeneration);
+                ownershipStamp++;
             }
             machine.caughtUp(host.caughtUp());
             apply(machine.onHeartbeat(h, now));
         }
+        publish();
     }
 
     /** The partner's ARP for a VIP, counted by the data plane since the last look. */
@@ -216,8 +239,11 @@ public final class HaNode implements AutoCloseable {
             }
             seenCounts[g] = seen;
             synchronized (this) {
-                // An answer to a probe sent just before this node took the group is no claim.
-                boolean served = machine.owns(g) && now - tookAtNanos[g] > intervalNanos;
+                if (machine.owns(g) && now - tookAtNanos[g] <= intervalNanos) {
+                    // An answer to a probe sent just before this node took the group is no claim.
+                    continue;
+                }
+                boolean served = machine.owns(g);
                 apply(machine.onPartnerSeen(g, now));
                 if (served && machine.owns(g) && now - lastAnnounceAgainNanos >= deadAfterNanos) {
                     // The partner claims a VIP this node keeps: win the clients back at once.
@@ -225,8 +251,34 @@ public final class HaNode implements AutoCloseable {
                     announceGeneration++;
                     LOG.warn("HA: the partner ({}) announced a VIP of group {} that this node serves and ranks "
                             + "higher for; announcing it again", MacAddress.format(partnerMac), g);
-                    host.serve(machine.owned(), partnerMac, announceGeneration);
+                    ownershipStamp++;
                 }
+            }
+        }
+        publish();
+    }
+
+    /**
+     * Hands the latest decision to the dispatcher, outside this node's lock: compiling a table may
+     * wait for the control plane's lock (a reload, an advisor's change), and heartbeats must not
+     * wait with it. Calls are serialised and each reads the state of its moment, so an older
+     * decision never replaces a newer one.
+     */
+    private void publish() {
+        synchronized (publishing) {
+            int groups;
+            long mac;
+            long generation;
+            long stamp;
+            synchronized (this) {
+                groups = machine.owned();
+                mac = partnerMac;
+                generation = announceGeneration;
+                stamp = ownershipStamp;
+            }
+            if (stamp != publishedStamp) {
+                host.serve(groups, mac, generation);
+                publishedStamp = stamp;
             }
         }
     }
@@ -278,7 +330,7 @@ public final class HaNode implements AutoCloseable {
             LOG.info("HA: {} cluster group {} ({}): {}", t.active() ? "serving" : "no longer serving", t.group(),
                     t.cause().label(), t.reason());
         }
-        host.serve(machine.owned(), partnerMac, announceGeneration);
+        ownershipStamp++;
         stateChanged(changes.getLast().reason());
         // The partner learns of the change now, not at the next interval.
         beatNow = true;
@@ -327,8 +379,9 @@ public final class HaNode implements AutoCloseable {
             }
             LOG.info("HA: operator takeover");
             apply(r.transitions());
-            return null;
         }
+        publish();
+        return null;
     }
 
     /** {@code dispatcher ha role active|standby}: null when done, else why not. */
@@ -340,8 +393,9 @@ public final class HaNode implements AutoCloseable {
             }
             LOG.info("HA: role set to {} by the operator", active ? "active" : "standby");
             apply(r.transitions());
-            return null;
         }
+        publish();
+        return null;
     }
 
     /** A consistent picture for status and metrics. */
@@ -385,22 +439,28 @@ public final class HaNode implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (stopping || thread == null) {
+        if (stopping) {
             return;
         }
         stopping = true;
         reach.close();
-        selector.wakeup();
-        try {
-            if (!ended.await(2, TimeUnit.SECONDS)) {
-                LOG.warn("HA: the heartbeat thread did not end within 2 s");
+        if (thread != null) {
+            selector.wakeup();
+            try {
+                if (!ended.await(2, TimeUnit.SECONDS)) {
+                    LOG.warn("HA: the heartbeat thread did not end within 2 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
         try {
-            selector.close();
-            channel.close();
+            if (selector != null) {
+                selector.close();
+            }
+            if (channel != null) {
+                channel.close();
+            }
         } catch (IOException e) {
             LOG.debug("HA: closing the heartbeat socket: {}", e.getMessage());
         }

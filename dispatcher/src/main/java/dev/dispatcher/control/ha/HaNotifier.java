@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +28,15 @@ final class HaNotifier implements AutoCloseable {
     }
 
     void notify(String state, String reason) {
-        program.ifPresent(p -> calls.execute(() -> run(p, state, reason)));
+        if (program.isEmpty() || calls.isShutdown()) {
+            // Stopping: the change that comes with the stop is not announced.
+            return;
+        }
+        try {
+            calls.execute(() -> run(program.get(), state, reason));
+        } catch (RejectedExecutionException stopped) {
+            LOG.debug("HA: notify after the stop not run ({})", state);
+        }
     }
 
     private static void run(Path program, String state, String reason) {

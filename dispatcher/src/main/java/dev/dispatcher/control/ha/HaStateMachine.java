@@ -79,6 +79,13 @@ public final class HaStateMachine {
     private long heardAtNanos;
     /** The partner's last word was that it is stopping. */
     private boolean stopped;
+    /** Left INIT by hearing the partner, and not caught up with its flows since (nor waited too long). */
+    private boolean fresh;
+    private long leftInitNanos;
+    /** This node had left INIT before the decision under way. */
+    private boolean running;
+    /** How long a fresh node waits for the partner's flows before taking an unserved group by rank. */
+    static final int FRESH_WAIT_DEAD_AFTERS = 10;
     private final long[] seenAtNanos = new long[HaGroups.MAX];
     private final boolean[] seen = new boolean[HaGroups.MAX];
     private boolean externalActive;
@@ -138,6 +145,10 @@ public final class HaStateMachine {
      * is alive and serves that group, heartbeats or not.
      */
     public List<Transition> onPartnerSeen(int group, long nowNanos) {
+        if (stopped) {
+            // Its last answers while it shuts down: the partner said it is going.
+            return List.of();
+        }
         seen[group] = true;
         seenAtNanos[group] = nowNanos;
         return decide(nowNanos);
@@ -168,6 +179,10 @@ public final class HaStateMachine {
         int missing = HaGroups.all(groups) & ~owned;
         if (missing == 0) {
             return refused("already active for every cluster");
+        }
+        if (!partnerHeard(nowNanos)) {
+            return refused("the partner's heartbeats do not arrive: it could not hear the request to give its "
+                    + "clusters up");
         }
         if (!caughtUp) {
             return refused("the flow table has not caught up with the partner's: its connections would break");
@@ -208,9 +223,12 @@ public final class HaStateMachine {
             return out;
         }
         boolean heard = partnerHeard(nowNanos);
+        running = !init;
         if (init) {
             if (heard) {
                 init = false;
+                fresh = true;
+                leftInitNanos = nowNanos;
             } else if (nowNanos - startNanos >= deadAfterNanos) {
                 init = false;
                 for (int g = 0; g < groups; g++) {
@@ -221,6 +239,10 @@ public final class HaStateMachine {
                 return out;
             }
         }
+        if (caughtUp || nowNanos - leftInitNanos >= FRESH_WAIT_DEAD_AFTERS * deadAfterNanos) {
+            // Caught up, or waited long enough: a sync path that never works must not keep a group unserved.
+            fresh = false;
+        }
         for (int g = 0; g < groups; g++) {
             decide(g, nowNanos, heard, out);
         }
@@ -228,7 +250,9 @@ public final class HaStateMachine {
     }
 
     private void decide(int g, long nowNanos, boolean heard, List<Transition> out) {
-        boolean seenServing = seen[g] && nowNanos - seenAtNanos[g] < deadAfterNanos;
+        // While heartbeats arrive they say who serves; ARP older than the last one says nothing more.
+        boolean seenServing = seen[g] && nowNanos - seenAtNanos[g] < deadAfterNanos
+                && (!heard || seenAtNanos[g] - heardAtNanos > 0);
         boolean partnerServes = (heard && partner.owns(g)) || seenServing;
         boolean mine = owns(g);
         int bit = 1 << g;
@@ -249,8 +273,9 @@ public final class HaStateMachine {
         if (mine) {
             if (heard && partner.asksTakeover(g) && partner.state() != Heartbeat.State.INIT && !asked) {
                 set(g, false, Cause.PARTNER_TAKEOVER, "the partner's operator took over", out);
-            } else if (partnerServes && !asked && !ranksHigher(g)) {
-                set(g, false, Cause.RANK, "both served the group; the partner ranks higher (" + ranking(g) + ")", out);
+            } else if (partnerServes && !asked && !ranksHigher(g, heard)) {
+                set(g, false, Cause.RANK, "both served the group; the partner ranks higher (" + ranking(g) + ")",
+                        out);
             }
             return;
         }
@@ -269,15 +294,27 @@ public final class HaStateMachine {
             }
             return;
         }
-        if (ranksHigher(g)) {
+        if (asked) {
+            set(g, true, Cause.TAKEOVER, "operator takeover", out);
+        } else if (heard && partner.state() == Heartbeat.State.INIT && running && caughtUp) {
+            // A partner that restarted within dead-after: this node, which holds the flows, serves
+            // until the partner has caught up and takes the group back.
+            set(g, true, Cause.RANK, "nobody served the group and the partner is starting", out);
+        } else if (fresh && (!heard || partner.state() != Heartbeat.State.INIT)) {
+            // Just started, the partner running: its flows first, or they would break.
+            return;
+        } else if (ranksHigher(g, heard)) {
             set(g, true, Cause.RANK, "nobody served the group; this node ranks higher (" + ranking(g) + ")", out);
         }
     }
 
-    /** Reach, then preference, then the lower node id. */
-    private boolean ranksHigher(int g) {
+    /**
+     * Reach, then preference, then the lower node id. The partner's reach counts only while it is
+     * heard: a count from before heartbeats stopped says nothing about now.
+     */
+    private boolean ranksHigher(int g, boolean heard) {
         int partnerReached = partner == null ? 0 : partner.reached();
-        if (reached != partnerReached) {
+        if (heard && reached != partnerReached) {
             return reached > partnerReached;
         }
         boolean mine = preferred(g);

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * ICMP echo through {@link java.net.InetAddress#isReachable}, which uses a raw ICMP socket when the
  * process may open one (root, or CAP_NET_RAW as the service has) and a TCP connection to port 7
  * otherwise. A round is one second or the heartbeat interval, whichever is longer; each target
- * gets up to one second, the round's targets one after the other on this thread.
+ * gets up to one second, the round's targets one after the other on this thread. A new count is
+ * reported only once two rounds in a row measured it: one lost echo must not move a cluster twice.
  */
 final class ReachProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReachProbe.class);
@@ -24,6 +25,7 @@ final class ReachProbe implements AutoCloseable {
     private volatile boolean stopping;
     private Thread thread;
     private int lastReached = -1;
+    private int previousRound = -1;
 
     ReachProbe(List<Integer> targets, Duration heartbeatInterval, IntConsumer report) {
         this.targets = List.copyOf(targets);
@@ -51,11 +53,12 @@ final class ReachProbe implements AutoCloseable {
                     LOG.debug("HA: reach target {}: {}", Ipv4.format(target), e.getMessage());
                 }
             }
-            if (reached != lastReached) {
+            if (reached == previousRound && reached != lastReached) {
                 LOG.info("HA: {} of {} reach targets answer", reached, targets.size());
                 lastReached = reached;
+                report.accept(reached);
             }
-            report.accept(reached);
+            previousRound = reached;
             long left = roundMillis - (System.nanoTime() - started) / 1_000_000;
             try {
                 Thread.sleep(Math.max(10, left));

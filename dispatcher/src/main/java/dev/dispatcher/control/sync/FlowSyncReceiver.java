@@ -99,10 +99,17 @@ public final class FlowSyncReceiver implements AutoCloseable {
             try {
                 s = server.accept();
             } catch (IOException e) {
-                if (!stopping) {
-                    LOG.error("sync: accepting failed ({}); no flows are taken from the partner", e.getMessage());
+                if (stopping) {
+                    return;
                 }
-                return;
+                // Out of descriptors, say: try again, or this node could never catch up again.
+                LOG.error("sync: accepting failed ({}); trying again in 1 s", e.getMessage());
+                sleepQuietly(1000);
+                continue;
+            } catch (RuntimeException e) {
+                LOG.error("sync: unexpected error accepting; trying again in 1 s", e);
+                sleepQuietly(1000);
+                continue;
             }
             try (s) {
                 if (!s.getInetAddress().equals(peer)) {
@@ -115,13 +122,16 @@ public final class FlowSyncReceiver implements AutoCloseable {
                 // The sender's keepalives come every half second: silence this long is a dead
                 // stream (a partner whose host died sends no FIN), and the next connection waits.
                 s.setSoTimeout(READ_TIMEOUT_MILLIS);
+                DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
+                byte[] challenge = new byte[SyncFrames.NONCE_BYTES];
+                in.readFully(challenge);
                 byte[] nonce = new byte[SyncFrames.NONCE_BYTES];
                 random.nextBytes(nonce);
-                s.getOutputStream().write(SyncFrames.hello(mac, nonce));
+                s.getOutputStream().write(SyncFrames.hello(mac, nonce, challenge));
                 s.getOutputStream().flush();
                 connected = true;
                 LOG.info("sync: taking the flows of {}", peer);
-                take(new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16)), mac, nonce);
+                take(in, mac, nonce);
             } catch (SyncFrames.RefusedException e) {
                 count(e.rejection());
                 LOG.warn("sync: stream from {} refused ({}: {}); nothing more of it applied", peer,
@@ -132,6 +142,8 @@ public final class FlowSyncReceiver implements AutoCloseable {
                 if (!stopping) {
                     LOG.info("sync: stream from {} ended: {}", peer, e.getMessage());
                 }
+            } catch (RuntimeException e) {
+                LOG.error("sync: unexpected error taking the stream from {}; dropped it", peer, e);
             } finally {
                 connected = false;
                 bulkDone = false;
@@ -194,6 +206,14 @@ public final class FlowSyncReceiver implements AutoCloseable {
                 }
             }
             applied++;
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            TimeUnit.MILLISECONDS.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

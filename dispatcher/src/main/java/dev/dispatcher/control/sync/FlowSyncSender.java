@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,6 +53,7 @@ public final class FlowSyncSender implements AutoCloseable {
     private final Supplier<Map<Integer, Long>> fingerprints;
     private final long refreshNanos;
     private final ByteBuffer batch = ByteBuffer.allocate(BATCH_BYTES + 64);
+    private final SecureRandom random = new SecureRandom();
     private final byte[] frame = new byte[4 + SyncFrames.HEADER_BYTES + BATCH_BYTES + 64 + SyncFrames.TAG_BYTES];
     private volatile boolean stopping;
     private volatile Socket socket;
@@ -102,12 +104,19 @@ public final class FlowSyncSender implements AutoCloseable {
                 s.connect(peer, 1000);
                 s.setTcpNoDelay(true);
                 s.setSoTimeout(5000);
-                byte[] nonce = SyncFrames.readHello(new DataInputStream(s.getInputStream()), mac);
+                byte[] challenge = new byte[SyncFrames.NONCE_BYTES];
+                random.nextBytes(challenge);
+                s.getOutputStream().write(challenge);
+                s.getOutputStream().flush();
+                byte[] nonce = SyncFrames.readHello(new DataInputStream(s.getInputStream()), mac, challenge);
                 s.setSoTimeout(0);
                 LOG.info("sync: streaming flows to {}", peer);
                 logged = false;
                 stream(new BufferedOutputStream(s.getOutputStream(), 2 * frame.length), mac, nonce);
-            } catch (IOException e) {
+            } catch (IOException | RuntimeException e) {
+                if (e instanceof RuntimeException) {
+                    LOG.error("sync: unexpected error streaming to {}; starting over", peer, e);
+                }
                 if (!stopping && !logged) {
                     // Once per outage: a partner that is down is retried quietly.
                     LOG.info("sync: no stream to {} ({}); retrying every {} ms", peer, e.getMessage(), RETRY_MILLIS);
@@ -125,6 +134,11 @@ public final class FlowSyncSender implements AutoCloseable {
         sequence = 1;
         recordsSent = 0;
         batch.clear();
+        // Events left from an earlier stream (or from before events were turned off) are stale:
+        // the bulk copy tells every live flow anew.
+        while (view.drainFlowEvents(r -> { }, EVENTS_PER_DRAIN) > 0) {
+            Thread.onSpinWait();
+        }
         view.wantFlowEvents(true);
         connected = true;
         long lost = view.flowEventsLost();
@@ -149,7 +163,8 @@ public final class FlowSyncSender implements AutoCloseable {
                 send(out, mac, nonce, SyncFrames.BATCH);
                 out.flush();
             }
-            if (bulk && dumpsPending == 0) {
+            long nowLost = view.flowEventsLost();
+            if (bulk && dumpsPending == 0 && nowLost == lost) {
                 flush(out, mac, nonce);
                 send(out, mac, nonce, SyncFrames.BULK_END);
                 out.flush();
@@ -157,12 +172,12 @@ public final class FlowSyncSender implements AutoCloseable {
                 bulks++;
                 LOG.info("sync: bulk copy to {} done, {} records so far", peer, recordsSent);
             }
-            long nowLost = view.flowEventsLost();
             if (nowLost != lost) {
                 LOG.warn("sync: {} flow events lost to a full outbox; sending a new bulk copy", nowLost - lost);
                 lost = nowLost;
                 flush(out, mac, nonce);
                 beginBulk(out, mac, nonce);
+                out.flush();
             } else if (!bulk && now - nextRefresh >= 0) {
                 nextRefresh = now + refreshNanos;
                 // Every live flow again, as upserts: the partner's copies live as long as ours.
@@ -289,20 +304,23 @@ public final class FlowSyncSender implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        Socket s = socket;
-        if (s != null) {
-            try {
+        try {
+            // The thread flushes its last batch on its way out; the socket is closed after it, or
+            // after a second when it is stuck in a connect or a write.
+            if (thread != null) {
+                thread.join(1000);
+            }
+            Socket s = socket;
+            if (s != null) {
                 s.close();
-            } catch (IOException e) {
-                LOG.debug("sync: closing: {}", e.getMessage());
             }
-        }
-        if (thread != null) {
-            try {
-                thread.join(2000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            if (thread != null) {
+                thread.join(1000);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.debug("sync: closing: {}", e.getMessage());
         }
     }
 }

@@ -15,7 +15,9 @@ import javax.crypto.ShortBufferException;
  * The sync stream's framing, big-endian.
  *
  * <pre>
- *   hello (receiver to sender, first):  "DHS1" (4) | nonce (16) | HMAC-SHA256 of the 20 bytes before (32)
+ *   challenge (sender, first):          the sender's nonce (16)
+ *   hello (receiver to sender):         "DHS1" (4) | receiver's nonce (16)
+ *                                       | HMAC-SHA256 of those 20 bytes and the sender's nonce (32)
  *   frame (sender to receiver):         length of the body (4) | body | HMAC-SHA256 of nonce | body (32)
  *   body:                               kind (1) | sequence (8) | sender's wall clock, ms (8)
  *                                       | records sent before this frame (8) | payload
@@ -23,8 +25,9 @@ import javax.crypto.ShortBufferException;
  *                                       3 bulk ends (no payload)
  * </pre>
  *
- * The receiver's fresh nonce in every frame's tag means a recorded stream cannot be replayed into
- * another connection; the sequence, which starts at 1 and grows by one, means no frame of this
+ * The sender's nonce in the hello's tag means a recorded hello cannot make anybody a receiver of
+ * the flow table; the receiver's fresh nonce in every frame's tag means a recorded stream cannot be
+ * replayed into another connection; the sequence, which starts at 1 and grows by one, means no frame of this
  * one can be dropped, repeated or reordered unnoticed. Bodies are at most {@link #MAX_BODY} bytes.
  */
 public final class SyncFrames {
@@ -32,7 +35,7 @@ public final class SyncFrames {
     public static final int BULK_BEGIN = 2;
     public static final int BULK_END = 3;
     public static final int MAX_BODY = 1 << 20;
-    static final int NONCE_BYTES = 16;
+    public static final int NONCE_BYTES = 16;
     static final int TAG_BYTES = 32;
     static final int HEADER_BYTES = 25;
     private static final byte[] MAGIC = {'D', 'H', 'S', '1'};
@@ -73,23 +76,26 @@ public final class SyncFrames {
     private SyncFrames() {
     }
 
-    public static byte[] hello(Mac mac, byte[] nonce) {
+    /** The receiver's hello: its nonce, signed together with the sender's challenge. */
+    public static byte[] hello(Mac mac, byte[] nonce, byte[] challenge) {
         byte[] out = new byte[MAGIC.length + NONCE_BYTES + TAG_BYTES];
         System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
         System.arraycopy(nonce, 0, out, MAGIC.length, NONCE_BYTES);
         mac.update(out, 0, MAGIC.length + NONCE_BYTES);
+        mac.update(challenge);
         finish(mac, out, MAGIC.length + NONCE_BYTES);
         return out;
     }
 
-    /** The nonce of a hello read from {@code in}, once its tag verified. */
-    public static byte[] readHello(DataInputStream in, Mac mac) throws IOException {
+    /** The receiver's nonce from a hello read from {@code in}, once its tag verified against {@code challenge}. */
+    public static byte[] readHello(DataInputStream in, Mac mac, byte[] challenge) throws IOException {
         byte[] hello = new byte[MAGIC.length + NONCE_BYTES + TAG_BYTES];
         in.readFully(hello);
         if (!Arrays.equals(hello, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
             throw new RefusedException(Rejection.MALFORMED, "not a sync hello");
         }
         mac.update(hello, 0, MAGIC.length + NONCE_BYTES);
+        mac.update(challenge);
         byte[] tag = mac.doFinal();
         if (!MessageDigest.isEqual(tag, Arrays.copyOfRange(hello, MAGIC.length + NONCE_BYTES, hello.length))) {
             throw new RefusedException(Rejection.BAD_MAC, "the hello's tag does not verify (another key?)");

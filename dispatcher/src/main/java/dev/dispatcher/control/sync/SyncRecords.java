@@ -1,5 +1,6 @@
 package dev.dispatcher.control.sync;
 
+import dev.dispatcher.config.FlowTableConfig;
 import dev.dispatcher.dataplane.conntrack.FlowState;
 import dev.dispatcher.dataplane.core.FlowKey;
 import java.nio.ByteBuffer;
@@ -23,7 +24,8 @@ public final class SyncRecords {
     public static final int REMOVE = 2;
     /** The highest flow state code. */
     private static final int MAX_STATE = FlowState.TCP_RESET;
-    private static final int MAX_LIFETIME_MS = 24 * 3600 * 1000;
+    /** The longest flow timeout the configuration allows. */
+    private static final int MAX_LIFETIME_MS = (int) FlowTableConfig.MAX_TIMEOUT.toMillis();
 
     private SyncRecords() {
     }
@@ -108,7 +110,7 @@ public final class SyncRecords {
         long fingerprint = in.getLong();
         int lifetimeMs = in.getInt();
         if (lifetimeMs <= 0 || lifetimeMs > MAX_LIFETIME_MS) {
-            throw new IllegalArgumentException("lifetime " + lifetimeMs + " ms (1 ms to 24 h)");
+            throw new IllegalArgumentException("lifetime " + lifetimeMs + " ms (1 ms to " + MAX_LIFETIME_MS + " ms)");
         }
         return new Decoded(type, state, fingerprint, lifetimeMs * 1_000_000L);
     }

@@ -88,6 +88,9 @@ public final class FlowTable {
     /** The key of a stored entry, rebuilt for {@link #events}. */
     private final FlowKey scratch = new FlowKey();
     private FlowEvents events = FlowEvents.NONE;
+    /** The next slot of a bulk copy under way ({@link #dump}), -1 when none; and its clock. */
+    private int dumpCursor = -1;
+    private long dumpNanos;
 
     /**
      * Flows per pair that have not closed (states syn, established, udp): what a drain waits for.
@@ -469,9 +472,10 @@ public final class FlowTable {
     /**
      * Tells the live entries of up to {@code maxSlots} slots from {@code fromSlot} on as
      * {@link FlowEvents#CREATED} events with the time they have left (a bulk copy for flow sync,
-     * a chunk per batch). Returns the slot to go on from, or -1 past the last one. An entry moved
-     * by a removal between chunks may be told twice or missed; the events of its next packet tell
-     * it again.
+     * a chunk per batch). Returns the slot to go on from, or -1 past the last one. Between chunks
+     * a removal's backward shift may move an entry from the part still to come into the part
+     * already told: {@link #removeAt} tells such an entry at once, so a copy misses nothing (an
+     * entry may be told twice, which is harmless).
      */
     public int dump(int fromSlot, int maxSlots, long nowNanos) {
         int end = Math.min(mask + 1, fromSlot + maxSlots);
@@ -481,7 +485,9 @@ public final class FlowTable {
                 tell(FlowEvents.CREATED, slot, left);
             }
         }
-        return end > mask ? -1 : end;
+        dumpCursor = end > mask ? -1 : end;
+        dumpNanos = nowNanos;
+        return dumpCursor;
     }
 
     /** Removes the entry at {@code slot}. */
@@ -535,6 +541,10 @@ public final class FlowTable {
                 pair[hole] = pair[i];
                 state[hole] = state[i];
                 expiresAtNanos[hole] = expiresAtNanos[i];
+                if (dumpCursor >= 0 && i >= dumpCursor && hole < dumpCursor && expiresAtNanos[hole] > dumpNanos) {
+                    // Moved behind a bulk copy under way: told now, or the copy would miss it.
+                    tell(FlowEvents.CREATED, hole, expiresAtNanos[hole] - dumpNanos);
+                }
                 hole = i;
             }
         }

@@ -90,6 +90,16 @@ class HaStateMachineTest {
     }
 
     @Test
+    void theStoppingPartnersLastArpIsNoClaim() {
+        HaStateMachine m = node(HaRole.BACKUP, 2, HaRecovery.AUTO);
+        m.onHeartbeat(active(HaRole.PRIMARY, 1), 100 * MS);
+        assertOne(m.onHeartbeat(beat(HaRole.PRIMARY, 1, Heartbeat.State.STOPPING, 0, 0, 0), 120 * MS), 0, true,
+                Cause.PARTNER_STOPPED);
+        assertEquals(List.of(), m.onPartnerSeen(0, 125 * MS), "an answer it sent while going");
+        assertTrue(m.owns(0));
+    }
+
+    @Test
     void aStoppingPartnerIsTakenOverAtOnce() {
         HaStateMachine m = node(HaRole.BACKUP, 2, HaRecovery.AUTO);
         m.onHeartbeat(active(HaRole.PRIMARY, 1), 100 * MS);
@@ -179,6 +189,35 @@ class HaStateMachineTest {
         // Both serve for a moment; the request outranks the primary's preference.
         assertEquals(List.of(), backup.onHeartbeat(active(HaRole.PRIMARY, 1), 30 * MS));
         assertTrue(backup.owns(0));
+    }
+
+    @Test
+    void aSwitchoverHoldsWhenThePartnersLastArpIsOlderThanItsHeartbeat() {
+        HaStateMachine backup = node(HaRole.BACKUP, 2, HaRecovery.MANUAL);
+        backup.caughtUp(true);
+        backup.onHeartbeat(active(HaRole.PRIMARY, 1), 10 * MS);
+        backup.onPartnerSeen(0, 15 * MS);
+        assertOne(backup.takeover(20 * MS).transitions(), 0, true, Cause.TAKEOVER);
+        // The primary let go; its ARP answer from before that says nothing any more.
+        assertEquals(List.of(), backup.onHeartbeat(standby(HaRole.PRIMARY, 1), 30 * MS));
+        assertTrue(backup.owns(0), "the switchover holds");
+        assertEquals(0, backup.takeoverRequested());
+        assertEquals(List.of(), backup.onTick(200 * MS));
+        assertTrue(backup.owns(0));
+    }
+
+    @Test
+    void aPartnerThatRestartsWithinDeadAfterLeavesTheGroupToTheNodeWithTheFlows() {
+        HaStateMachine backup = node(HaRole.BACKUP, 2, HaRecovery.AUTO);
+        backup.caughtUp(true);
+        backup.onHeartbeat(active(HaRole.PRIMARY, 1), 10 * MS);
+        assertOne(backup.onHeartbeat(beat(HaRole.PRIMARY, 1, Heartbeat.State.INIT, 0, 0, 0), 100 * MS), 0, true,
+                Cause.RANK);
+        HaStateMachine primary = node(HaRole.PRIMARY, 1, HaRecovery.AUTO);
+        assertEquals(List.of(), primary.onHeartbeat(standby(HaRole.BACKUP, 2), 10 * MS),
+                "just started, the partner running: nothing taken before its flows are here");
+        primary.caughtUp(true);
+        assertOne(primary.onTick(20 * MS), 0, true, Cause.RANK);
     }
 
     @Test
