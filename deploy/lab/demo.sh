@@ -31,11 +31,7 @@ STARTED=$SECONDS
 # shellcheck source=../lib/java-home.sh
 source "$REPO_ROOT/deploy/lib/java-home.sh"
 
-if [[ ! -f "$LAB_DISPATCHER_JAR" || ! -f "$LAB_REALSERVER_JAR" ]]; then
-  log "building (jars missing): mvn -B -ntp -q package -DskipTests in $REPO_ROOT"
-  (cd "$REPO_ROOT" && mvn -B -ntp -q package -DskipTests)
-  [[ -f "$LAB_DISPATCHER_JAR" ]] || die "build finished but $LAB_DISPATCHER_JAR is missing"
-fi
+build_jars_if_missing
 
 LAB_OWNED=0
 # shellcheck disable=SC2317  # runs from the EXIT trap

@@ -32,10 +32,7 @@ STARTED=$SECONDS
 
 # shellcheck source=../lib/java-home.sh
 source "$REPO_ROOT/deploy/lib/java-home.sh"
-if [[ ! -f "$LAB_DISPATCHER_JAR" || ! -f "$LAB_REALSERVER_JAR" ]]; then
-  log "building (jars missing): mvn -B -ntp -q package -DskipTests in $REPO_ROOT"
-  (cd "$REPO_ROOT" && mvn -B -ntp -q package -DskipTests)
-fi
+build_jars_if_missing
 
 LAB_OWNED=0
 DOWNLOAD_PIDS=()

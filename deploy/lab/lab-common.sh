@@ -44,6 +44,14 @@ LAB_DISPATCHERS=(disp disp2)
 LAB_REALSERVER_JAR="$REPO_ROOT/realserver-setup/target/realserver-setup.jar"
 LAB_DISPATCHER_JAR="$REPO_ROOT/dispatcher/target/dispatcher.jar"
 
+# Builds the jars the lab runs when either is missing (a fresh clone): the demos' first step.
+build_jars_if_missing() {
+  [[ -f "$LAB_DISPATCHER_JAR" && -f "$LAB_REALSERVER_JAR" ]] && return 0
+  log "building (jars missing): mvn -B -ntp -q package -DskipTests in $REPO_ROOT"
+  (cd "$REPO_ROOT" && mvn -B -ntp -q package -DskipTests)
+  [[ -f "$LAB_DISPATCHER_JAR" ]] || die "build finished but $LAB_DISPATCHER_JAR is missing"
+}
+
 log() { printf '%s [%s] %s\n' "$(date +%H:%M:%S)" "$(basename "$0")" "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

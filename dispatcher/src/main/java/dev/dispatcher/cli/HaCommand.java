@@ -66,7 +66,7 @@ final class HaCommand implements Runnable {
                         .append(p.state()).append(", last heartbeat ").append(p.heartbeatAgeMs()).append(" ms ago")
                         .append(p.alive() ? "" : " (dead)").append('\n');
             }
-            b.append("sync:     applied ").append(s.syncPosition()).append(" of the partner's flow records")
+            b.append("sync:     applied ").append(s.sync().applied()).append(" of the partner's flow records")
                     .append(p == null ? "" : ", the partner " + p.syncPosition() + " of ours")
                     .append(s.caughtUp() ? "; caught up" : "; behind (no takeover from a live partner yet)")
                     .append('\n');

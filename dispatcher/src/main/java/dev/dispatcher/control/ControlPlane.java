@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -363,18 +364,18 @@ public final class ControlPlane implements ControlOperations {
                 Ipv4.format(c.peer()), p.role().configName(), HaNode.name(p.state()),
                 s.partnerMac() == 0 ? null : MacAddress.format(s.partnerMac()), s.partnerAgeMs(), s.partnerAlive(),
                 p.reached(), p.syncPosition());
-        Map<String, Long> rejected = new java.util.LinkedHashMap<>();
+        Map<String, Long> rejected = new LinkedHashMap<>();
         s.rejected().forEach((why, n) -> rejected.put(why.label(), n));
-        Map<String, Long> transitions = new java.util.LinkedHashMap<>();
+        Map<String, Long> transitions = new LinkedHashMap<>();
         s.transitions().forEach((cause, n) -> transitions.put(cause.label(), n));
         FlowSyncReceiver in = syncIn;
         FlowSyncSender out = syncOut;
-        Map<String, Long> syncRejected = new java.util.LinkedHashMap<>();
+        Map<String, Long> syncRejected = new LinkedHashMap<>();
         in.rejected().forEach((why, n) -> syncRejected.put(why.label(), n));
         HaStatusView.SyncView sync = new HaStatusView.SyncView(in.connected(), in.applied(), in.partnerRecords(),
                 in.lagMillis(), in.unknownPairs(), syncRejected, out.connected(), out.recordsSent(), out.bulkCopies());
         return new HaStatusView(c.role().configName(), c.nodeId(), HaNode.name(s.state()), served, standby, partner,
-                c.reachTargets().size(), s.reached(), s.syncPosition(), s.caughtUp(), s.sent(), s.accepted(), rejected,
+                c.reachTargets().size(), s.reached(), s.caughtUp(), s.sent(), s.accepted(), rejected,
                 transitions, s.lastChange(), s.lastChangeEpochMs(), s.lastTakeoverNanos(), s.firstForwardedNanos(),
                 sync);
     }

@@ -348,7 +348,7 @@ class AdminServerTest {
         assertEquals(404, none.status());
         assertEquals("no high availability: the configuration has no ha section", none.error());
         fake.ha = new HaStatusView("backup", 2, "standby", List.of(),
-                List.of("198.18.0.100"), null, 0, 0, 17, true, 10, 9, Map.of(),
+                List.of("198.18.0.100"), null, 0, 0, true, 10, 9, Map.of(),
                 Map.of(), null, 0, 0, 0, new HaStatusView.SyncView(true, 17, 17, 3,
                         0, Map.of(), false, 0, 0));
         Http.Reply ha = http.get("/ha");

@@ -380,9 +380,9 @@ class AdminCliTest {
         return new HaStatusView("primary", 1, "active", List.of("198.18.0.100"), List.of(),
                 new HaStatusView.PartnerView(2, "198.18.0.3", "backup", "standby", "02:00:00:00:00:03", 120, true, 0,
                         42),
-                1, 1, 0, false, 500, 480, java.util.Map.of("bad_mac", 2L, "replayed", 0L),
+                1, 1, false, 500, 480, java.util.Map.of("bad_mac", 2L, "replayed", 0L),
                 java.util.Map.of("start_alone", 1L), "took group 0: no partner heard within dead-after of the start",
-                1_764_000_000_000L, 7, 8, new HaStatusView.SyncView(false, 0, 0, -1, 0, java.util.Map.of(), true, 42,
+                1_764_000_000_000L, 7, 8, new HaStatusView.SyncView(false, 5, 0, -1, 0, java.util.Map.of(), true, 42,
                         1));
     }
 
@@ -399,6 +399,8 @@ class AdminCliTest {
         assertTrue(status.out().contains("partner: node 2 (backup) at 198.18.0.3 02:00:00:00:00:03: standby, "
                 + "last heartbeat 120 ms ago"), status.out());
         assertTrue(status.out().contains("rejected bad_mac 2\n"), status.out());
+        assertTrue(status.out().contains("sync:     applied 5 of the partner's flow records, the partner 42 of ours; "
+                + "behind"), status.out());
         assertTrue(status.out().contains("changes:  start_alone 1; last at 2025-11-24T16:00:00Z: took group 0"),
                 status.out());
         CliRun json = admin("ha", "status", "--json");

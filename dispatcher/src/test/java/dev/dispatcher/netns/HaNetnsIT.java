@@ -61,6 +61,7 @@ class HaNetnsIT {
     private static final Pattern MAC = Pattern.compile("(?i)\\b([0-9a-f]{2}(?::[0-9a-f]{2}){5})\\b");
 
     private final LabFixture lab = new LabFixture("dha");
+    private final PacedDownloads paced = new PacedDownloads(lab, DOWNLOADS, MIB, KIBPS);
     private final ObjectMapper json = new ObjectMapper();
     private final List<Long> takeoverMillis = Collections.synchronizedList(new ArrayList<>());
     private Path dir;
@@ -252,50 +253,6 @@ class HaNetnsIT {
 
     // ------------------------------------------------------------------ load
 
-    private record Download(Process process, long startedNanos) {
-    }
-
-    private String expectedSha256() {
-        Shell.Result r = lab.inClient(30, "curl -s --max-time 20 'http://" + LabFixture.VIP + "/big.sha256?mib="
-                + MIB + "'");
-        assertTrue(r.ok() && r.output().strip().matches("[0-9a-f]{64}"), r.output());
-        return r.output().strip();
-    }
-
-    private List<Download> startDownloads() throws IOException {
-        List<Download> downloads = new ArrayList<>();
-        for (int i = 0; i < DOWNLOADS; i++) {
-            Process p = new ProcessBuilder("ip", "netns", "exec", lab.client(), "bash", "-c",
-                    "set -o pipefail; curl -sS --max-time 150 'http://" + LabFixture.VIP + "/big?mib=" + MIB
-                            + "&kibps=" + KIBPS + "' | sha256sum | cut -d' ' -f1")
-                    .redirectErrorStream(true).start();
-            downloads.add(new Download(p, System.nanoTime()));
-        }
-        return downloads;
-    }
-
-    /** Waits for every download; returns how many ended with the right digest. */
-    private int finish(List<Download> downloads, String expected, StringBuilder report) throws Exception {
-        int good = 0;
-        long shortest = Long.MAX_VALUE;
-        for (Download d : downloads) {
-            if (!d.process().waitFor(170, TimeUnit.SECONDS)) {
-                d.process().destroyForcibly();
-                report.append("a download did not end in 170 s\n");
-                continue;
-            }
-            shortest = Math.min(shortest, System.nanoTime() - d.startedNanos());
-            String out = new String(d.process().getInputStream().readAllBytes()).strip();
-            if (d.process().exitValue() == 0 && out.equals(expected)) {
-                good++;
-            } else {
-                report.append("exit ").append(d.process().exitValue()).append(": ").append(out).append('\n');
-            }
-        }
-        assertTrue(shortest >= 10_000_000_000L, "every download lasts at least 10 s: " + shortest / 1e9 + " s");
-        return good;
-    }
-
     /** A stream of new connections (deploy/lab/ConnRate.java); {@link #connections} reads its outcome. */
     private Process connectionStream(int rate, int seconds, Path out) throws IOException {
         return new ProcessBuilder("ip", "netns", "exec", lab.client(), LabFixture.javaBinary(),
@@ -343,8 +300,8 @@ class HaNetnsIT {
     @Order(1)
     void aKilledPrimaryIsReplacedWithinASecondAndEveryDownloadSurvives() throws Exception {
         pairUp("auto", "wrr");
-        String expected = expectedSha256();
-        List<Download> downloads = startDownloads();
+        String expected = paced.expectedSha256();
+        List<PacedDownloads.Download> downloads = paced.start();
         Path connOut = dir.resolve("connections-1.txt");
         Process stream = connectionStream(250, 12, connOut);
         StringBuilder report = new StringBuilder();
@@ -361,7 +318,7 @@ class HaNetnsIT {
                     .append(" ms; ");
             assertTrue(takeover <= 1000, "the backup forwards within 1 s of the kill: " + takeover + " ms\n" + log(2));
             assertEquals(Set.of(MAC2), arpResponders(LabFixture.VIP), "the backup answers ARP now");
-            int good = finish(downloads, expected, report);
+            int good = PacedDownloads.finish(downloads, expected, report);
             List<long[]> conns = connections(stream, connOut);
             long failed = conns.stream().filter(c -> c[2] == 0).count();
             long lateFailures = conns.stream().filter(c -> c[2] == 0 && c[0] - killed > 1_000_000_000L).count();
@@ -386,8 +343,8 @@ class HaNetnsIT {
         stop(1);
         start(2, primaryBackup(2, "auto", "wrr"));
         awaitState(2, "active", 10_000);
-        String expected = expectedSha256();
-        List<Download> downloads = startDownloads();
+        String expected = paced.expectedSha256();
+        List<PacedDownloads.Download> downloads = paced.start();
         StringBuilder report = new StringBuilder();
         try {
             Thread.sleep(3000);
@@ -399,7 +356,7 @@ class HaNetnsIT {
             assertEquals(1, primary.path("transitions").path("recovery").asLong(), primary.toString());
             assertTrue(primary.path("sync").path("applied").asLong() >= DOWNLOADS,
                     "the primary took the downloads' flows from the backup before taking over: " + primary);
-            int good = finish(downloads, expected, report);
+            int good = PacedDownloads.finish(downloads, expected, report);
             System.out.println("HaNetnsIT failback: " + good + "/" + DOWNLOADS + " downloads that began on the backup "
                     + "complete; " + report.toString().replace('\n', ';'));
             assertEquals(DOWNLOADS, good, "every download ends with every byte: " + report + "\n" + log(1));

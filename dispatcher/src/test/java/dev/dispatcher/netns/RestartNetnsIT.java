@@ -10,10 +10,8 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -49,6 +47,7 @@ class RestartNetnsIT {
     private static final Pattern SAMPLE = Pattern.compile("(?m)^(\\w+)(\\{[^}]*\\})? (\\S+)$");
 
     private final LabFixture lab = new LabFixture("drst");
+    private final PacedDownloads paced = new PacedDownloads(lab, DOWNLOADS, MIB, KIBPS);
     private final ObjectMapper json = new ObjectMapper();
     private Path token;
     private Path stateDir;
@@ -127,75 +126,17 @@ class RestartNetnsIT {
         return busy;
     }
 
-    private String expectedSha256() {
-        Shell.Result r = lab.inClient(30, "curl -s --max-time 20 'http://" + LabFixture.VIP + "/big.sha256?mib="
-                + MIB + "'");
-        assertTrue(r.ok() && r.output().strip().matches("[0-9a-f]{64}"), r.output());
-        return r.output().strip();
-    }
-
-    private record Download(Process process, long startedNanos) {
-    }
-
-    private List<Download> startDownloads() throws IOException {
-        List<Download> downloads = new ArrayList<>();
-        for (int i = 0; i < DOWNLOADS; i++) {
-            // Paced by the server: curl 7.88's --limit-rate let whole downloads through in a second.
-            Process p = new ProcessBuilder("ip", "netns", "exec", lab.client(), "bash", "-c",
-                    "set -o pipefail; curl -sS --max-time 150 'http://" + LabFixture.VIP + "/big?mib=" + MIB
-                            + "&kibps=" + KIBPS + "' | sha256sum | cut -d' ' -f1")
-                    .redirectErrorStream(true).start();
-            downloads.add(new Download(p, System.nanoTime()));
-        }
-        return downloads;
-    }
-
-    private static String output(Download d) {
-        try {
-            return new String(d.process().getInputStream().readAllBytes());
-        } catch (IOException e) {
-            return e.toString();
-        }
-    }
-
-    /** Waits for every download; returns how many ended with the right digest, and checks they took 10 s. */
-    private int finish(List<Download> downloads, String expected, StringBuilder report) throws Exception {
-        int good = 0;
-        long shortest = Long.MAX_VALUE;
-        long longest = 0;
-        for (Download d : downloads) {
-            boolean ended = d.process().waitFor(170, TimeUnit.SECONDS);
-            long took = System.nanoTime() - d.startedNanos();
-            if (!ended) {
-                d.process().destroyForcibly();
-                report.append("a download did not end in 170 s\n");
-                continue;
-            }
-            String out = new String(d.process().getInputStream().readAllBytes()).strip();
-            if (d.process().exitValue() == 0 && out.equals(expected)) {
-                good++;
-            } else {
-                report.append("exit ").append(d.process().exitValue()).append(": ").append(out).append('\n');
-            }
-            shortest = Math.min(shortest, took);
-            longest = Math.max(longest, took);
-        }
-        report.append(String.format("downloads took %.1f to %.1f s%n", shortest / 1e9, longest / 1e9));
-        assertTrue(shortest >= 10_000_000_000L, "every download lasts at least 10 s: " + report);
-        return good;
-    }
-
     /** Twenty downloads across a restart by {@code signal}; returns the report line for the log. */
     private void downloadsSurvive(String scheduler, String signal) throws Exception {
         String yaml = config(scheduler);
         lab.startDispatcher("restart-" + scheduler, yaml);
-        String expected = expectedSha256();
-        List<Download> downloads = startDownloads();
+        String expected = paced.expectedSha256();
+        List<PacedDownloads.Download> downloads = paced.start();
         StringBuilder report = new StringBuilder();
         try {
             Thread.sleep(3000);
-            for (Download d : downloads) {
-                assertTrue(d.process().isAlive(), () -> "a download ended before the restart: " + output(d));
+            for (PacedDownloads.Download d : downloads) {
+                assertTrue(d.process().isAlive(), () -> "a download ended before the restart: " + d.output());
             }
             assertTrue(busyServers() >= 2, "the downloads are spread over the servers");
             long stopped = System.nanoTime();
@@ -209,7 +150,7 @@ class RestartNetnsIT {
             lab.startDispatcher("restart-" + scheduler, yaml);
             report.append(String.format("SIG%s to the new process answering ARP: %.1f s%n", signal,
                     (System.nanoTime() - stopped) / 1e9));
-            int good = finish(downloads, expected, report);
+            int good = PacedDownloads.finish(downloads, expected, report);
             String log = lab.dispatcherLog();
             assertEquals(DOWNLOADS, good, scheduler + ", SIG" + signal + ": downloads with every byte\n" + report
                     + log);
@@ -227,7 +168,7 @@ class RestartNetnsIT {
                 assertTrue(lost >= DOWNLOADS, "the downloads' segments were placed by the Maglev table: " + report);
             }
         } finally {
-            for (Download d : downloads) {
+            for (PacedDownloads.Download d : downloads) {
                 d.process().destroyForcibly();
             }
         }

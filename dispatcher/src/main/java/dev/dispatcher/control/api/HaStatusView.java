@@ -15,7 +15,6 @@ import java.util.Map;
  * @param partner          the partner as last heard, or null before its first heartbeat
  * @param reachTargets     how many reach targets are configured
  * @param reached          how many answered in the last round
- * @param syncPosition     flow records this node has applied from the partner's stream
  * @param caughtUp         whether this node's flow table holds the partner's flows
  * @param heartbeatsSent   heartbeats sent since the start
  * @param heartbeatsAccepted heartbeats of the partner believed
@@ -30,7 +29,7 @@ import java.util.Map;
  * @param sync             the flow streams in both directions
  */
 public record HaStatusView(String role, int nodeId, String state, List<String> served, List<String> standby,
-        PartnerView partner, int reachTargets, int reached, long syncPosition, boolean caughtUp,
+        PartnerView partner, int reachTargets, int reached, boolean caughtUp,
         long heartbeatsSent, long heartbeatsAccepted, Map<String, Long> heartbeatsRejected,
         Map<String, Long> transitions, String lastChange, long lastChangeEpochMs, long lastTakeoverMonotonicNanos,
         long firstForwardedMonotonicNanos, SyncView sync) {

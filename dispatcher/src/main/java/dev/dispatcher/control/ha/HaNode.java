@@ -408,14 +408,14 @@ public final class HaNode implements AutoCloseable {
         Heartbeat p = machine.partner();
         long ageMs = p == null ? -1 : (now - machine.heardAtNanos()) / 1_000_000;
         return new Snapshot(machine.state(), machine.owned(), machine.groups(), p, ageMs, machine.partnerHeard(now),
-                machine.reached(), machine.caughtUp(), host.syncPosition(), sent, receiver.accepted(), rejected,
+                machine.reached(), machine.caughtUp(), sent, receiver.accepted(), rejected,
                 new EnumMap<>(transitions), lastChange, lastChangeEpochMs, partnerMac, lastTakeoverNanos,
                 firstForwardedNanos);
     }
 
     /** What {@link #snapshot} returns. */
     public record Snapshot(Heartbeat.State state, int owned, int groups, Heartbeat partner, long partnerAgeMs,
-                           boolean partnerAlive, int reached, boolean caughtUp, long syncPosition, long sent,
+                           boolean partnerAlive, int reached, boolean caughtUp, long sent,
                            long accepted, Map<HeartbeatCodec.Rejection, Long> rejected,
                            Map<HaStateMachine.Cause, Long> transitions, String lastChange, long lastChangeEpochMs,
                            long partnerMac, long lastTakeoverNanos, long firstForwardedNanos) {
