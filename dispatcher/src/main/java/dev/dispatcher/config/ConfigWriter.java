@@ -181,6 +181,9 @@ public final class ConfigWriter {
                 .put("tcp-reset-timeout", duration(flowTable.tcpResetTimeout()))
                 .put("udp-timeout", duration(flowTable.udpTimeout()))
                 .put("restore", bool(flowTable.restore()))
+                .put("tcp-unconfirmed-timeout", duration(flowTable.tcpUnconfirmedTimeout()))
+                .put("max-new-flows-per-second", flowTable.maxNewFlowsPerSecond() == 0
+                        ? text("off") : integer(flowTable.maxNewFlowsPerSecond()))
                 .node();
     }
 

@@ -15,9 +15,13 @@ import java.util.Objects;
  * @param tcpResetTimeout       after a RST
  * @param udpTimeout            idle time of a UDP flow
  * @param restore               whether a start restores the flows the last stop saved
+ * @param tcpUnconfirmedTimeout a TCP flow created by a segment without SYN, until its next segment
+ * @param maxNewFlowsPerSecond  new flows a second each worker inserts, 0 for no limit; those above
+ *                              it are forwarded by the port's Maglev table without an entry
  */
 public record FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcpEstablishedTimeout,
-        Duration tcpClosingTimeout, Duration tcpResetTimeout, Duration udpTimeout, boolean restore) {
+        Duration tcpClosingTimeout, Duration tcpResetTimeout, Duration udpTimeout, boolean restore,
+        Duration tcpUnconfirmedTimeout, int maxNewFlowsPerSecond) {
     public static final int MIN_CAPACITY = 1024;
     /** 64 Mi flows. The table allocates its slots up front, so this caps what a typo can ask for. */
     public static final int MAX_CAPACITY = 1 << 26;
@@ -27,10 +31,14 @@ public record FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcp
      */
     public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration MAX_TIMEOUT = Duration.ofDays(7);
+    public static final Duration DEFAULT_UNCONFIRMED_TIMEOUT = Duration.ofSeconds(10);
+    /** Far above what one worker can take (a few million frames a second): only typos are refused. */
+    public static final int MAX_NEW_FLOWS_PER_SECOND = 100_000_000;
 
     /** The Linux IPVS defaults where IPVS has a counterpart. */
     public static final FlowTableConfig DEFAULTS = new FlowTableConfig(1 << 20, Duration.ofSeconds(60),
-            Duration.ofMinutes(15), Duration.ofMinutes(2), Duration.ofSeconds(10), Duration.ofMinutes(5), true);
+            Duration.ofMinutes(15), Duration.ofMinutes(2), Duration.ofSeconds(10), Duration.ofMinutes(5), true,
+            DEFAULT_UNCONFIRMED_TIMEOUT, 0);
 
     public FlowTableConfig {
         Objects.requireNonNull(tcpSynTimeout, "tcpSynTimeout");
@@ -38,6 +46,17 @@ public record FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcp
         Objects.requireNonNull(tcpClosingTimeout, "tcpClosingTimeout");
         Objects.requireNonNull(tcpResetTimeout, "tcpResetTimeout");
         Objects.requireNonNull(udpTimeout, "udpTimeout");
+        Objects.requireNonNull(tcpUnconfirmedTimeout, "tcpUnconfirmedTimeout");
+        if (maxNewFlowsPerSecond < 0) {
+            throw new IllegalArgumentException("maxNewFlowsPerSecond must not be negative");
+        }
+    }
+
+    /** With the default unconfirmed timeout and no new-flow limit. */
+    public FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcpEstablishedTimeout,
+            Duration tcpClosingTimeout, Duration tcpResetTimeout, Duration udpTimeout, boolean restore) {
+        this(capacity, tcpSynTimeout, tcpEstablishedTimeout, tcpClosingTimeout, tcpResetTimeout, udpTimeout, restore,
+                DEFAULT_UNCONFIRMED_TIMEOUT, 0);
     }
 
     /** With restoring on, the default. */
@@ -49,7 +68,8 @@ public record FlowTableConfig(int capacity, Duration tcpSynTimeout, Duration tcp
     /** The longest of the timeouts: a saved flow older than this is gone whatever its state was. */
     public Duration longestTimeout() {
         Duration longest = tcpSynTimeout;
-        for (Duration d : new Duration[] {tcpEstablishedTimeout, tcpClosingTimeout, tcpResetTimeout, udpTimeout}) {
+        for (Duration d : new Duration[] {tcpEstablishedTimeout, tcpClosingTimeout, tcpResetTimeout, udpTimeout,
+            tcpUnconfirmedTimeout}) {
             if (d.compareTo(longest) > 0) {
                 longest = d;
             }

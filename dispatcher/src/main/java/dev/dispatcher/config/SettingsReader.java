@@ -14,7 +14,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  */
 final class SettingsReader {
     static final List<String> FLOW_TABLE_KEYS = List.of("capacity", "tcp-syn-timeout", "tcp-established-timeout",
-            "tcp-closing-timeout", "tcp-reset-timeout", "udp-timeout", "restore");
+            "tcp-closing-timeout", "tcp-reset-timeout", "udp-timeout", "restore", "tcp-unconfirmed-timeout",
+            "max-new-flows-per-second");
     static final List<String> ARP_KEYS = List.of("request-interval", "refresh-interval", "expire-after",
             "gratuitous-count", "gratuitous-interval");
     static final List<String> IO_KEYS = List.of("backend", "snaplen", "buffer-size", "batch-size", "poll-timeout",
@@ -48,10 +49,13 @@ final class SettingsReader {
         Duration reset = m.optional("tcp-reset-timeout", d.tcpResetTimeout(), timeout);
         Duration udp = m.optional("udp-timeout", d.udpTimeout(), timeout);
         Boolean restore = m.optional("restore", d.restore(), values::bool);
-        if (anyNull(capacity, syn, established, closing, reset, udp, restore)) {
+        Duration unconfirmed = m.optional("tcp-unconfirmed-timeout", d.tcpUnconfirmedTimeout(), timeout);
+        Integer maxNewFlows = m.optional("max-new-flows-per-second", d.maxNewFlowsPerSecond(),
+                (n, p) -> values.limitOrOff(n, p, FlowTableConfig.MAX_NEW_FLOWS_PER_SECOND));
+        if (anyNull(capacity, syn, established, closing, reset, udp, restore, unconfirmed, maxNewFlows)) {
             return null;
         }
-        return new FlowTableConfig(capacity, syn, established, closing, reset, udp, restore);
+        return new FlowTableConfig(capacity, syn, established, closing, reset, udp, restore, unconfirmed, maxNewFlows);
     }
 
     ArpConfig arp(Node node, String path) {

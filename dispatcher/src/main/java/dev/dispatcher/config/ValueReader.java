@@ -118,6 +118,16 @@ final class ValueReader {
         return integer(node, path, min, max, "an integer from " + min + " to " + max);
     }
 
+    /** A limit that can be switched off: {@code off} (0) or an integer from 1 to {@code max}. */
+    Integer limitOrOff(Node node, String path, int max) {
+        String expected = "off or an integer from 1 to " + max;
+        String text = text(node, path, expected);
+        if ("off".equals(text)) {
+            return 0;
+        }
+        return text == null ? null : integer(node, path, 1, max, expected);
+    }
+
     /** Maglev table sizes: a prime keeps every server's preference list a permutation of the slots. */
     Integer prime(Node node, String path, int min, int max) {
         String expected = "a prime number from " + min + " to " + max + " (such as 65537)";

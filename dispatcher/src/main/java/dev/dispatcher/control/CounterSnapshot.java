@@ -1,14 +1,21 @@
 package dev.dispatcher.control;
 
+import dev.dispatcher.dataplane.conntrack.FlowState;
+import dev.dispatcher.dataplane.conntrack.FlowTable;
 import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.forward.ForwarderCounters;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 import dev.dispatcher.dataplane.pipeline.Pipeline;
 
-/** Counters summed over all workers at one moment; the control plane's read of the data plane. */
+/**
+ * Counters summed over all workers at one moment; the control plane's read of the data plane.
+ *
+ * @param evictedByState capacity evictions by the victim's {@link FlowState} code
+ * @param notInserted    new flows forwarded without an entry under the new-flow rate limit
+ */
 public record CounterSnapshot(long[] verdicts, long receivedBytes, long forwardedBytes, long lookupHit,
                               long lookupMissSyn, long lookupMissNoSyn, long rescheduled, long flows, long flowCapacity,
-                              long evictedExpired, long evictedCapacity) {
+                              long evictedExpired, long evictedCapacity, long[] evictedByState, long notInserted) {
 
     public static CounterSnapshot of(Pipeline pipeline) {
         long[] verdicts = new long[Verdict.COUNT];
@@ -22,6 +29,8 @@ public record CounterSnapshot(long[] verdicts, long receivedBytes, long forwarde
         long capacityTotal = 0;
         long expired = 0;
         long capacity = 0;
+        long[] byState = new long[FlowState.MAX + 1];
+        long notInserted = 0;
         for (ForwardingWorker worker : pipeline.workers()) {
             ForwarderCounters c = worker.forwarder().counters();
             for (int v = 0; v < Verdict.COUNT; v++) {
@@ -35,12 +44,22 @@ public record CounterSnapshot(long[] verdicts, long receivedBytes, long forwarde
             rescheduled += c.get(ForwarderCounters.FLOWS_RESCHEDULED);
             capacityTotal += worker.forwarder().flows().capacity();
             flows += worker.forwarder().flows().size();
-            expired += worker.forwarder().flows().evictedExpired();
-            capacity += worker.forwarder().flows().evictedCapacity();
+            FlowTable table = worker.forwarder().flows();
+            expired += table.evictedExpired();
+            capacity += table.evictedCapacity();
+            for (int state = 0; state <= FlowState.MAX; state++) {
+                byState[state] += table.evictedInState(state);
+            }
+            notInserted += table.notInserted();
         }
         verdicts[Verdict.RING_FULL] += pipeline.ringFullDrops();
         return new CounterSnapshot(verdicts, rx, fwd, hit, missSyn, missNoSyn, rescheduled, flows, capacityTotal,
-                expired, capacity);
+                expired, capacity, byState, notInserted);
+    }
+
+    /** Capacity evictions of flows in {@code state}, a {@link FlowState} code. */
+    public long evictedInState(int state) {
+        return evictedByState[state];
     }
 
     public long received() {

@@ -42,7 +42,8 @@ public final class DataPlaneFactory {
 
     public static FlowTimeouts timeouts(FlowTableConfig c) {
         return new FlowTimeouts(c.tcpSynTimeout().toNanos(), c.tcpEstablishedTimeout().toNanos(),
-                c.tcpClosingTimeout().toNanos(), c.tcpResetTimeout().toNanos(), c.udpTimeout().toNanos());
+                c.tcpClosingTimeout().toNanos(), c.tcpResetTimeout().toNanos(), c.udpTimeout().toNanos(),
+                c.tcpUnconfirmedTimeout().toNanos());
     }
 
     public static ArpTimings arpTimings(DispatcherConfig config) {
@@ -133,8 +134,9 @@ public final class DataPlaneFactory {
         for (int i = 0; i < workers; i++) {
             ArpAgent arp = i == 0 ? new ArpAgent(table, neighbours, arpTimings) : null;
             ForwarderCounters counters = new ForwarderCounters(ForwardingTable.MAX_PAIRS);
-            Forwarder forwarder = new Forwarder(table, new FlowTable(capacityPerWorker, timeouts), neighbours, arp,
-                    counters);
+            FlowTable flows = new FlowTable(capacityPerWorker, timeouts, ForwardingTable.MAX_PAIRS,
+                    config.flowTable().maxNewFlowsPerSecond());
+            Forwarder forwarder = new Forwarder(table, flows, neighbours, arp, counters);
             list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sinks.get(i), tables,
                     new WorkerMailbox(Math.max(INBOX_CAPACITY, inboxCapacity), EVENTS_CAPACITY)));
         }

@@ -132,7 +132,7 @@ public final class FlowRestore {
         }
         int protocol = (int) (ports >>> 8) & 0xFF;
         return switch (protocol) {
-            case 6 -> e.state() >= FlowState.TCP_SYN && e.state() <= FlowState.TCP_RESET;
+            case 6 -> FlowState.isTcp(e.state());
             case 17 -> e.state() == FlowState.UDP;
             default -> false;
         };

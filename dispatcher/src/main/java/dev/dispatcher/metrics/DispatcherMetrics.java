@@ -15,6 +15,7 @@ import dev.dispatcher.control.ha.Heartbeat;
 import dev.dispatcher.control.ha.HeartbeatCodec;
 import dev.dispatcher.control.sync.SyncFrames;
 import dev.dispatcher.dataplane.arp.ArpAgent;
+import dev.dispatcher.dataplane.conntrack.FlowState;
 import dev.dispatcher.dataplane.core.Verdict;
 import dev.dispatcher.dataplane.pipeline.ForwardingWorker;
 import dev.dispatcher.dataplane.pipeline.LatencySamples;
@@ -219,6 +220,15 @@ public final class DispatcherMetrics {
                 m -> m.fromSnapshot(CounterSnapshot::evictedExpired));
         counter("dispatcher.flow.evictions", "Flows removed: expired, capacity", Tags.of("reason", "capacity"),
                 m -> m.fromSnapshot(CounterSnapshot::evictedCapacity));
+        for (int state = 0; state <= FlowState.MAX; state++) {
+            int victim = state;
+            counter("dispatcher.flow.capacity.evictions",
+                    "Live flows evicted to make room for new ones, by the victim's state",
+                    Tags.of("state", FlowState.name(state)), m -> m.fromSnapshot(c -> c.evictedInState(victim)));
+        }
+        counter("dispatcher.flow.not.inserted",
+                "New flows forwarded by the Maglev table without an entry, above flow-table.max-new-flows-per-second",
+                Tags.empty(), m -> m.fromSnapshot(CounterSnapshot::notInserted));
         counter("dispatcher.arp.requests.answered", "ARP requests for a VIP answered", Tags.empty(),
                 m -> m.arp() == null ? 0 : m.arp().requestsAnswered());
         counter("dispatcher.arp.gratuitous.sent", "Gratuitous ARPs sent for the VIPs", Tags.empty(),

@@ -39,6 +39,11 @@ public final class MetricCatalog {
             counter("dispatcher_flow_lookups_total", List.of("result"),
                     "Flow-table lookups: hit, miss_syn, miss_no_syn (state lost), rescheduled"),
             counter("dispatcher_flow_evictions_total", List.of("reason"), "Flows removed: expired, capacity"),
+            counter("dispatcher_flow_capacity_evictions_total", List.of("state"),
+                    "Live flows evicted to make room for new ones, by the victim's state"),
+            counter("dispatcher_flow_not_inserted_total", List.of(),
+                    "New flows forwarded by the Maglev table without an entry, above "
+                    + "flow-table.max-new-flows-per-second"),
             gauge("dispatcher_server_state", List.of("cluster", "port", "protocol", "server", "state"),
                     "1 for the server's current state (up, down, drain, removed), else 0"),
             gauge("dispatcher_server_weight", SERVICE_SERVER, "Weight in use (0 while down or draining)"),

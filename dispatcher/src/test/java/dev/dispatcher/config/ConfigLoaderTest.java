@@ -124,7 +124,8 @@ class ConfigLoaderTest {
                 Optional.of(https))), second.ports());
 
         assertEquals(new FlowTableConfig(67_108_864, Duration.ofSeconds(30), Duration.ofHours(2),
-                Duration.ofSeconds(90), Duration.ofSeconds(5), Duration.ofMinutes(1)), config.flowTable());
+                Duration.ofSeconds(90), Duration.ofSeconds(5), Duration.ofMinutes(1), true, Duration.ofSeconds(5),
+                250_000), config.flowTable());
         assertEquals(new ArpConfig(Duration.ofMillis(250), Duration.ofSeconds(10), Duration.ofSeconds(45), 0,
                 Duration.ofMillis(500)), config.arp());
         assertEquals(new IoConfig(IoBackend.PCAP4J, 1522, 64 * 1024 * 1024, 1024, Duration.ofMillis(1)),

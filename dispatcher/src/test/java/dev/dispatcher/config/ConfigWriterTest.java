@@ -74,6 +74,8 @@ class ConfigWriterTest {
                   tcp-reset-timeout: 10s
                   udp-timeout: 5m
                   restore: true
+                  tcp-unconfirmed-timeout: 10s
+                  max-new-flows-per-second: off
                 arp:
                   request-interval: 1s
                   refresh-interval: 30s

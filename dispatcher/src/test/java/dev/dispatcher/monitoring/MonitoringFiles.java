@@ -48,6 +48,8 @@ final class MonitoringFiles {
             "dispatcher_server_state", Map.of("state", Set.of("up", "down", "drain", "removed")),
             "dispatcher_flow_lookups_total", Map.of("result", Set.of("hit", "miss_syn", "miss_no_syn", "rescheduled")),
             "dispatcher_flow_evictions_total", Map.of("reason", Set.of("expired", "capacity")),
+            "dispatcher_flow_capacity_evictions_total", Map.of("state", Set.of("udp", "syn", "established",
+                    "closing", "reset", "unconfirmed")),
             "dispatcher_flow_restore_skipped_total", Map.of("reason", Set.of("missing", "unreadable", "corrupt",
                     "truncated", "version", "too_old", "pair_gone", "expired", "invalid")),
             "dispatcher_config_reloads_total", Map.of("result", Set.of("success", "failure")));

@@ -23,7 +23,7 @@ public final class SyncRecords {
     public static final int UPSERT = 1;
     public static final int REMOVE = 2;
     /** The highest flow state code. */
-    private static final int MAX_STATE = FlowState.TCP_RESET;
+    private static final int MAX_STATE = FlowState.MAX;
     /** The longest flow timeout the configuration allows. */
     private static final int MAX_LIFETIME_MS = (int) FlowTableConfig.MAX_TIMEOUT.toMillis();
 

@@ -2,19 +2,39 @@ package dev.dispatcher.dataplane.conntrack;
 
 import dev.dispatcher.packet.TcpSegment;
 
-/** Flow states as small ints, and the transitions the client's TCP flags cause. */
+/**
+ * Flow states as small ints, and the transitions the client's TCP flags cause. The codes are
+ * stored in snapshots and sent to an HA partner, so a code never changes meaning; new states get
+ * new codes.
+ */
 public final class FlowState {
     public static final int UDP = 0;
     public static final int TCP_SYN = 1;
     public static final int TCP_ESTABLISHED = 2;
     public static final int TCP_CLOSING = 3;
     public static final int TCP_RESET = 4;
+    /**
+     * Created by a TCP segment without SYN that no entry knew: a connection that started before a
+     * restart or on another dispatcher, or a spoofed ACK. It lives briefly and becomes established
+     * on its next segment, so an ACK flood from random sources cannot hold the table for long.
+     */
+    public static final int TCP_UNCONFIRMED = 5;
+    /** The highest state code. */
+    public static final int MAX = TCP_UNCONFIRMED;
 
     private FlowState() {
     }
 
-    /** The state of a new TCP flow whose first seen segment carried {@code flags}. */
+    /**
+     * The state of a new TCP flow whose first seen segment carried {@code flags}: a bare SYN opens
+     * it, RST and FIN close it, anything else (ACK, SYN-ACK: what a client sends only once
+     * connected) leaves it unconfirmed.
+     */
     public static int initialTcp(int flags) {
+        if ((flags & (TcpSegment.RST | TcpSegment.FIN)) == 0
+                && (flags & (TcpSegment.SYN | TcpSegment.ACK)) != TcpSegment.SYN) {
+            return TCP_UNCONFIRMED;
+        }
         return next(TCP_SYN, flags, true);
     }
 
@@ -35,6 +55,11 @@ public final class FlowState {
         return TCP_ESTABLISHED;
     }
 
+    /** Whether {@code state} is a code a TCP flow can have. */
+    public static boolean isTcp(int state) {
+        return state >= TCP_SYN && state <= MAX;
+    }
+
     public static String name(int state) {
         return switch (state) {
             case UDP -> "udp";
@@ -42,6 +67,7 @@ public final class FlowState {
             case TCP_ESTABLISHED -> "established";
             case TCP_CLOSING -> "closing";
             case TCP_RESET -> "reset";
+            case TCP_UNCONFIRMED -> "unconfirmed";
             default -> "unknown";
         };
     }

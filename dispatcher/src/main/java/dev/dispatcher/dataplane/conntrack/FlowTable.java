@@ -25,12 +25,17 @@ import java.lang.invoke.VarHandle;
  * by a lookup is removed there (so a stale flow never decides a new connection), and
  * {@link #sweep} removes the others a bounded number of slots at a time from a rotating cursor,
  * so the cost per call is constant whatever the table holds. When the table holds
- * {@code capacity} flows, a new flow evicts the entry closest to expiry among the 16 slots from
- * its home slot (6 to 12 entries at the full table's load factor of 0.375 to 0.75: sampled LRU, as Redis does
- * with 5); when the victim lies on the new flow's own probe chain the new flow takes its slot in
- * place, with no deletion and no second probe. When those 16 slots are empty the search goes on
- * 16 slots at a time up to 128 slots from home, then at the sweep cursor; only when all of that is
- * empty is the new flow refused.
+ * {@code capacity} flows, a new flow evicts one entry among the 16 slots from its home slot (6 to
+ * 12 entries at the full table's load factor of 0.375 to 0.75: a sampled choice, as Redis samples
+ * 5 for its LRU). The victim is the first kind present, in this order: an expired entry; a
+ * half-open ({@code syn}) one; an unconfirmed one (created by a segment without SYN, never seen
+ * again); a closing or reset one; and only then the established or UDP entry idle longest. So a
+ * flood of SYNs or spoofed ACKs from random sources displaces its own kind, never an idle
+ * keep-alive connection, as long as a window holds one of its entries (IPVS likewise drops
+ * SYN-RECV entries first under memory pressure). When the victim lies on the new flow's own probe
+ * chain the new flow takes its slot in place, with no deletion and no second probe. When those 16
+ * slots are empty the search goes on 16 slots at a time up to 128 slots from home, then at the
+ * sweep cursor; only when all of that is empty is the new flow refused.
  */
 public final class FlowTable {
     /** Result of {@link #lookup} when the flow is not in the table. */
@@ -48,6 +53,23 @@ public final class FlowTable {
     static final int EVICTION_REACH = 128;
     /** Bits that hold a slot's offset within the eviction scan. */
     private static final int OFFSET_BITS = 4;
+    /** Where an entry's eviction rank starts in its score; below it, how long it has been idle. */
+    private static final int RANK_SHIFT = 58;
+    /** The longest idle time the score tells apart (about 104 days); longer ones rank equal. */
+    private static final long IDLE_MAX = (1L << 53) - 1;
+    /**
+     * Eviction rank per state code (0 is taken by expired entries of any state): the lower, the
+     * sooner evicted. Indexed by {@code state & 7}; codes without a state rank last.
+     */
+    private static final long[] RANK = {
+        4, // udp
+        1, // syn
+        4, // established
+        3, // closing
+        3, // reset
+        2, // unconfirmed
+        4, 4,
+    };
     /** Words per slot in {@link #keys}: the ports word, then the address word. */
     static final int KEY_WORDS = 2;
     /** Words per slot in {@link #wideAddresses}. */
@@ -63,6 +85,7 @@ public final class FlowTable {
     private static final VarHandle SIZE;
     private static final VarHandle EVICTED_EXPIRED;
     private static final VarHandle EVICTED_CAPACITY;
+    private static final VarHandle NOT_INSERTED;
 
     static {
         try {
@@ -70,6 +93,7 @@ public final class FlowTable {
             SIZE = lookup.findVarHandle(FlowTable.class, "size", int.class);
             EVICTED_EXPIRED = lookup.findVarHandle(FlowTable.class, "evictedExpired", long.class);
             EVICTED_CAPACITY = lookup.findVarHandle(FlowTable.class, "evictedCapacity", long.class);
+            NOT_INSERTED = lookup.findVarHandle(FlowTable.class, "notInserted", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -85,6 +109,12 @@ public final class FlowTable {
     private final int[] pair;
     private final byte[] state;
     private final FlowTimeouts timeouts;
+    /** {@link FlowTimeouts#forState} by {@code state & 7}, for the branch-free eviction scan. */
+    private final long[] timeoutByState = new long[8];
+    /** Capacity evictions of live entries by the victim's state code. */
+    private final long[] evictedByState = new long[8];
+    /** Admits new flows to the table at most at the configured rate; {@code null} when unlimited. */
+    private final NewFlowRate newFlowRate;
     /** The key of a stored entry, rebuilt for {@link #events}. */
     private final FlowKey scratch = new FlowKey();
     private FlowEvents events = FlowEvents.NONE;
@@ -101,12 +131,21 @@ public final class FlowTable {
     private int sweepCursor;
     private long evictedExpired;
     private long evictedCapacity;
+    private long notInserted;
 
     public FlowTable(int capacity, FlowTimeouts timeouts) {
-        this(capacity, timeouts, dev.dispatcher.dataplane.core.ForwardingTable.MAX_PAIRS);
+        this(capacity, timeouts, dev.dispatcher.dataplane.core.ForwardingTable.MAX_PAIRS, 0);
     }
 
     public FlowTable(int capacity, FlowTimeouts timeouts, int maxPairs) {
+        this(capacity, timeouts, maxPairs, 0);
+    }
+
+    /**
+     * @param maxNewFlowsPerSecond how many new flows a second {@link #admit} lets in (with a burst
+     *     of as many), 0 for no limit
+     */
+    public FlowTable(int capacity, FlowTimeouts timeouts, int maxPairs, int maxNewFlowsPerSecond) {
         if (capacity < 1 || capacity > (1 << 28)) {
             throw new IllegalArgumentException("flow table capacity out of range: " + capacity);
         }
@@ -120,7 +159,11 @@ public final class FlowTable {
         this.pair = new int[slots];
         this.state = new byte[slots];
         this.timeouts = timeouts;
+        for (int s = 0; s < timeoutByState.length; s++) {
+            timeoutByState[s] = timeouts.forState(s);
+        }
         this.activeByPair = new long[maxPairs];
+        this.newFlowRate = maxNewFlowsPerSecond > 0 ? new NewFlowRate(maxNewFlowsPerSecond) : null;
     }
 
     private static boolean active(int state) {
@@ -225,6 +268,29 @@ public final class FlowTable {
 
     public long evictedCapacity() {
         return (long) EVICTED_CAPACITY.getAcquire(this);
+    }
+
+    /** Capacity evictions of live entries in {@code state} (a {@link FlowState} code); any thread. */
+    public long evictedInState(int state) {
+        return state >= 0 && state <= FlowState.MAX ? (long) LONGS.getAcquire(evictedByState, state) : 0;
+    }
+
+    /** New flows forwarded but kept out of the table by the new-flow rate limit; any thread. */
+    public long notInserted() {
+        return (long) NOT_INSERTED.getAcquire(this);
+    }
+
+    /**
+     * Whether a new flow seen at {@code nowNanos} may be inserted under the new-flow rate limit.
+     * A refusal is counted: the caller forwards the flow without remembering it (Katran does the
+     * same above its LRU write budget), so a flood cannot churn the table.
+     */
+    public boolean admit(long nowNanos) {
+        if (newFlowRate == null || newFlowRate.tryAcquire(nowNanos)) {
+            return true;
+        }
+        NOT_INSERTED.setOpaque(this, notInserted + 1);
+        return false;
     }
 
     /** Slot index of the live flow, or {@link #MISS}; an expired match is removed and misses. */
@@ -394,13 +460,13 @@ public final class FlowTable {
                 }
                 victimSlot = (sweepCursor + found) & mask;
             }
-            EVICTED_CAPACITY.setOpaque(this, evictedCapacity + 1);
+            countEviction(victimSlot, nowNanos);
             removeAt(victimSlot);
             setSize(size + 1);
             return freeSlotFrom(home);
         }
         int victim = (home + offset) & mask;
-        EVICTED_CAPACITY.setOpaque(this, evictedCapacity + 1);
+        countEviction(victim, nowNanos);
         if (offset < chain) {
             // The victim is on the new flow's probe chain (no empty slot between home and it), so
             // lookups of the new flow reach that slot: reuse it in place.
@@ -415,6 +481,17 @@ public final class FlowTable {
         return freeSlotFrom(home);
     }
 
+    /** Counts the eviction of the entry at {@code slot}: as expired, or by its state. */
+    private void countEviction(int slot, long nowNanos) {
+        if (expiresAtNanos[slot] - nowNanos <= 0) {
+            EVICTED_EXPIRED.setOpaque(this, evictedExpired + 1);
+        } else {
+            EVICTED_CAPACITY.setOpaque(this, evictedCapacity + 1);
+            int s = state[slot] & 7;
+            LONGS.setOpaque(evictedByState, s, evictedByState[s] + 1);
+        }
+    }
+
     private int freeSlotFrom(int home) {
         int i = home;
         while (occupied(i)) {
@@ -425,21 +502,27 @@ public final class FlowTable {
 
     /**
      * Among the {@link #EVICTION_SLOTS} slots from {@code start}: the offset of the occupied one
-     * nearest to expiry in the low 32 bits (-1 if all are empty) and the offset of the first empty
-     * one in the high 32 bits ({@code EVICTION_SLOTS} if none is).
+     * to evict first (see the class comment) in the low 32 bits (-1 if all are empty) and the
+     * offset of the first empty one in the high 32 bits ({@code EVICTION_SLOTS} if none is).
      */
     private long stalestIn(int start, long nowNanos) {
-        // Branch-free: the time left (relative to now, so that a signed comparison orders it
-        // although nanoTime wraps) shifted up with the slot's offset in the low bits, reduced by
-        // Math.min; empty slots as bits of a mask. Whether a slot is occupied is data the branch
-        // predictor cannot learn, and branching on it cost more than the scan's loads.
+        // Branch-free: a score per slot, reduced by Math.min: the eviction rank in the top bits,
+        // then how long the entry has not been idle (so the one idle longest scores lowest), then
+        // the slot's offset in the low bits; empty slots as bits of a mask. Times are relative to
+        // now, so signed comparisons order them although nanoTime wraps. Whether a slot is
+        // occupied is data the branch predictor cannot learn, and branching on it cost more than
+        // the scan's loads.
         long best = Long.MAX_VALUE;
         int empty = 0;
         for (int n = 0; n < EVICTION_SLOTS; n++) {
             int i = (start + n) & mask;
             boolean occupied = occupied(i);
+            int s = state[i] & 7;
             long left = expiresAtNanos[i] - nowNanos;
-            best = Math.min(best, occupied ? (left << OFFSET_BITS) | n : Long.MAX_VALUE);
+            long idle = Math.clamp(timeoutByState[s] - left, 0, IDLE_MAX);
+            long rank = left > 0 ? RANK[s] : 0;
+            long score = (rank << RANK_SHIFT) | ((IDLE_MAX - idle) << OFFSET_BITS) | n;
+            best = Math.min(best, occupied ? score : Long.MAX_VALUE);
             empty |= (occupied ? 0 : 1) << n;
         }
         int victim = best == Long.MAX_VALUE ? -1 : (int) (best & ((1 << OFFSET_BITS) - 1));

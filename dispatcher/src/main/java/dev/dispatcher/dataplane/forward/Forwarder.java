@@ -211,17 +211,20 @@ public final class Forwarder {
             return Verdict.BAD_CHECKSUM;
         }
         // A TCP segment without SYN that no entry knows belongs to a connection that started
-        // elsewhere or before: the Maglev table puts it where any dispatcher would.
+        // elsewhere or before: the Maglev table puts it where any dispatcher would. So does a flow
+        // above the new-flow rate limit: it is not remembered, so its next packet must land on
+        // the same server without an entry.
+        boolean remembered = p.slot != FlowTable.MISS || flows.admit(nowNanos);
         boolean lost = p.slot == FlowTable.MISS && p.isTcp() && (p.tcpFlags & TcpSegment.SYN) == 0;
         long hash = p.key.hash();
-        int pair = lost ? schedulers.placeLost(p.service, hash) : schedulers.pick(p.service, hash);
+        int pair = lost || !remembered ? schedulers.placeLost(p.service, hash) : schedulers.pick(p.service, hash);
         if (pair == Schedulers.NONE) {
             return Verdict.NO_SERVER;
         }
         int state = p.isTcp() ? FlowState.initialTcp(p.tcpFlags) : FlowState.UDP;
         if (p.slot != FlowTable.MISS) {
             flows.reassign(p.slot, pair, state, nowNanos);
-        } else if (flows.insert(p.key, pair, state, nowNanos) == FlowTable.FULL) {
+        } else if (remembered && flows.insert(p.key, pair, state, nowNanos) == FlowTable.FULL) {
             return Verdict.TABLE_FULL;
         }
         counters.countPair(ForwarderCounters.PAIR_NEW_FLOWS, pair, 1);
@@ -245,13 +248,14 @@ public final class Forwarder {
 
     /**
      * A bare SYN on a flow that already closed or was reset is a new connection reusing the
-     * 5-tuple (clients with tcp_tw_reuse do this all the time): schedule it afresh.
+     * 5-tuple (clients with tcp_tw_reuse do this all the time): schedule it afresh. So is one on
+     * an unconfirmed flow: no client sends a SYN after its data, a spoofer planting the entry might.
      */
     private boolean newConnectionOnClosedFlow(ParsedFrame p, int slot) {
         if (!p.isTcp() || (p.tcpFlags & (TcpSegment.SYN | TcpSegment.ACK)) != TcpSegment.SYN) {
             return false;
         }
         int state = flows.stateAt(slot);
-        return state == FlowState.TCP_CLOSING || state == FlowState.TCP_RESET;
+        return state == FlowState.TCP_CLOSING || state == FlowState.TCP_RESET || state == FlowState.TCP_UNCONFIRMED;
     }
 }

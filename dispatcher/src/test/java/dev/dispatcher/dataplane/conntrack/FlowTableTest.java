@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.dispatcher.dataplane.core.FlowKey;
 import dev.dispatcher.packet.TcpSegment;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -342,5 +344,129 @@ class FlowTableTest {
             }
         }
         assertTrue(movesTold > 0, "some removal moved an entry behind the cursor and told it");
+    }
+
+    @Test
+    void evictionTakesTheCheapestKindFirstAndTheEstablishedFlowIdleLongestLast() {
+        // Capacity 12 gives 16 slots: every eviction window sees the whole table, so the order is
+        // the rule's, not the hash's. The pair is the entry's id.
+        FlowTable t = new FlowTable(12, T);
+        List<Integer> evicted = new ArrayList<>();
+        t.events((kind, key, pair, state, nanos) -> {
+            if (kind == FlowEvents.ENDED) {
+                evicted.add(pair);
+            }
+        });
+        long now = 1_000 * S;
+        long ms = S / 1000;
+        insert(t, 1, 1, FlowState.TCP_ESTABLISHED, now - 60 * S);
+        insert(t, 2, 2, FlowState.TCP_ESTABLISHED, now - 90 * S);
+        insert(t, 3, 3, FlowState.UDP, now - 10 * S);
+        insert(t, 4, 4, FlowState.TCP_CLOSING, now - S);
+        insert(t, 5, 5, FlowState.TCP_RESET, now);
+        insert(t, 6, 6, FlowState.TCP_UNCONFIRMED, now - 2 * S);
+        insert(t, 7, 7, FlowState.TCP_UNCONFIRMED, now);
+        insert(t, 8, 8, FlowState.TCP_SYN, now - S);
+        insert(t, 9, 9, FlowState.TCP_SYN, now - 3 * S);
+        insert(t, 10, 10, FlowState.TCP_ESTABLISHED, now - 101 * S);  // expired: T gives established 100 s
+        insert(t, 11, 11, FlowState.TCP_ESTABLISHED, now - 30 * S);
+        insert(t, 12, 12, FlowState.UDP, now - 20 * S);
+        assertEquals(12, t.size());
+
+        // A SYN flood displaces the expired entry, then syn flows oldest first, then its own
+        // older SYNs: never an unconfirmed, closing or live flow.
+        for (int i = 0; i < 12; i++) {
+            assertNotEquals(FlowTable.FULL, insert(t, 100 + i, 100 + i, FlowState.TCP_SYN, now + (i + 1) * ms));
+        }
+        assertEquals(List.of(10, 9, 8, 100, 101, 102, 103, 104, 105, 106, 107, 108), evicted);
+        assertEquals(1, t.evictedExpired(), "the expired entry counts as expired");
+        assertEquals(11, t.evictedInState(FlowState.TCP_SYN));
+        evicted.clear();
+
+        // New established flows then take the syn entries, the unconfirmed, closing and reset
+        // ones, and last the established and UDP flows, idle longest first.
+        long later = now + S;
+        for (int i = 0; i < 12; i++) {
+            assertNotEquals(FlowTable.FULL, insert(t, 200 + i, 200 + i, FlowState.TCP_ESTABLISHED, later + i * ms));
+        }
+        assertEquals(List.of(109, 110, 111, 6, 7, 4, 5, 2, 1, 11, 12, 3), evicted);
+        assertEquals(14, t.evictedInState(FlowState.TCP_SYN));
+        assertEquals(2, t.evictedInState(FlowState.TCP_UNCONFIRMED));
+        assertEquals(1, t.evictedInState(FlowState.TCP_CLOSING));
+        assertEquals(1, t.evictedInState(FlowState.TCP_RESET));
+        assertEquals(3, t.evictedInState(FlowState.TCP_ESTABLISHED));
+        assertEquals(2, t.evictedInState(FlowState.UDP));
+        assertEquals(23, t.evictedCapacity(), "live evictions are capacity evictions, by state or not");
+    }
+
+    @Test
+    void aFloodOfTenTimesTheCapacityLeavesIdleEstablishedFlowsAlone() {
+        FlowTable t = new FlowTable(4096, T);
+        long now = 0;
+        for (int i = 0; i < 20; i++) {
+            insert(t, i, i, FlowState.TCP_ESTABLISHED, now);
+        }
+        now += 80 * S;  // idle 80 of their 100 s: the stalest entries in the table by far
+        Random random = new Random(11);
+        for (int n = 0; n < 10 * 4096; n++) {
+            FlowKey spoofed = new FlowKey().ipv4(0xC6130000 | random.nextInt(1 << 16), 0xC6120064,
+                    1024 + random.nextInt(60_000), 80, 6);
+            int state = n % 2 == 0 ? FlowState.TCP_SYN : FlowState.TCP_UNCONFIRMED;
+            if (t.lookup(spoofed, now) == FlowTable.MISS) {
+                assertNotEquals(FlowTable.FULL, t.insert(spoofed, 99, state, now));
+            }
+            now += 10_000;
+        }
+        for (int i = 0; i < 20; i++) {
+            int slot = lookup(t, i, now);
+            assertNotEquals(FlowTable.MISS, slot, "idle flow " + i + " kept");
+            assertEquals(i, t.pairAt(slot));
+        }
+        assertEquals(0, t.evictedInState(FlowState.TCP_ESTABLISHED));
+        assertTrue(t.evictedInState(FlowState.TCP_SYN) + t.evictedInState(FlowState.TCP_UNCONFIRMED) > 30_000,
+                "the flood displaced itself");
+    }
+
+    @Test
+    void aSegmentWithoutSynStartsUnconfirmedAndIsConfirmedByTheNextOne() {
+        assertEquals(FlowState.TCP_UNCONFIRMED, FlowState.initialTcp(TcpSegment.ACK));
+        assertEquals(FlowState.TCP_UNCONFIRMED, FlowState.initialTcp(TcpSegment.ACK | 0x08));
+        assertEquals(FlowState.TCP_UNCONFIRMED, FlowState.initialTcp(TcpSegment.SYN | TcpSegment.ACK));
+        assertEquals(FlowState.TCP_SYN, FlowState.initialTcp(TcpSegment.SYN));
+        assertEquals(FlowState.TCP_CLOSING, FlowState.initialTcp(TcpSegment.ACK | TcpSegment.FIN));
+        assertEquals(FlowState.TCP_RESET, FlowState.initialTcp(TcpSegment.RST));
+        assertEquals(FlowState.TCP_ESTABLISHED, FlowState.next(FlowState.TCP_UNCONFIRMED, TcpSegment.ACK, false));
+
+        FlowTable t = new FlowTable(1024, new FlowTimeouts(5 * S, 100 * S, 20 * S, 2 * S, 30 * S, 7 * S));
+        insert(t, 1, 1, FlowState.TCP_UNCONFIRMED, 0);
+        assertEquals(FlowTable.MISS, lookup(t, 1, 7 * S), "unconfirmed lives 7 s here");
+        int slot = insert(t, 2, 1, FlowState.TCP_UNCONFIRMED, 0);
+        assertEquals(1, t.activeFlows(1), "an unconfirmed flow counts as active");
+        t.touch(slot, FlowState.next(FlowState.TCP_UNCONFIRMED, TcpSegment.ACK, false), 6 * S);
+        assertNotEquals(FlowTable.MISS, lookup(t, 2, 100 * S), "confirmed: the established timeout applies");
+    }
+
+    @Test
+    void theNewFlowRateLimitAdmitsItsRateWithABurstOfOneSecond() {
+        FlowTable t = new FlowTable(1024, T, 16, 100);
+        long now = 5 * S;
+        int admitted = 0;
+        for (int i = 0; i < 150; i++) {
+            admitted += t.admit(now) ? 1 : 0;
+        }
+        assertEquals(100, admitted, "a second's worth at once");
+        assertEquals(50, t.notInserted());
+        assertTrue(!t.admit(now + 5 * S / 1000), "no credit 5 ms later");
+        assertTrue(t.admit(now + 10 * S / 1000), "one flow's credit after 10 ms");
+        admitted = 0;
+        for (int ms = 11; ms <= 3010; ms++) {
+            admitted += t.admit(now + ms * S / 1000) ? 1 : 0;
+        }
+        assertTrue(admitted >= 299 && admitted <= 301, "100 a second while saturated: " + admitted);
+        FlowTable unlimited = new FlowTable(1024, T);
+        for (int i = 0; i < 10_000; i++) {
+            assertTrue(unlimited.admit(now));
+        }
+        assertEquals(0, unlimited.notInserted());
     }
 }
