@@ -54,12 +54,20 @@ final class StatusTable {
                 for (StatusView.ServerView s : port.servers()) {
                     rows.add(List.of(s.address(), dash(s.state()), dash(s.reason()),
                             s.weight() + "/" + s.configuredWeight(), dash(s.health()), dash(s.override()),
-                            dash(s.mac()), Long.toString(s.activeConnections()), Long.toString(s.totalConnections())));
+                            dash(s.mac()), active(s), Long.toString(s.totalConnections())));
                 }
                 table(out, "    ", rows);
             }
         }
         return out.toString();
+    }
+
+    /** Active flows, and with a limit "active/max", marked "full" at the limit. */
+    private static String active(StatusView.ServerView s) {
+        if (s.maxConnections() <= 0) {
+            return Long.toString(s.activeConnections());
+        }
+        return s.activeConnections() + "/" + s.maxConnections() + (s.atLimit() ? " full" : "");
     }
 
     private static String reload(ReloadResult last) {

@@ -14,8 +14,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
 final class ClusterReader {
     static final List<String> CLUSTER_KEYS = List.of("address", "ports", "ha-owner");
     static final List<String> PORT_KEYS = List.of("port", "protocol", "on-server-down", "advisor", "scheduler",
-            "maglev-table-size", "servers");
-    static final List<String> SERVER_KEYS = List.of("address", "weight", "mac");
+            "maglev-table-size", "max-connections", "min-connections", "servers");
+    static final List<String> SERVER_KEYS = List.of("address", "weight", "mac", "max-connections", "min-connections");
 
     /** {@code haOwnerSite} is null when the key is absent (the default owner). */
     record Cluster(Site addressSite, Integer address, List<Port> ports, Site haOwnerSite, HaOwner haOwner) {
@@ -24,11 +24,18 @@ final class ClusterReader {
     /** {@code advisor} is empty when not given, null when invalid. */
     record Port(Site portSite, Integer port, Protocol protocol, ServerDownPolicy onServerDown,
             Optional<AdvisorConfig> advisor, SchedulerKind scheduler, Site maglevSite, Integer maglevTableSize,
-            List<Server> servers) {
+            Limits limits, List<Server> servers) {
     }
 
     /** {@code mac} is {@link ServerConfig#NO_MAC} when not given, null when invalid. */
-    record Server(Site addressSite, Integer address, Integer weight, Site macSite, Long mac) {
+    record Server(Site addressSite, Integer address, Integer weight, Site macSite, Long mac, Limits limits) {
+    }
+
+    /** {@code max-connections} and {@code min-connections}: {@link ServerConfig#NO_LIMIT} when absent. */
+    record Limits(Integer max, Site minSite, Integer min) {
+        boolean valid() {
+            return max != null && min != null;
+        }
     }
 
     private final Problems problems;
@@ -83,9 +90,11 @@ final class ClusterReader {
                 Site maglevSite = m.site("maglev-table-size") != null ? m.site("maglev-table-size")
                         : m.site("servers") != null ? new Site(m.path("maglev-table-size"), m.site("servers").line(),
                                 m.site("servers").column()) : null;
+                Limits limits = limits(m);
+                List<Server> listed = servers == null ? List.of() : servers(servers, m.path("servers"));
                 ports.add(new Port(m.site("port"), port, protocol, onServerDown, advisor, scheduler,
-                        maglevSite, maglevTableSize,
-                        servers == null ? List.of() : servers(servers, m.path("servers"))));
+                        maglevSite, maglevTableSize, limits, listed));
+                checkLowerMarks(limits, listed);
             }
         }
         return ports;
@@ -101,10 +110,49 @@ final class ClusterReader {
                 Integer weight = m.optional("weight", ServerConfig.DEFAULT_WEIGHT,
                         (n, p) -> values.integer(n, p, ServerConfig.MIN_WEIGHT, ServerConfig.MAX_WEIGHT));
                 Long mac = m.optional("mac", ServerConfig.NO_MAC, values::unicastMac);
-                servers.add(new Server(m.site("address"), address, weight, m.site("mac"), mac));
+                servers.add(new Server(m.site("address"), address, weight, m.site("mac"), mac, limits(m)));
             }
         }
         return servers;
+    }
+
+    private Limits limits(MappingReader m) {
+        Integer max = m.optional("max-connections", ServerConfig.NO_LIMIT,
+                (n, p) -> values.integer(n, p, 1, ServerConfig.MAX_CONNECTIONS));
+        Integer min = m.optional("min-connections", ServerConfig.NO_LIMIT,
+                (n, p) -> values.integer(n, p, 1, ServerConfig.MAX_CONNECTIONS - 1));
+        return new Limits(max, m.site("min-connections"), min);
+    }
+
+    /**
+     * A lower mark needs a limit above it: the server's own, or the port's for a server without
+     * one. Reported at the mark, naming the limit it was compared with.
+     */
+    private void checkLowerMarks(Limits port, List<Server> servers) {
+        if (!port.valid()) {
+            return;
+        }
+        if (port.min() != ServerConfig.NO_LIMIT) {
+            checkLowerMark(port.minSite(), port.min(), port.max(), "the port's");
+        }
+        for (Server server : servers) {
+            Limits own = server.limits();
+            if (!own.valid() || own.min() == ServerConfig.NO_LIMIT) {
+                continue;
+            }
+            boolean ownMax = own.max() != ServerConfig.NO_LIMIT;
+            checkLowerMark(own.minSite(), own.min(), ownMax ? own.max() : port.max(),
+                    ownMax ? "the server's" : "the port's");
+        }
+    }
+
+    private void checkLowerMark(Site site, int min, int max, String whose) {
+        if (max == ServerConfig.NO_LIMIT) {
+            problems.report(site, "needs a max-connections (" + whose + " is not set): the mark at which a server at"
+                    + " its limit gets new flows again");
+        } else if (min >= max) {
+            problems.report(site, "must be below " + whose + " max-connections " + max + ", found " + min);
+        }
     }
 
     /**
@@ -119,10 +167,11 @@ final class ClusterReader {
                 List<ServerConfig> servers = new ArrayList<>();
                 for (Server server : port.servers()) {
                     long mac = staticMacs.getOrDefault(server.address(), ServerConfig.NO_MAC);
-                    servers.add(new ServerConfig(server.address(), server.weight(), mac));
+                    servers.add(new ServerConfig(server.address(), server.weight(), mac, server.limits().max(),
+                            server.limits().min()));
                 }
                 ports.add(new PortConfig(port.port(), port.protocol(), servers, port.onServerDown(), port.advisor(),
-                        port.scheduler(), port.maglevTableSize()));
+                        port.scheduler(), port.maglevTableSize(), port.limits().max(), port.limits().min()));
             }
             built.add(new ClusterConfig(cluster.address(), ports, cluster.haOwner()));
         }

@@ -120,6 +120,7 @@ public final class ConfigWriter {
                 .put("on-server-down", text(port.onServerDown().configName()))
                 .put("scheduler", text(port.scheduler().configName()))
                 .put("maglev-table-size", integer(port.maglevTableSize()));
+        limits(block, port.maxConnections(), port.minConnections());
         port.advisor().ifPresent(advisor -> block.put("advisor", advisor(advisor)));
         return block.put("servers", blockList(port.servers(), ConfigWriter::server)).node();
     }
@@ -131,7 +132,18 @@ public final class ConfigWriter {
         if (server.hasStaticMac()) {
             block.put("mac", text(MacAddress.format(server.mac())));
         }
-        return block.node();
+        return limits(block, server.maxConnections(), server.minConnections()).node();
+    }
+
+    /** Connection limits as given: absent when not set, so a port's default stays a default. */
+    private static Block limits(Block block, int max, int min) {
+        if (max != ServerConfig.NO_LIMIT) {
+            block.put("max-connections", integer(max));
+        }
+        if (min != ServerConfig.NO_LIMIT) {
+            block.put("min-connections", integer(min));
+        }
+        return block;
     }
 
     private static Node advisor(AdvisorConfig advisor) {

@@ -16,9 +16,12 @@ import java.util.Optional;
  * @param scheduler how a new flow's server is picked
  * @param maglevTableSize the slots of the port's Maglev table (a prime); every port has one, for
  *                  TCP segments without SYN that miss the flow table
+ * @param maxConnections the connection limit of servers that set none, or {@link ServerConfig#NO_LIMIT}
+ * @param minConnections the lower mark of servers that set none, or {@link ServerConfig#NO_LIMIT}
  */
 public record PortConfig(int port, Protocol protocol, List<ServerConfig> servers, ServerDownPolicy onServerDown,
-        Optional<AdvisorConfig> advisor, SchedulerKind scheduler, int maglevTableSize) {
+        Optional<AdvisorConfig> advisor, SchedulerKind scheduler, int maglevTableSize, int maxConnections,
+        int minConnections) {
     /** Like LVS and HAProxy by default: a flapping advisor must not cut live connections. */
     public static final ServerDownPolicy DEFAULT_ON_SERVER_DOWN = ServerDownPolicy.KEEP;
 
@@ -40,6 +43,40 @@ public record PortConfig(int port, Protocol protocol, List<ServerConfig> servers
         Objects.requireNonNull(onServerDown, "onServerDown");
         Objects.requireNonNull(advisor, "advisor");
         Objects.requireNonNull(scheduler, "scheduler");
+        if (maxConnections < 0 || minConnections < 0) {
+            throw new IllegalArgumentException("connection limits must not be negative");
+        }
+    }
+
+    /** A port without connection limits. */
+    public PortConfig(int port, Protocol protocol, List<ServerConfig> servers, ServerDownPolicy onServerDown,
+            Optional<AdvisorConfig> advisor, SchedulerKind scheduler, int maglevTableSize) {
+        this(port, protocol, servers, onServerDown, advisor, scheduler, maglevTableSize, ServerConfig.NO_LIMIT,
+                ServerConfig.NO_LIMIT);
+    }
+
+    /** The active flows at which {@code server} gets no new flows: its own limit, else the port's; 0 for none. */
+    public int maxConnectionsOf(ServerConfig server) {
+        return server.maxConnections() != ServerConfig.NO_LIMIT ? server.maxConnections() : maxConnections;
+    }
+
+    /**
+     * The active flows below which {@code server}, once at its limit, gets new flows again: its
+     * own mark, else the port's (when the limit is the port's too), else 3/4 of its limit as in
+     * IPVS; 0 without a limit.
+     */
+    public int minConnectionsOf(ServerConfig server) {
+        int max = maxConnectionsOf(server);
+        if (max == ServerConfig.NO_LIMIT) {
+            return ServerConfig.NO_LIMIT;
+        }
+        if (server.minConnections() != ServerConfig.NO_LIMIT) {
+            return server.minConnections();
+        }
+        if (server.maxConnections() == ServerConfig.NO_LIMIT && minConnections != ServerConfig.NO_LIMIT) {
+            return minConnections;
+        }
+        return Math.max(1, (int) (max * 3L / 4));
     }
 
     /** A port with the default scheduler and Maglev table size. */
@@ -50,7 +87,8 @@ public record PortConfig(int port, Protocol protocol, List<ServerConfig> servers
 
     /** The same port with other servers. */
     public PortConfig withServers(List<ServerConfig> newServers) {
-        return new PortConfig(port, protocol, newServers, onServerDown, advisor, scheduler, maglevTableSize);
+        return new PortConfig(port, protocol, newServers, onServerDown, advisor, scheduler, maglevTableSize,
+                maxConnections, minConnections);
     }
 
     /** A port without an advisor and with the default down policy. */

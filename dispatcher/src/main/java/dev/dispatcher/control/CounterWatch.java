@@ -35,6 +35,9 @@ final class CounterWatch {
     private long lastTruncated;
     private long lastConflicts;
     private long lastNoServer;
+    private long lastServerFull;
+    /** Whether refusals for full servers went on at the last report: logged once per episode. */
+    private boolean serversFull;
 
     CounterWatch(ControlPlane control, NeighbourTable neighbours, Pipeline pipeline, List<PacketSource> sources,
                  String interfaceName, int snaplen) {
@@ -114,5 +117,14 @@ final class CounterWatch {
                     noServer - lastNoServer);
             lastNoServer = noServer;
         }
+        long serverFull = c.verdicts()[Verdict.SERVER_FULL];
+        if (serverFull > lastServerFull && !serversFull) {
+            LOG.warn("new connections refused: every eligible real server of a port is at its max-connections "
+                    + "(verdict server_full; dispatcher status shows the limits); logged once until they get room");
+        } else if (serverFull == lastServerFull && serversFull) {
+            LOG.info("no more connections refused for full servers ({} in all)", serverFull);
+        }
+        serversFull = serverFull > lastServerFull;
+        lastServerFull = serverFull;
     }
 }

@@ -140,6 +140,8 @@ public final class DataPlaneFactory {
             list.add(new ForwardingWorker("dispatcher-fwd-" + i, forwarder, arp, sinks.get(i), tables,
                     new WorkerMailbox(Math.max(INBOX_CAPACITY, inboxCapacity), EVENTS_CAPACITY)));
         }
+        FlowTable[] all = list.stream().map(w -> w.forwarder().flows()).toArray(FlowTable[]::new);
+        list.forEach(w -> w.forwarder().countActiveFlowsIn(all));
         return list;
     }
 

@@ -63,7 +63,7 @@ final class StatusRenderer {
                     int pair = pairIds.applyAsInt(new ServerRef(service, address));
                     servers.add(new StatusView.ServerView(Ipv4.format(address), "removed",
                             "removed; flows continue until they end", 0, 0, "none", "none",
-                            macText(serverIds.applyAsInt(address)), active(pair), total(pair)));
+                            macText(serverIds.applyAsInt(address)), active(pair), total(pair), 0, 0));
                 }
                 String advisor = port.advisor().map(a -> a.type().configName()).orElse("none");
                 ports.add(new StatusView.PortView(port.port(), port.protocol().configName(),
@@ -113,7 +113,8 @@ final class StatusRenderer {
                 : op.override().apiName();
         int pair = pairIds.applyAsInt(ref);
         return new StatusView.ServerView(Ipv4.format(server.address()), shown, reason, e.weight(), server.weight(),
-                healthText, override, macText(index), active(pair), total(pair));
+                healthText, override, macText(index), active(pair), total(pair), port.maxConnectionsOf(server),
+                port.minConnectionsOf(server));
     }
 
     private String macText(int index) {

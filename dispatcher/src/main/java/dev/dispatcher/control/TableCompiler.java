@@ -59,6 +59,8 @@ final class TableCompiler {
                 int[] pairs = new int[n];
                 int[] weights = new int[n];
                 int[] maglevWeights = new int[n];
+                int[] maxConnections = new int[n];
+                int[] minConnections = new int[n];
                 boolean[] keep = new boolean[n];
                 int i = 0;
                 for (ServerConfig server : port.servers()) {
@@ -71,6 +73,8 @@ final class TableCompiler {
                     boolean mac = server.hasStaticMac() || macKnown.test(servers[i]);
                     maglevWeights[i] = mac ? e.weight() : 0;
                     keep[i] = e.keepFlows();
+                    maxConnections[i] = port.maxConnectionsOf(server);
+                    minConnections[i] = port.minConnectionsOf(server);
                     i++;
                 }
                 // Removed from a keep port: no new flows, its flows stay until they end.
@@ -85,6 +89,9 @@ final class TableCompiler {
                 b.service(0, ForwardingTable.mapped(cluster.address()), port.port(), port.protocol().ipProtocol,
                         servers, pairs, weights, keep, port.scheduler() == SchedulerKind.MAGLEV,
                         port.maglevTableSize(), maglevWeights);
+                for (int k = 0; k < n; k++) {
+                    b.connectionLimit(pairs[k], maxConnections[k], minConnections[k]);
+                }
             }
         }
         return b.build(version);

@@ -305,6 +305,10 @@ public final class DispatcherMetrics {
             pairMeters.add(Gauge.builder("dispatcher.server.weight", this,
                             m -> m.serverView(vip, port, protocol, server, v -> v.weight()))
                     .description("Weight in use (0 while down or draining)").tags(tags).register(registry));
+            pairMeters.add(Gauge.builder("dispatcher.server.max.connections", this,
+                            m -> m.serverView(vip, port, protocol, server, v -> v.maxConnections()))
+                    .description("Connection limit (max-connections; 0 for none): at it, no new flows")
+                    .tags(tags).register(registry));
             for (String state : STATES) {
                 pairMeters.add(Gauge.builder("dispatcher.server.state", this,
                                 m -> m.serverView(vip, port, protocol, server, v -> v.state().equals(state) ? 1 : 0))

@@ -47,6 +47,8 @@ public final class MetricCatalog {
             gauge("dispatcher_server_state", List.of("cluster", "port", "protocol", "server", "state"),
                     "1 for the server's current state (up, down, drain, removed), else 0"),
             gauge("dispatcher_server_weight", SERVICE_SERVER, "Weight in use (0 while down or draining)"),
+            gauge("dispatcher_server_max_connections", SERVICE_SERVER,
+                    "Connection limit (max-connections; 0 for none): at it, no new flows"),
             counter("dispatcher_advisor_probes_total", SERVICE_SERVER, "Advisor probes run"),
             counter("dispatcher_advisor_failures_total", SERVICE_SERVER, "Advisor probes failed"),
             gauge("dispatcher_advisor_probe_duration_seconds", SERVICE_SERVER, "Duration of the last advisor probe"),

@@ -81,6 +81,11 @@ class ConfigLoaderTest {
                 AdvisorConfig.defaults(AdvisorType.HTTP));
     }
 
+    private static int dnsLimit(DispatcherConfig config) {
+        PortConfig dns = config.clusters().get(0).ports().get(1);
+        return dns.maxConnectionsOf(dns.servers().get(0)) + dns.minConnectionsOf(dns.servers().get(0));
+    }
+
     @Test
     void fullFileSetsEveryValue() throws Exception {
         DispatcherConfig config = ConfigLoader.load(TestFiles.resource("good/full.yaml"));
@@ -95,9 +100,16 @@ class ConfigLoaderTest {
         assertEquals(80, http.port());
         assertEquals(Protocol.TCP, http.protocol());
         assertEquals(List.of(
-                new ServerConfig(Ipv4.parse("198.18.0.11"), 3, 0x020000000011L),
+                new ServerConfig(Ipv4.parse("198.18.0.11"), 3, 0x020000000011L, 800, ServerConfig.NO_LIMIT),
                 // The static MAC given for 198.18.0.12 under port 53 belongs to the address.
                 new ServerConfig(Ipv4.parse("198.18.0.12"), 0, 0x02000000001AL)), http.servers());
+        assertEquals(5000, http.maxConnections());
+        // A server's own limit brings its own lower mark (3/4 of it); the port's applies with the port's limit.
+        assertEquals(800, http.maxConnectionsOf(http.servers().get(0)));
+        assertEquals(600, http.minConnectionsOf(http.servers().get(0)));
+        assertEquals(5000, http.maxConnectionsOf(http.servers().get(1)));
+        assertEquals(4000, http.minConnectionsOf(http.servers().get(1)));
+        assertEquals(0, dnsLimit(config), "no limit where none is set");
         assertEquals(ServerDownPolicy.RESET, http.onServerDown());
         // timeout: 30s is there too; both specific timeouts win over it.
         assertEquals(Optional.of(new AdvisorConfig(AdvisorType.HTTP, 8080, "POST", "www.example.test",

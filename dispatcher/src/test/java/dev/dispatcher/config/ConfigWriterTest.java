@@ -115,6 +115,8 @@ class ConfigWriterTest {
                         on-server-down: reset
                         scheduler: wrr
                         maglev-table-size: 65537
+                        max-connections: 5000
+                        min-connections: 4000
                         advisor:
                           type: http
                           port: 8080
@@ -132,6 +134,7 @@ class ConfigWriterTest {
                           - address: 198.18.0.11
                             weight: 3
                             mac: 02:00:00:00:00:11
+                            max-connections: 800
                           - address: 198.18.0.12
                             weight: 0
                             mac: 02:00:00:00:00:1a

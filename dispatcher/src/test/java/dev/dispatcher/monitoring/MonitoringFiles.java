@@ -42,7 +42,7 @@ final class MonitoringFiles {
     static final Map<String, Map<String, Set<String>>> LABEL_VALUES = Map.of(
             "dispatcher_dropped_packets_total", Map.of("reason", Set.of("truncated", "bad_header", "fragment",
                     "no_service", "no_server", "table_full", "oversize", "capture_truncated", "bad_checksum",
-                    "ring_full", "send_error", "bad_source_mac", "spoofed_source")),
+                    "ring_full", "send_error", "bad_source_mac", "spoofed_source", "server_full")),
             "dispatcher_passed_packets_total", Map.of("reason", Set.of("arp_replied", "arp_learned", "arp_ignored",
                     "not_ipv4", "not_vip", "not_our_mac")),
             "dispatcher_server_state", Map.of("state", Set.of("up", "down", "drain", "removed")),

@@ -176,7 +176,7 @@ public final class FakeControl implements ControlOperations {
             List<StatusView.ServerView> servers = new ArrayList<>();
             for (Server r : s.servers.values()) {
                 servers.add(new StatusView.ServerView(r.address, r.state(), r.reason(), r.draining ? 0 : r.weight,
-                        r.configuredWeight, r.health, r.override, r.mac, r.active.peekFirst(), r.total));
+                        r.configuredWeight, r.health, r.override, r.mac, r.active.peekFirst(), r.total, 0, 0));
             }
             boolean allDown = s.servers.values().stream().noneMatch(Server::up);
             byVip.computeIfAbsent(s.vip, v -> new ArrayList<>())

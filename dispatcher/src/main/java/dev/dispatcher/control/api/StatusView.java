@@ -44,8 +44,15 @@ public record StatusView(String interfaceName, String mac, String mode, String c
      * @param mac               known MAC or null
      * @param activeConnections flows in the table that have not closed
      * @param totalConnections  new flows scheduled to it since start
+     * @param maxConnections    its connection limit in this port ({@code max-connections}), 0 for none
+     * @param minConnections    the lower mark: a server at its limit gets new flows again below it
      */
     public record ServerView(String address, String state, String reason, int weight, int configuredWeight,
-            String health, String override, String mac, long activeConnections, long totalConnections) {
+            String health, String override, String mac, long activeConnections, long totalConnections,
+            int maxConnections, int minConnections) {
+        /** At or above its limit: the data plane sends it no new flows until below the lower mark. */
+        public boolean atLimit() {
+            return maxConnections > 0 && activeConnections >= maxConnections;
+        }
     }
 }

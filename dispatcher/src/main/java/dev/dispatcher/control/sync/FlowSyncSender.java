@@ -166,10 +166,11 @@ public final class FlowSyncSender implements AutoCloseable {
             long nowLost = view.flowEventsLost();
             if (bulk && dumpsPending == 0 && nowLost == lost) {
                 flush(out, mac, nonce);
+                // Counted before the end goes out: whoever sees the partner caught up sees the count.
+                bulks++;
                 send(out, mac, nonce, SyncFrames.BULK_END);
                 out.flush();
                 bulk = false;
-                bulks++;
                 LOG.info("sync: bulk copy to {} done, {} records so far", peer, recordsSent);
             }
             if (nowLost != lost) {

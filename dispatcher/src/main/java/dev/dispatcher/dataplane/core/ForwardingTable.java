@@ -64,6 +64,10 @@ public final class ForwardingTable {
     private final boolean[] serviceUsesMaglev;
     private final int[] pairServer;
     private final boolean[] pairKeepsFlows;
+    /** Per pair: active flows at which it takes no new flows (0: no limit), and the mark below which it does again. */
+    private final int[] pairMaxConnections;
+    private final int[] pairMinConnections;
+    private final boolean hasConnectionLimits;
     private final long[] serverHigh;
     private final long[] serverLow;
     private final long[] serverStaticMac;
@@ -89,6 +93,9 @@ public final class ForwardingTable {
         this.serviceUsesMaglev = Arrays.copyOf(b.serviceUsesMaglev, services);
         this.pairServer = Arrays.copyOf(b.pairServer, b.pairCount);
         this.pairKeepsFlows = Arrays.copyOf(b.pairKeepsFlows, b.pairCount);
+        this.pairMaxConnections = Arrays.copyOf(b.pairMaxConnections, b.pairCount);
+        this.pairMinConnections = Arrays.copyOf(b.pairMinConnections, b.pairCount);
+        this.hasConnectionLimits = Arrays.stream(pairMaxConnections).anyMatch(max -> max > 0);
         this.serverHigh = Arrays.copyOf(b.serverHigh, b.serverCount);
         this.serverLow = Arrays.copyOf(b.serverLow, b.serverCount);
         this.serverStaticMac = Arrays.copyOf(b.serverStaticMac, b.serverCount);
@@ -362,6 +369,21 @@ public final class ForwardingTable {
         return pair < pairKeepsFlows.length && pairKeepsFlows[pair];
     }
 
+    /** Whether any pair has a connection limit: without one the scheduler need not count. */
+    public boolean hasConnectionLimits() {
+        return hasConnectionLimits;
+    }
+
+    /** Active flows at which the pair gets no new flows; 0 when it has no limit. */
+    public int maxConnections(int pair) {
+        return pair < pairMaxConnections.length ? pairMaxConnections[pair] : 0;
+    }
+
+    /** Active flows below which a pair at its limit gets new flows again. */
+    public int minConnections(int pair) {
+        return pair < pairMinConnections.length ? pairMinConnections[pair] : 0;
+    }
+
     /** Index of the server with this address, or -1; a scan, for ARP frames, not for data. */
     public int serverIndex(long high, long low) {
         for (int i = 0; i < serverLow.length; i++) {
@@ -400,6 +422,8 @@ public final class ForwardingTable {
         private boolean[] serviceUsesMaglev = new boolean[4];
         private int[] pairServer = unassigned(16);
         private boolean[] pairKeepsFlows = new boolean[16];
+        private int[] pairMaxConnections = new int[16];
+        private int[] pairMinConnections = new int[16];
         private int pairCount;
         private int nextAutoPair;
         private int serviceCount;
@@ -551,6 +575,8 @@ public final class ForwardingTable {
                     pairServer = Arrays.copyOf(pairServer, n);
                     Arrays.fill(pairServer, old, n, -1);
                     pairKeepsFlows = Arrays.copyOf(pairKeepsFlows, n);
+                    pairMaxConnections = Arrays.copyOf(pairMaxConnections, n);
+                    pairMinConnections = Arrays.copyOf(pairMinConnections, n);
                 }
                 pairServer[pair] = servers[i];
                 pairKeepsFlows[pair] = keepFlows[i];
@@ -570,6 +596,22 @@ public final class ForwardingTable {
             serviceMaglev[serviceCount] = MaglevTable.build(maglevSize, pairs, identities, maglevWeights);
             serviceUsesMaglev[serviceCount] = maglevForNewFlows;
             serviceCount++;
+            return this;
+        }
+
+        /**
+         * Limits a pair added by {@link #service} to {@code max} active flows (0: no limit); once
+         * there it gets new flows again below {@code min} (1..max).
+         */
+        public Builder connectionLimit(int pair, int max, int min) {
+            if (pair < 0 || pair >= pairCount || pairServer[pair] < 0) {
+                throw new IllegalArgumentException("no such pair: " + pair);
+            }
+            if (max < 0 || (max > 0 && (min < 1 || min > max))) {
+                throw new IllegalArgumentException("connection limit " + max + " with lower mark " + min);
+            }
+            pairMaxConnections[pair] = max;
+            pairMinConnections[pair] = max == 0 ? 0 : min;
             return this;
         }
 

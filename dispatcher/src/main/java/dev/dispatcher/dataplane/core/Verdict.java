@@ -36,14 +36,16 @@ public final class Verdict {
     public static final int SEND_ERROR = 17;
     public static final int BAD_SOURCE_MAC = 18;
     public static final int SPOOFED_SOURCE = 19;
+    public static final int SERVER_FULL = 20;
 
-    public static final int COUNT = 20;
+    public static final int COUNT = 21;
 
     private static final String[] NAMES = {
         "forwarded",
         "arp_replied", "arp_learned", "arp_ignored", "not_ipv4", "not_vip", "not_our_mac",
         "truncated", "bad_header", "fragment", "no_service", "no_server", "table_full", "oversize",
         "capture_truncated", "bad_checksum", "ring_full", "send_error", "bad_source_mac", "spoofed_source",
+        "server_full",
     };
 
     private static final String[] DESCRIPTIONS = {
@@ -60,6 +62,7 @@ public final class Verdict {
         "pipeline ring full", "send to the interface failed",
         "source MAC (or ARP sender MAC) is a group or all-zero address (IEEE 802: never a sender)",
         "IPv4 to a VIP from the VIP itself or from a multicast, broadcast, loopback or unspecified address",
+        "new connection while every eligible real server is at its max-connections",
     };
 
     private Verdict() {

@@ -62,6 +62,7 @@ public final class Forwarder {
         this.arp = arp;
         this.counters = counters;
         this.schedulers = new Schedulers(neighbours);
+        schedulers.countActiveIn(new FlowTable[] {flows});
         adopt(table);
     }
 
@@ -90,6 +91,14 @@ public final class Forwarder {
 
     public Schedulers schedulers() {
         return schedulers;
+    }
+
+    /**
+     * Connection limits count the active flows of every worker's table, not only this one's; set
+     * before the worker starts.
+     */
+    public void countActiveFlowsIn(FlowTable[] allWorkers) {
+        schedulers.countActiveIn(allWorkers);
     }
 
     /** Decides, rewrites and (when forwarding) sends one frame; returns and counts its verdict. */
@@ -219,7 +228,7 @@ public final class Forwarder {
         long hash = p.key.hash();
         int pair = lost || !remembered ? schedulers.placeLost(p.service, hash) : schedulers.pick(p.service, hash);
         if (pair == Schedulers.NONE) {
-            return Verdict.NO_SERVER;
+            return !lost && remembered && schedulers.sawFull() ? Verdict.SERVER_FULL : Verdict.NO_SERVER;
         }
         int state = p.isTcp() ? FlowState.initialTcp(p.tcpFlags) : FlowState.UDP;
         if (p.slot != FlowTable.MISS) {
